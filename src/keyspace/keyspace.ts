@@ -1,0 +1,315 @@
+// Databases and their keys: lookup with lazy expiry, LRU/LFU bookkeeping, the
+// SCAN order, and the hooks through which the server hears about expirations and
+// new keys. This layer knows nothing of sockets, clients or config files.
+//
+// SCAN guarantee. A JS Map cannot be walked from a cursor, so each database also
+// keeps its keys in a slot array: a key gets a slot when it is added and keeps it
+// until it is deleted, and freed slots are reused by later keys. The SCAN cursor is
+// a slot index. A key present for the whole scan never moves, so it is returned
+// exactly once; a key added or removed meanwhile may or may not be returned. These
+// are Redis's guarantees. The same array gives RANDOMKEY and eviction their random
+// samples in O(1).
+
+import { ObjType, RObj } from '../types/object.js';
+
+/** What the server must hear from the keyspace. */
+export interface KeyspaceHooks {
+  /** A key was found logically expired and deleted (propagate DEL, notify "expired"). */
+  expired(db: Database, key: string): void;
+  /** A key was created (wakes clients blocked on it). */
+  added(db: Database, key: string, obj: RObj): void;
+}
+
+export const LFU_INIT_VAL = 5;
+const LRU_CLOCK_MAX = (1 << 24) - 1;
+
+export class Keyspace {
+  dbs: Database[];
+  hooks: KeyspaceHooks;
+  /** Time in ms as seen by the command being executed (Redis's cached command time). */
+  now = Date.now();
+  /** Replicas do not delete expired keys; they only hide them (the primary sends DEL). */
+  isReplica = false;
+  /** LFU instead of LRU bookkeeping (maxmemory-policy *-lfu). */
+  lfu = false;
+  lfuLogFactor = 10;
+  lfuDecayTime = 1;
+  stats = { expiredKeys: 0, hits: 0, misses: 0, evictedKeys: 0, expiredStalePerc: 0, expiredTimeCapReached: 0 };
+
+  constructor(count: number, hooks: KeyspaceHooks) {
+    this.hooks = hooks;
+    this.dbs = [];
+    for (let i = 0; i < count; i++) this.dbs.push(new Database(i, this));
+  }
+
+  /** LRU clock: seconds, 24 bits, as Redis keeps it. */
+  lruClock(): number {
+    return Math.floor(this.now / 1000) & LRU_CLOCK_MAX;
+  }
+
+  /** The initial LRU/LFU word of a new object. */
+  initialLru(): number {
+    return this.lfu ? (lfuMinutes(this.now) << 8) | LFU_INIT_VAL : this.lruClock();
+  }
+
+  /** Records an access to `obj` (Redis's updateLFU / LRU clock store). */
+  touch(obj: RObj): void {
+    if (this.lfu) {
+      const counter = this.lfuDecr(obj);
+      const incr = lfuLogIncr(counter, this.lfuLogFactor);
+      obj.lru = (lfuMinutes(this.now) << 8) | incr;
+    } else {
+      obj.lru = this.lruClock();
+    }
+  }
+
+  /** LFU counter after decay for the minutes elapsed since the last access. */
+  lfuDecr(obj: RObj): number {
+    const ldt = obj.lru >>> 8;
+    let counter = obj.lru & 255;
+    const now = lfuMinutes(this.now);
+    const elapsed = now >= ldt ? now - ldt : 65535 - ldt + now;
+    const periods = this.lfuDecayTime ? Math.floor(elapsed / this.lfuDecayTime) : 0;
+    if (periods) counter = periods > counter ? 0 : counter - periods;
+    return counter;
+  }
+
+  /** Idle time in ms of an object under LRU bookkeeping. */
+  idleMs(obj: RObj): number {
+    const clock = this.lruClock();
+    const lru = obj.lru & LRU_CLOCK_MAX;
+    return (clock >= lru ? clock - lru : LRU_CLOCK_MAX - lru + clock) * 1000;
+  }
+
+  totalKeys(): number {
+    let n = 0;
+    for (const db of this.dbs) n += db.size;
+    return n;
+  }
+}
+
+function lfuMinutes(ms: number): number {
+  return Math.floor(ms / 60000) & 65535;
+}
+
+function lfuLogIncr(counter: number, factor: number): number {
+  if (counter === 255) return 255;
+  const r = Math.random();
+  const base = Math.max(0, counter - LFU_INIT_VAL);
+  const p = 1.0 / (base * factor + 1);
+  return r < p ? counter + 1 : counter;
+}
+
+export class Database {
+  readonly id: number;
+  readonly ks: Keyspace;
+  dict = new Map<string, RObj>();
+  /** Absolute expiry time in ms, for keys that have one. */
+  expires = new Map<string, number>();
+  private slotOf = new Map<string, number>();
+  private slots: Array<string | undefined> = [];
+  private freeSlots: number[] = [];
+  /** Average TTL estimate for INFO keyspace (Redis's avg_ttl). */
+  avgTtl = 0;
+
+  constructor(id: number, ks: Keyspace) {
+    this.id = id;
+    this.ks = ks;
+  }
+
+  get size(): number {
+    return this.dict.size;
+  }
+
+  /**
+   * Looks a key up for reading: expires it if due, updates hit/miss statistics and
+   * the LRU/LFU word (unless noTouch, as for CLIENT NO-TOUCH or OBJECT).
+   */
+  lookupRead(key: string, noTouch = false): RObj | undefined {
+    const obj = this.lookup(key);
+    if (obj === undefined) {
+      this.ks.stats.misses++;
+      return undefined;
+    }
+    this.ks.stats.hits++;
+    if (!noTouch) this.ks.touch(obj);
+    return obj;
+  }
+
+  /** Looks a key up for writing: expires it if due, touches LRU/LFU, no hit statistics. */
+  lookupWrite(key: string): RObj | undefined {
+    const obj = this.lookup(key);
+    if (obj !== undefined) this.ks.touch(obj);
+    return obj;
+  }
+
+  /** Looks a key up without side effects other than expiring it. */
+  lookup(key: string): RObj | undefined {
+    const obj = this.dict.get(key);
+    if (obj === undefined) return undefined;
+    if (this.expires.size !== 0) {
+      const when = this.expires.get(key);
+      if (when !== undefined && when <= this.ks.now) {
+        if (this.ks.isReplica) return undefined;
+        this.expireNow(key);
+        return undefined;
+      }
+    }
+    return obj;
+  }
+
+  /** True when the key exists and is not logically expired (no side effects beyond expiry). */
+  has(key: string): boolean {
+    return this.lookup(key) !== undefined;
+  }
+
+  /** Deletes an expired key and tells the server (propagation, notification, stats). */
+  expireNow(key: string): void {
+    this.delete(key);
+    this.ks.stats.expiredKeys++;
+    this.ks.hooks.expired(this, key);
+  }
+
+  /** True when the key has a TTL that is already due. */
+  isExpired(key: string): boolean {
+    const when = this.expires.get(key);
+    return when !== undefined && when <= this.ks.now;
+  }
+
+  /** Adds a key that must not exist yet. */
+  add(key: string, obj: RObj): void {
+    this.dict.set(key, obj);
+    this.allocSlot(key);
+    this.ks.hooks.added(this, key, obj);
+  }
+
+  /**
+   * Sets a key whether or not it exists (Redis's setKey): the TTL is removed unless
+   * keepTtl. The caller signals the modification.
+   */
+  set(key: string, obj: RObj, keepTtl = false): void {
+    const old = this.dict.get(key);
+    if (old === undefined) {
+      this.add(key, obj);
+    } else {
+      this.dict.set(key, obj);
+      if (!keepTtl) this.expires.delete(key);
+      if (old.type !== obj.type) this.ks.hooks.added(this, key, obj);
+    }
+  }
+
+  /** Deletes a key (and its TTL). Returns whether it existed (expired or not). */
+  delete(key: string): boolean {
+    if (!this.dict.delete(key)) return false;
+    this.expires.delete(key);
+    this.freeSlot(key);
+    return true;
+  }
+
+  setExpire(key: string, whenMs: number): void {
+    this.expires.set(key, whenMs);
+  }
+
+  removeExpire(key: string): boolean {
+    return this.expires.delete(key);
+  }
+
+  /** Absolute expiry in ms, or -1 when the key has none. */
+  getExpire(key: string): number {
+    const w = this.expires.get(key);
+    return w === undefined ? -1 : w;
+  }
+
+  clear(): void {
+    this.dict = new Map();
+    this.expires = new Map();
+    this.slotOf = new Map();
+    this.slots = [];
+    this.freeSlots = [];
+    this.avgTtl = 0;
+  }
+
+  /** Swaps contents with another database (SWAPDB). */
+  swapWith(other: Database): void {
+    const fields = ['dict', 'expires', 'slotOf', 'slots', 'freeSlots', 'avgTtl'] as const;
+    for (const f of fields) {
+      const t = this[f];
+      (this as unknown as Record<string, unknown>)[f] = other[f];
+      (other as unknown as Record<string, unknown>)[f] = t;
+    }
+  }
+
+  /** Renames/moves need the object moved with its slot recycled. */
+  private allocSlot(key: string): void {
+    let s: number;
+    if (this.freeSlots.length > 0) {
+      s = this.freeSlots.pop()!;
+      this.slots[s] = key;
+    } else {
+      s = this.slots.length;
+      this.slots.push(key);
+    }
+    this.slotOf.set(key, s);
+  }
+
+  private freeSlot(key: string): void {
+    const s = this.slotOf.get(key);
+    if (s === undefined) return;
+    this.slotOf.delete(key);
+    this.slots[s] = undefined;
+    if (s === this.slots.length - 1) {
+      // Trim trailing free slots so an emptied database goes back to size 0.
+      this.slots.pop();
+      while (this.slots.length > 0 && this.slots[this.slots.length - 1] === undefined) this.slots.pop();
+      if (this.freeSlots.length > 0) this.freeSlots = this.freeSlots.filter((x) => x < this.slots.length);
+    } else {
+      this.freeSlots.push(s);
+    }
+  }
+
+  /**
+   * One SCAN step: visits slots from `cursor` until `count` slots were examined or
+   * the end is reached. Calls `visit` for each live key. Returns the next cursor
+   * (0 when done).
+   */
+  scan(cursor: number, count: number, visit: (key: string) => void): number {
+    const slots = this.slots;
+    let i = cursor;
+    let examined = 0;
+    // Like Redis, COUNT is a hint of work: examine at least `count` filled slots, and
+    // skip runs of empty slots without limit bounded by 10*count.
+    let budget = count * 10;
+    while (i < slots.length && examined < count && budget > 0) {
+      const k = slots[i];
+      if (k !== undefined) {
+        examined++;
+        visit(k);
+      }
+      i++;
+      budget--;
+    }
+    return i >= slots.length ? 0 : i;
+  }
+
+  /** A key chosen at random (possibly expired; callers check), or undefined if empty. */
+  randomKey(): string | undefined {
+    if (this.dict.size === 0) return undefined;
+    const slots = this.slots;
+    // The slot array is at least 1/2 full in practice; bound the attempts anyway.
+    for (let tries = 0; tries < 64; tries++) {
+      const k = slots[Math.floor(Math.random() * slots.length)];
+      if (k !== undefined) return k;
+    }
+    for (const k of this.dict.keys()) return k;
+    return undefined;
+  }
+
+  /** Key names in the order SCAN returns them (slot order). */
+  *keysInSlotOrder(): IterableIterator<string> {
+    for (const k of this.slots) if (k !== undefined) yield k;
+  }
+}
+
+export function isAggregate(t: ObjType): boolean {
+  return t !== ObjType.String;
+}

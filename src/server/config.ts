@@ -1,0 +1,390 @@
+// The configuration table: every directive with its type, default, bounds, whether
+// CONFIG SET may change it at run time, and aliases. redis.conf parsing, command line
+// overrides, CONFIG GET/SET/REWRITE and INFO all read this one table.
+//
+// Values are held already parsed (numbers, booleans, strings). Each directive knows
+// how to parse the text form and how to print itself back, so that CONFIG GET and
+// CONFIG REWRITE produce what Redis produces.
+
+import { globMatch } from '../util/glob.js';
+import { formatNotifyFlags, parseNotifyFlags } from '../keyspace/notify.js';
+
+export type ConfigValue = string | number | boolean | string[];
+
+export interface Directive {
+  name: string;
+  alias?: string;
+  kind: 'bool' | 'int' | 'memory' | 'string' | 'enum' | 'special';
+  default: string; // text form, parsed at start-up
+  min?: number;
+  max?: number;
+  values?: string[]; // for enums
+  /** False when the directive may only be set at start-up (Redis's IMMUTABLE_CONFIG). */
+  mutable: boolean;
+  /** Validates and converts a special directive's text; throws ConfigError with Redis's message. */
+  parse?: (args: string[]) => ConfigValue;
+  format?: (v: ConfigValue) => string;
+  /** Directive that takes several words on one line in redis.conf (save, client-output-buffer-limit...). */
+  multiArg?: boolean;
+  /** Sensitive value: CONFIG GET still shows it, but logs never do. */
+  sensitive?: boolean;
+}
+
+export class ConfigError extends Error {}
+
+const MEMORY_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1000,
+  kb: 1024,
+  m: 1000 * 1000,
+  mb: 1024 * 1024,
+  g: 1000 * 1000 * 1000,
+  gb: 1024 * 1024 * 1024,
+};
+
+/** Parses a memory amount such as "100mb", "1gb", "4096" (Redis's memtoull). */
+export function parseMemory(s: string): number | null {
+  const m = /^(-?\d+)([a-zA-Z]*)$/.exec(s);
+  if (!m) return null;
+  const unit = MEMORY_UNITS[m[2].toLowerCase()];
+  if (unit === undefined) return null;
+  return Number(m[1]) * unit;
+}
+
+function bool(name: string, def: boolean, mutable = true, alias?: string): Directive {
+  return { name, alias, kind: 'bool', default: def ? 'yes' : 'no', mutable };
+}
+function int(name: string, def: number, min: number, max: number, mutable = true, alias?: string): Directive {
+  return { name, alias, kind: 'int', default: String(def), min, max, mutable };
+}
+function mem(name: string, def: number, min: number, max: number, mutable = true, alias?: string): Directive {
+  return { name, alias, kind: 'memory', default: String(def), min, max, mutable };
+}
+function str(name: string, def: string, mutable = true, alias?: string): Directive {
+  return { name, alias, kind: 'string', default: def, mutable };
+}
+function en(name: string, def: string, values: string[], mutable = true, alias?: string): Directive {
+  return { name, alias, kind: 'enum', default: def, values, mutable };
+}
+
+const LLMAX = Number.MAX_SAFE_INTEGER;
+const INTMAX = 2147483647;
+
+/** Parses "save" rules: pairs of <seconds> <changes>, or "" to disable. */
+function parseSave(args: string[]): string[] {
+  const words = args.length === 1 ? args[0].split(/\s+/).filter((w) => w.length > 0) : args;
+  if (words.length % 2 !== 0) throw new ConfigError('Invalid save parameters');
+  for (const w of words) if (!/^\d+$/.test(w)) throw new ConfigError('Invalid save parameters');
+  return words;
+}
+
+const COBL_CLASSES = ['normal', 'slave', 'replica', 'pubsub'];
+
+/** client-output-buffer-limit: <class> <hard> <soft> <soft seconds> [...] merged into the current value. */
+function parseCobl(args: string[]): string[] {
+  const words = args.length === 1 ? args[0].split(/\s+/).filter((w) => w.length > 0) : args;
+  if (words.length % 4 !== 0) throw new ConfigError('Wrong number of arguments in buffer limit configuration.');
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i += 4) {
+    const cls = words[i].toLowerCase();
+    if (!COBL_CLASSES.includes(cls)) throw new ConfigError('Invalid client class specified in buffer limit configuration.');
+    const hard = parseMemory(words[i + 1]);
+    const soft = parseMemory(words[i + 2]);
+    const secs = Number(words[i + 3]);
+    if (hard === null || soft === null || !/^\d+$/.test(words[i + 3]) || hard < 0 || soft < 0) {
+      throw new ConfigError('Error in hard, soft or soft_seconds setting in buffer limit configuration.');
+    }
+    out.push(cls === 'replica' ? 'slave' : cls, String(hard), String(soft), String(secs));
+  }
+  return out;
+}
+
+function parseNotify(args: string[]): string {
+  const flags = parseNotifyFlags(args.join(' '));
+  if (flags === -1) throw new ConfigError("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+  return formatNotifyFlags(flags);
+}
+
+export const DIRECTIVES: Directive[] = [
+  // Network and general.
+  { name: 'bind', kind: 'special', default: '* -::*', mutable: true, multiArg: true, parse: (a) => a.join(' ').split(/\s+/).filter((w) => w), format: (v) => (v as string[]).join(' ') },
+  int('port', 6379, 0, 65535),
+  str('unixsocket', '', false),
+  { name: 'unixsocketperm', kind: 'special', default: '0', mutable: false, parse: (a) => String(parseInt(a[0], 8) || 0), format: (v) => String(v) },
+  bool('protected-mode', true),
+  str('requirepass', '', true),
+  str('masterauth', ''),
+  str('masteruser', ''),
+  int('databases', 16, 1, INTMAX, false),
+  int('maxclients', 10000, 1, INTMAX),
+  int('timeout', 0, 0, INTMAX),
+  int('tcp-keepalive', 300, 0, INTMAX),
+  int('tcp-backlog', 511, 0, INTMAX, false),
+  en('loglevel', 'notice', ['debug', 'verbose', 'notice', 'warning', 'nothing']),
+  str('logfile', '', false),
+  str('pidfile', ''),
+  str('dir', '.'),
+  bool('daemonize', false, false),
+  bool('supervised', false, false),
+  str('syslog-ident', 'redis', false),
+  bool('syslog-enabled', false, false),
+  bool('always-show-logo', false, false),
+  bool('set-proc-title', true, false),
+  str('proc-title-template', '{title} {listen-addr} {server-mode}'),
+  int('hz', 10, 0, INTMAX),
+  bool('dynamic-hz', true),
+  int('io-threads', 1, 1, 128, false),
+  bool('io-threads-do-reads', false, false),
+  // Limits.
+  mem('proto-max-bulk-len', 512 * 1024 * 1024, 1024 * 1024, LLMAX),
+  mem('client-query-buffer-limit', 1024 * 1024 * 1024, 1024 * 1024, LLMAX),
+  { name: 'client-output-buffer-limit', kind: 'special', default: 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60', mutable: true, multiArg: true, parse: parseCobl, format: (v) => (v as string[]).join(' ') },
+  mem('maxmemory', 0, 0, LLMAX),
+  en('maxmemory-policy', 'noeviction', ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction']),
+  int('maxmemory-samples', 5, 1, 64),
+  int('maxmemory-eviction-tenacity', 10, 0, 100),
+  int('maxmemory-clients', 0, 0, LLMAX),
+  int('lfu-log-factor', 10, 0, INTMAX),
+  int('lfu-decay-time', 1, 0, INTMAX),
+  int('active-expire-effort', 1, 1, 10),
+  bool('lazyfree-lazy-eviction', false),
+  bool('lazyfree-lazy-expire', false),
+  bool('lazyfree-lazy-server-del', false),
+  bool('lazyfree-lazy-user-del', false),
+  bool('lazyfree-lazy-user-flush', false),
+  bool('replica-lazy-flush', false),
+  bool('activedefrag', false),
+  // Logging of slow commands and latency.
+  int('slowlog-log-slower-than', 10000, -1, LLMAX),
+  int('slowlog-max-len', 128, 0, LLMAX),
+  int('latency-monitor-threshold', 0, 0, LLMAX),
+  bool('latency-tracking', true),
+  { name: 'latency-tracking-info-percentiles', kind: 'special', default: '50 99 99.9', mutable: true, multiArg: true, parse: (a) => a.join(' ').split(/\s+/).filter((w) => w), format: (v) => (v as string[]).join(' ') },
+  { name: 'notify-keyspace-events', kind: 'special', default: '', mutable: true, parse: parseNotify, format: (v) => String(v) },
+  // Encodings of small aggregates.
+  int('hash-max-listpack-entries', 128, 0, LLMAX, true, 'hash-max-ziplist-entries'),
+  int('hash-max-listpack-value', 64, 0, LLMAX, true, 'hash-max-ziplist-value'),
+  int('list-max-listpack-size', -2, -5, INTMAX, true, 'list-max-ziplist-size'),
+  int('list-compress-depth', 0, 0, INTMAX),
+  int('set-max-intset-entries', 512, 0, LLMAX),
+  int('set-max-listpack-entries', 128, 0, LLMAX),
+  int('set-max-listpack-value', 64, 0, LLMAX),
+  int('zset-max-listpack-entries', 128, 0, LLMAX, true, 'zset-max-ziplist-entries'),
+  int('zset-max-listpack-value', 64, 0, LLMAX, true, 'zset-max-ziplist-value'),
+  int('hll-sparse-max-bytes', 3000, 0, LLMAX),
+  int('stream-node-max-bytes', 4096, 0, LLMAX),
+  int('stream-node-max-entries', 100, 0, LLMAX),
+  bool('activerehashing', true),
+  // Persistence (used by the persistence subsystem).
+  { name: 'save', kind: 'special', default: '3600 1 300 100 60 10000', mutable: true, multiArg: true, parse: parseSave, format: (v) => (v as string[]).join(' ') },
+  str('dbfilename', 'dump.rdb'),
+  bool('rdbcompression', true),
+  bool('rdbchecksum', true),
+  bool('stop-writes-on-bgsave-error', true),
+  bool('rdb-del-sync-files', false),
+  bool('appendonly', false),
+  str('appendfilename', 'appendonly.aof', false),
+  str('appenddirname', 'appendonlydir', false),
+  en('appendfsync', 'everysec', ['always', 'everysec', 'no']),
+  bool('no-appendfsync-on-rewrite', false),
+  int('auto-aof-rewrite-percentage', 100, 0, INTMAX),
+  mem('auto-aof-rewrite-min-size', 64 * 1024 * 1024, 0, LLMAX),
+  bool('aof-load-truncated', true),
+  bool('aof-use-rdb-preamble', true),
+  bool('aof-timestamp-enabled', false),
+  bool('aof-rewrite-incremental-fsync', true),
+  bool('rdb-save-incremental-fsync', true),
+  // Replication (used by the replication subsystem).
+  { name: 'replicaof', alias: 'slaveof', kind: 'special', default: '', mutable: false, multiArg: true, parse: (a) => a.join(' '), format: (v) => String(v) },
+  bool('replica-read-only', true, true, 'slave-read-only'),
+  bool('replica-serve-stale-data', true, true, 'slave-serve-stale-data'),
+  int('replica-priority', 100, 0, INTMAX, true, 'slave-priority'),
+  str('replica-announce-ip', '', true, 'slave-announce-ip'),
+  int('replica-announce-port', 0, 0, 65535, true, 'slave-announce-port'),
+  bool('replica-announced', true),
+  bool('replica-ignore-maxmemory', true, true, 'slave-ignore-maxmemory'),
+  mem('repl-backlog-size', 1024 * 1024, 1, LLMAX),
+  int('repl-backlog-ttl', 3600, 0, INTMAX),
+  int('repl-timeout', 60, 1, INTMAX),
+  int('repl-ping-replica-period', 10, 1, INTMAX, true, 'repl-ping-slave-period'),
+  bool('repl-diskless-sync', true),
+  int('repl-diskless-sync-delay', 5, 0, INTMAX),
+  int('repl-diskless-sync-max-replicas', 0, 0, INTMAX),
+  en('repl-diskless-load', 'disabled', ['disabled', 'on-empty-db', 'swapdb']),
+  bool('repl-disable-tcp-nodelay', false),
+  int('min-replicas-to-write', 0, 0, INTMAX, true, 'min-slaves-to-write'),
+  int('min-replicas-max-lag', 10, 0, INTMAX, true, 'min-slaves-max-lag'),
+  // Cluster (used by the cluster subsystem).
+  bool('cluster-enabled', false, false),
+  str('cluster-config-file', 'nodes.conf', false),
+  int('cluster-node-timeout', 15000, 0, LLMAX),
+  int('cluster-port', 0, 0, 65535, false),
+  bool('cluster-require-full-coverage', true),
+  bool('cluster-allow-reads-when-down', false),
+  int('cluster-migration-barrier', 1, 0, INTMAX),
+  // Scripting and misc.
+  int('busy-reply-threshold', 5000, 0, LLMAX, true, 'lua-time-limit'),
+  int('tracking-table-max-keys', 1000000, 0, LLMAX),
+  en('enable-debug-command', 'no', ['no', 'yes', 'local'], false),
+  en('enable-protected-configs', 'no', ['no', 'yes', 'local'], false),
+  en('enable-module-command', 'no', ['no', 'yes', 'local'], false),
+  bool('crash-log-enabled', true),
+  bool('crash-memcheck-enabled', true),
+  bool('lazyfree-lazy-user-flush', false),
+  str('aclfile', '', false),
+  int('acllog-max-len', 128, 0, LLMAX),
+  en('acl-pubsub-default', 'resetchannels', ['allchannels', 'resetchannels']),
+  int('active-defrag-cycle-min', 1, 1, 99),
+  int('active-defrag-cycle-max', 25, 1, 99),
+  int('active-defrag-threshold-lower', 10, 0, 1000),
+  int('active-defrag-threshold-upper', 100, 0, 1000),
+  mem('active-defrag-ignore-bytes', 100 * 1024 * 1024, 1, LLMAX),
+  bool('jemalloc-bg-thread', true),
+  int('oom-score-adj', 0, 0, 0),
+  bool('disable-thp', true, false),
+  int('watchdog-period', 0, 0, INTMAX),
+  en('propagation-error-behavior', 'ignore', ['ignore', 'panic', 'panic-on-replicas']),
+  bool('lazyfree-lazy-server-del', false),
+];
+
+// Deduplicate by name (later entries would only repeat earlier ones).
+const BY_NAME = new Map<string, Directive>();
+for (const d of DIRECTIVES) {
+  if (!BY_NAME.has(d.name)) BY_NAME.set(d.name, d);
+  if (d.alias && !BY_NAME.has(d.alias)) BY_NAME.set(d.alias, d);
+}
+const UNIQUE: Directive[] = [...new Set(BY_NAME.values())];
+
+export function findDirective(name: string): Directive | undefined {
+  return BY_NAME.get(name.toLowerCase());
+}
+
+type Listener = (name: string, value: ConfigValue) => void;
+
+export class Config {
+  private values = new Map<string, ConfigValue>();
+  private listeners: Listener[] = [];
+  /** Directives given in the config file or on the command line (for CONFIG REWRITE). */
+  readonly explicitlySet = new Set<string>();
+  /** Path of the config file, for CONFIG REWRITE. */
+  file: string | null = null;
+
+  constructor() {
+    for (const d of UNIQUE) this.values.set(d.name, this.parseValue(d, [d.default]));
+  }
+
+  onChange(fn: Listener): void {
+    this.listeners.push(fn);
+  }
+
+  /** Parses the text form of a directive, throwing ConfigError with Redis's wording. */
+  parseValue(d: Directive, args: string[]): ConfigValue {
+    const text = args.join(' ');
+    switch (d.kind) {
+      case 'bool': {
+        const t = text.toLowerCase();
+        if (t === 'yes') return true;
+        if (t === 'no') return false;
+        throw new ConfigError("argument must be 'yes' or 'no'");
+      }
+      case 'int':
+      case 'memory': {
+        const v = d.kind === 'memory' ? parseMemory(text) : /^-?\d+$/.test(text) ? Number(text) : null;
+        if (v === null || !Number.isFinite(v)) {
+          throw new ConfigError(d.kind === 'memory' ? 'argument must be a memory value' : "argument couldn't be parsed into an integer");
+        }
+        if ((d.min !== undefined && v < d.min) || (d.max !== undefined && v > d.max)) {
+          throw new ConfigError(`argument must be between ${d.min} and ${d.max} inclusive`);
+        }
+        return v;
+      }
+      case 'enum': {
+        const t = text.toLowerCase();
+        if (!d.values!.includes(t)) throw new ConfigError(`argument(s) must be one of the following: ${d.values!.join(', ')}`);
+        return t;
+      }
+      case 'string':
+        return text;
+      case 'special':
+        return d.parse!(args);
+    }
+  }
+
+  get(name: string): ConfigValue {
+    const v = this.values.get(name);
+    if (v === undefined) throw new Error(`unknown config ${name}`);
+    return v;
+  }
+  getNumber(name: string): number {
+    return this.get(name) as number;
+  }
+  getBool(name: string): boolean {
+    return this.get(name) as boolean;
+  }
+  getString(name: string): string {
+    return this.get(name) as string;
+  }
+  getList(name: string): string[] {
+    return this.get(name) as string[];
+  }
+
+  /** Sets a directive from its text form (file, command line or CONFIG SET). */
+  set(name: string, args: string[], fromStartup = false): void {
+    const d = findDirective(name);
+    if (!d) throw new ConfigError(`Bad directive or wrong number of arguments`);
+    let v = this.parseValue(d, args);
+    if (d.name === 'client-output-buffer-limit') v = mergeCobl(this.getList(d.name), v as string[]);
+    this.values.set(d.name, v);
+    if (fromStartup) this.explicitlySet.add(d.name);
+    for (const l of this.listeners) l(d.name, v);
+  }
+
+  /** Text form of a directive, as CONFIG GET prints it. */
+  format(d: Directive): string {
+    const v = this.values.get(d.name)!;
+    switch (d.kind) {
+      case 'bool':
+        return v ? 'yes' : 'no';
+      case 'int':
+      case 'memory':
+        return String(v);
+      case 'enum':
+      case 'string':
+        return String(v);
+      case 'special':
+        return d.format!(v);
+    }
+  }
+
+  /** CONFIG GET: every directive (or alias) whose name matches one of the patterns. */
+  matching(patterns: string[]): Array<[string, string]> {
+    const out = new Map<string, string>();
+    for (const pat of patterns) {
+      const p = pat.toLowerCase();
+      const exact = BY_NAME.get(p);
+      if (exact && !/[*?[]/.test(p)) {
+        out.set(p, this.format(exact));
+        continue;
+      }
+      for (const [name, d] of BY_NAME) {
+        if (globMatch(p, name)) out.set(name, this.format(d));
+      }
+    }
+    return [...out];
+  }
+
+  all(): Directive[] {
+    return UNIQUE;
+  }
+}
+
+function mergeCobl(cur: string[], upd: string[]): string[] {
+  const out = cur.slice();
+  for (let i = 0; i < upd.length; i += 4) {
+    const j = out.indexOf(upd[i]);
+    if (j >= 0) out.splice(j, 4, ...upd.slice(i, i + 4));
+    else out.push(...upd.slice(i, i + 4));
+  }
+  return out;
+}

@@ -1,0 +1,1133 @@
+// The server: listeners, connections, the dispatcher (lookup, arity, auth, MULTI
+// queueing, pub/sub context, pause, pre-execution checks), the call path with its
+// propagation, statistics and slow log, blocking and waking of clients, WATCH,
+// keyspace notifications, and the cron.
+//
+// Data flows one way: bytes -> RequestParser -> processCommand -> call -> handler
+// -> replies appended to the client -> one socket write per client per batch, and
+// every dataset change leaves through propagate() as a command array.
+
+import net from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { existsSync, unlinkSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { Config } from './config.js';
+import { Logger } from './log.js';
+import { Keyspace, type Database } from '../keyspace/keyspace.js';
+import { CommandTable, findSubcommand, type CommandSpec } from '../commands/table.js';
+import { ProtocolError } from '../protocol/parser.js';
+import {
+  Client,
+  CLIENT_BLOCKED,
+  CLIENT_CLOSE_AFTER_REPLY,
+  CLIENT_CLOSE_ASAP,
+  CLIENT_DIRTY_CAS,
+  CLIENT_DIRTY_EXEC,
+  CLIENT_MASTER,
+  CLIENT_MONITOR,
+  CLIENT_MULTI,
+  CLIENT_REPLICA,
+  CLIENT_REPLY_SKIP,
+  CLIENT_REPLY_SKIP_NEXT,
+  CLIENT_NO_EVICT,
+  type BlockState,
+} from './client.js';
+import { PubSub, writePush } from './pubsub.js';
+import {
+  NOTIFY_EXPIRED,
+  NOTIFY_GENERIC,
+  NOTIFY_KEY_MISS,
+  NOTIFY_KEYEVENT,
+  NOTIFY_KEYSPACE,
+  NOTIFY_NEW,
+  parseNotifyFlags,
+} from '../keyspace/notify.js';
+import type { RObj } from '../types/object.js';
+import { ALL_COMMANDS } from '../commands/index.js';
+
+export const VERSION = '7.2.4';
+export const CINNABAR_VERSION = '0.1.0';
+
+/** Propagation flag: the command goes to replicas only, not to the AOF (PUBLISH). */
+export const PROPAGATE_REPL_ONLY = 1;
+export type PropagationListener = (dbid: number, argv: string[], flags: number) => void;
+/** A check run before executing a command; returns true when it wrote a reply and the command must not run. */
+export type PreExecCheck = (c: Client, spec: CommandSpec, argv: string[]) => boolean;
+
+export interface SlowlogEntry {
+  id: number;
+  time: number;
+  durationUs: number;
+  argv: string[];
+  addr: string;
+  name: string;
+}
+
+export interface CommandStats {
+  calls: number;
+  usec: number;
+  rejected: number;
+  failed: number;
+}
+
+const PROTECTED_MODE_MSG =
+  "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
+
+/** Commands that run (not queue) while a client is in MULTI. */
+const MULTI_PASSTHROUGH = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+/** Commands allowed in the RESP2 pub/sub context. */
+const PUBSUB_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
+
+export class Server {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly ks: Keyspace;
+  readonly commands = new CommandTable();
+  readonly pubsub = new PubSub();
+  readonly clients = new Map<number, Client>();
+  readonly runId = randomBytes(20).toString('hex');
+  readonly startTime = Date.now();
+  private nextClientId = 1;
+  private listeners: net.Server[] = [];
+  /** Changes since the last save (Redis's server.dirty). */
+  dirty = 0;
+  /** Total changes ever counted, for propagation decisions and INFO. */
+  private propagationListeners: PropagationListener[] = [];
+  private propQueue: Array<{ dbid: number; argv: string[]; flags: number }> = [];
+  private callDepth = 0;
+  /** Clients with reply bytes waiting to be written. */
+  private pending: Client[] = [];
+  private inIO = false;
+  private flushScheduled = false;
+  /** WATCHed keys: per database, key -> clients. */
+  private watchedKeys: Array<Map<string, Set<Client>>>;
+  /** Blocked clients: per database, key -> clients in the order they blocked. */
+  private blockingKeys: Array<Map<string, Client[]>>;
+  private readyKeys: Array<{ db: Database; key: string }> = [];
+  private readySet = new Set<string>();
+  private blockTimers = new Map<Client, NodeJS.Timeout>();
+  blockedClients = 0;
+  /** Clients waiting for CLIENT PAUSE to end, with the command they sent. */
+  private postponed: Array<{ c: Client; argv: string[] }> = [];
+  pause: { until: number; all: boolean } | null = null;
+  private pauseTimer: NodeJS.Timeout | null = null;
+  monitors = new Set<Client>();
+  readonly preExecChecks: PreExecCheck[] = [];
+  readonly cronHooks: Array<() => void> = [];
+  readonly shutdownHooks: Array<() => void> = [];
+  slowlog: SlowlogEntry[] = [];
+  slowlogNextId = 0;
+  readonly cmdStats = new Map<string, CommandStats>();
+  readonly errorStats = new Map<string, number>();
+  readonly stats = {
+    connectionsReceived: 0,
+    commandsProcessed: 0,
+    netInput: 0,
+    netOutput: 0,
+    rejectedConnections: 0,
+    errorReplies: 0,
+    unexpectedErrorReplies: 0,
+    totalReads: 0,
+    totalWrites: 0,
+    pubsubMessages: 0,
+    keyspaceNotifications: 0,
+    queryBufferLimitDisconnections: 0,
+    outputBufferLimitDisconnections: 0,
+    evictedClients: 0,
+    totalBlockingKeys: 0,
+    instantaneousOps: 0,
+    instantaneousInputKbps: 0,
+    instantaneousOutputKbps: 0,
+  };
+  private opsSamples: number[] = [];
+  private lastSample = { time: Date.now(), ops: 0, netIn: 0, netOut: 0 };
+  notifyFlags = 0;
+  private cronTimer: NodeJS.Timeout | null = null;
+  private cronLoops = 0;
+  shuttingDown = false;
+  /** Evicts keys until under maxmemory; returns false when it cannot (installed by keyspace/eviction). */
+  performEvictions: () => boolean = () => true;
+  /** Bytes of memory in use as INFO reports it (heap used + external). */
+  usedMemory: () => number = () => {
+    const m = process.memoryUsage();
+    return m.heapUsed + m.external;
+  };
+  /** Server mode as HELLO and INFO report it. */
+  mode: 'standalone' | 'cluster' | 'sentinel' = 'standalone';
+  role: 'master' | 'replica' = 'master';
+  authFailures = 0;
+  /** Run on RESET for each subsystem's per-client state. */
+  readonly resetHooks: Array<(c: Client) => void> = [];
+  /** Port actually listened on (differs from config when port 0 was asked). */
+  port = 0;
+  /** Address of the unix socket actually listened on. */
+  unixPath = '';
+  /** Called when the server exits (the CLI installs process.exit). */
+  exit: (code: number) => void = () => {};
+
+  constructor(config: Config, log: Logger = new Logger()) {
+    this.config = config;
+    this.log = log;
+    const ndb = config.getNumber('databases');
+    this.ks = new Keyspace(ndb, {
+      expired: (db, key) => this.onExpired(db, key),
+      added: (db, key, obj) => this.onKeyAdded(db, key, obj),
+    });
+    this.watchedKeys = [];
+    this.blockingKeys = [];
+    for (let i = 0; i < ndb; i++) {
+      this.watchedKeys.push(new Map());
+      this.blockingKeys.push(new Map());
+    }
+    this.commands.register(ALL_COMMANDS);
+    this.applyConfig();
+    config.onChange((name) => this.onConfigChange(name));
+  }
+
+  // ---- configuration ----------------------------------------------------------------------
+
+  private applyConfig(): void {
+    this.notifyFlags = parseNotifyFlags(this.config.getString('notify-keyspace-events'));
+    const policy = this.config.getString('maxmemory-policy');
+    this.ks.lfu = policy.endsWith('-lfu');
+    this.ks.lfuLogFactor = this.config.getNumber('lfu-log-factor');
+    this.ks.lfuDecayTime = this.config.getNumber('lfu-decay-time');
+    this.log.level = this.config.getString('loglevel') as Logger['level'];
+  }
+
+  private onConfigChange(name: string): void {
+    this.applyConfig();
+    if (name === 'proto-max-bulk-len') {
+      for (const c of this.clients.values()) c.parser.limits.protoMaxBulkLen = this.config.getNumber(name);
+    }
+    if (name === 'hz' && this.cronTimer) this.startCron();
+  }
+
+  requiresAuth(): boolean {
+    return this.config.getString('requirepass') !== '';
+  }
+
+  // ---- listening and connections ---------------------------------------------------------
+
+  /** Opens the TCP listeners and the unix socket. Resolves when all are listening. */
+  async listen(): Promise<void> {
+    const port = this.config.getNumber('port');
+    const binds = this.config.getList('bind');
+    if (port !== 0 || binds.length > 0) {
+      let anyBound = false;
+      const hasV4Any = binds.some((b) => b === '*' || b === '0.0.0.0');
+      for (const raw of binds) {
+        const optional = raw.startsWith('-');
+        let addr = optional ? raw.slice(1) : raw;
+        if (addr === '*') addr = '0.0.0.0';
+        if (addr === '::*') addr = '::';
+        try {
+          await this.listenOn(port, addr, addr === '::' && hasV4Any);
+          anyBound = true;
+        } catch (e) {
+          if (optional) continue;
+          const err = e as NodeJS.ErrnoException;
+          this.log.warning(`Warning: Could not create server TCP listening socket ${raw}:${port}: ${err.message}`);
+          throw new Error(`Failed listening on port ${port} (tcp), aborting.`);
+        }
+      }
+      if (!anyBound && binds.length > 0) throw new Error(`Failed listening on port ${port} (tcp), aborting.`);
+    }
+    const sock = this.config.getString('unixsocket');
+    if (sock) {
+      if (existsSync(sock)) unlinkSync(sock);
+      const srv = net.createServer((s) => this.accept(s, true));
+      await new Promise<void>((resolve, reject) => {
+        srv.once('error', reject);
+        srv.listen(sock, () => resolve());
+      });
+      this.unixPath = sock;
+      this.listeners.push(srv);
+    }
+    this.startCron();
+  }
+
+  private listenOn(port: number, host: string, ipv6Only: boolean): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const srv = net.createServer({ noDelay: true }, (s) => this.accept(s, false));
+      srv.once('error', reject);
+      srv.listen({ port: this.port || port, host, ipv6Only, backlog: this.config.getNumber('tcp-backlog') }, () => {
+        const a = srv.address();
+        if (a && typeof a === 'object') this.port = a.port;
+        srv.removeListener('error', reject);
+        srv.on('error', (e) => this.log.warning(`Listener error: ${e.message}`));
+        this.listeners.push(srv);
+        resolve();
+      });
+    });
+  }
+
+  private isLocal(socket: net.Socket, unix: boolean): boolean {
+    if (unix) return true;
+    const a = socket.remoteAddress ?? '';
+    return a === '127.0.0.1' || a === '::1' || a === '::ffff:127.0.0.1' || a.startsWith('127.');
+  }
+
+  private accept(socket: net.Socket, unix: boolean): void {
+    this.stats.connectionsReceived++;
+    if (this.shuttingDown) {
+      socket.destroy();
+      return;
+    }
+    if (this.clients.size >= this.config.getNumber('maxclients')) {
+      this.stats.rejectedConnections++;
+      socket.end('-ERR max number of clients reached\r\n');
+      return;
+    }
+    if (
+      this.config.getBool('protected-mode') &&
+      !this.requiresAuth() &&
+      this.config.getList('bind').join(' ') === '* -::*' &&
+      !this.isLocal(socket, unix)
+    ) {
+      this.stats.rejectedConnections++;
+      socket.end(PROTECTED_MODE_MSG);
+      return;
+    }
+    socket.setNoDelay(true);
+    const keepalive = this.config.getNumber('tcp-keepalive');
+    if (keepalive > 0 && !unix) socket.setKeepAlive(true, keepalive * 1000);
+    const c = new Client(this, socket, this.ks.dbs[0], this.nextClientId++);
+    this.clients.set(c.id, c);
+    socket.on('data', (chunk: Buffer) => this.onData(c, chunk));
+    socket.on('error', () => {
+      /* reported through 'close' */
+    });
+    socket.on('close', () => this.freeClient(c));
+    socket.on('drain', () => {
+      c.obufSoftLimitReachedAt = 0;
+    });
+  }
+
+  private onData(c: Client, chunk: Buffer): void {
+    if (c.flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY)) return;
+    this.inIO = true;
+    c.netIn += chunk.length;
+    this.stats.netInput += chunk.length;
+    this.stats.totalReads++;
+    c.parser.feed(chunk);
+    if (c.parser.bufferedBytes > this.config.getNumber('client-query-buffer-limit')) {
+      this.log.warning(`Closing client that reached max query buffer length: ${this.clientInfoLine(c)} (qbuf initial bytes: ...)`);
+      this.stats.queryBufferLimitDisconnections++;
+      this.closeClient(c);
+      this.inIO = false;
+      return;
+    }
+    this.processInputBuffer(c);
+    this.inIO = false;
+    this.flushPending();
+  }
+
+  /** Runs every complete command in the client's query buffer, unless it blocks or pauses. */
+  processInputBuffer(c: Client): void {
+    while ((c.flags & (CLIENT_BLOCKED | CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP)) === 0 && !this.isPostponed(c)) {
+      let argv: string[] | null;
+      try {
+        argv = c.parser.next();
+      } catch (e) {
+        if (!(e instanceof ProtocolError)) throw e;
+        this.log.verbose(`Protocol error (${e.message}) from client: ${this.clientInfoLine(c)}`);
+        c.addError('ERR ' + e.message);
+        c.flags |= CLIENT_CLOSE_AFTER_REPLY;
+        break;
+      }
+      if (argv === null) break;
+      this.processCommand(c, argv);
+    }
+  }
+
+  private isPostponed(c: Client): boolean {
+    if (this.postponed.length === 0) return false;
+    for (const p of this.postponed) if (p.c === c) return true;
+    return false;
+  }
+
+  markPending(c: Client): void {
+    this.pending.push(c);
+    if (!this.inIO && !this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(() => {
+        this.flushScheduled = false;
+        this.flushPending();
+      });
+    }
+  }
+
+  /** Writes every pending reply, one socket write per client, and enforces output limits. */
+  flushPending(): void {
+    const list = this.pending;
+    if (list.length === 0) return;
+    this.pending = [];
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i];
+      c.pendingFlush = false;
+      const s = c.socket;
+      if (c.out.length > 0) {
+        const out = c.out;
+        c.out = '';
+        if (s && !s.destroyed) {
+          s.write(out, 'latin1');
+          c.netOut += out.length;
+          this.stats.netOutput += out.length;
+          this.stats.totalWrites++;
+        }
+      }
+      if (s && (c.flags & CLIENT_CLOSE_AFTER_REPLY) !== 0) {
+        s.end();
+        continue;
+      }
+      if (s && s.writableLength > 0) this.checkOutputBufferLimits(c);
+    }
+  }
+
+  /** Output buffer class of a client for client-output-buffer-limit. */
+  private obufClass(c: Client): string {
+    if (c.flags & CLIENT_REPLICA) return 'slave';
+    if (c.subscriptionCount > 0) return 'pubsub';
+    return 'normal';
+  }
+
+  /** Closes a client whose pending output passed its hard limit, or its soft limit for too long. */
+  checkOutputBufferLimits(c: Client): boolean {
+    const s = c.socket;
+    if (!s || (c.flags & CLIENT_MASTER) !== 0) return false;
+    const used = s.writableLength + c.out.length;
+    c.lastMemory = used;
+    const limits = this.config.getList('client-output-buffer-limit');
+    const cls = this.obufClass(c);
+    const i = limits.indexOf(cls);
+    if (i < 0) return false;
+    const hard = Number(limits[i + 1]);
+    const soft = Number(limits[i + 2]);
+    const softSecs = Number(limits[i + 3]);
+    let over = false;
+    if (hard > 0 && used >= hard) over = true;
+    if (soft > 0 && used >= soft) {
+      if (c.obufSoftLimitReachedAt === 0) c.obufSoftLimitReachedAt = Date.now();
+      else if (Date.now() - c.obufSoftLimitReachedAt >= softSecs * 1000) over = true;
+    } else {
+      c.obufSoftLimitReachedAt = 0;
+    }
+    if (over) {
+      this.log.warning(`Client ${this.clientInfoLine(c)} scheduled to be closed ASAP for overcoming of output buffer limits.`);
+      this.stats.outputBufferLimitDisconnections++;
+      this.closeClient(c);
+      return true;
+    }
+    return false;
+  }
+
+  /** Closes a connection at once, dropping pending output. */
+  closeClient(c: Client): void {
+    c.flags |= CLIENT_CLOSE_ASAP;
+    if (c.socket) c.socket.destroy();
+    this.freeClient(c);
+  }
+
+  /** Releases everything a client holds (called once the socket closes). */
+  freeClient(c: Client): void {
+    if (!this.clients.has(c.id)) return;
+    this.clients.delete(c.id);
+    if (c.flags & CLIENT_BLOCKED) this.unblockClient(c, false);
+    this.unwatchAll(c);
+    this.pubsub.removeClient(c);
+    this.monitors.delete(c);
+    this.postponed = this.postponed.filter((p) => p.c !== c);
+    for (const h of this.clientCloseHooks) h(c);
+  }
+
+  readonly clientCloseHooks: Array<(c: Client) => void> = [];
+
+  /** One line of CLIENT LIST for a client (also used in log lines). Installed by commands/client. */
+  clientInfoLine: (c: Client) => string = (c) => `id=${c.id} addr=${c.addr} name=${c.name}`;
+
+  // ---- dispatch --------------------------------------------------------------------------
+
+  /**
+   * Validates and runs one command: lookup, arity, authentication, MULTI queueing,
+   * the RESP2 pub/sub context, CLIENT PAUSE, maxmemory, subsystem checks
+   * (cluster routing, read-only replica...), then call().
+   */
+  processCommand(c: Client, argv: string[]): void {
+    const now = Date.now();
+    c.lastInteraction = now;
+    this.ks.now = now;
+    let spec = this.commands.lookup(argv[0]);
+    if (spec === undefined) {
+      let args = '';
+      for (let i = 1; i < argv.length && args.length < 128; i++) args += `'${argv[i].slice(0, 128 - args.length)}' `;
+      this.reject(c, `ERR unknown command '${argv[0].slice(0, 128)}', with args beginning with: ${args}`);
+      return;
+    }
+    let fullName = spec.name;
+    if (spec.subcommands && argv.length >= 2) {
+      const sub = findSubcommand(spec, argv[1]);
+      if (!sub) {
+        this.reject(c, `ERR unknown subcommand '${argv[1].slice(0, 128)}'. Try ${spec.name.toUpperCase()} HELP.`);
+        return;
+      }
+      spec = sub;
+      fullName = `${argv[0].toLowerCase()}|${sub.name}`;
+    }
+    if ((spec.arity > 0 && argv.length !== spec.arity) || argv.length < -spec.arity) {
+      this.reject(c, `ERR wrong number of arguments for '${fullName}' command`, spec);
+      return;
+    }
+    if (!c.authenticated && !spec.flags.includes('no_auth')) {
+      this.reject(c, 'NOAUTH Authentication required.', spec);
+      return;
+    }
+    if (c.flags & CLIENT_MULTI && spec.flags.includes('no_multi')) {
+      this.reject(c, 'ERR Command not allowed inside a transaction', spec);
+      return;
+    }
+    if (c.resp === 2 && c.subscriptionCount > 0 && !PUBSUB_ALLOWED.has(spec.name)) {
+      this.reject(c, `ERR Can't execute '${fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, spec);
+      return;
+    }
+    for (let i = 0; i < this.preExecChecks.length; i++) {
+      if (this.preExecChecks[i](c, spec, argv)) {
+        if (c.flags & CLIENT_MULTI) c.flags |= CLIENT_DIRTY_EXEC;
+        return;
+      }
+    }
+    const maxmemory = this.config.getNumber('maxmemory');
+    if (maxmemory > 0 && (c.flags & CLIENT_MULTI) === 0 && !(c.flags & CLIENT_MASTER)) {
+      const ok = this.performEvictions();
+      if (!ok && spec.flags.includes('denyoom')) {
+        this.reject(c, "OOM command not allowed when used memory > 'maxmemory'.", spec);
+        return;
+      }
+    }
+    if (c.flags & CLIENT_MULTI && !MULTI_PASSTHROUGH.has(spec.name)) {
+      if (maxmemory > 0 && spec.flags.includes('denyoom') && !this.performEvictions()) {
+        this.reject(c, "OOM command not allowed when used memory > 'maxmemory'.", spec);
+        return;
+      }
+      c.multi!.queue.push({ spec, argv });
+      c.addSimple('QUEUED');
+      return;
+    }
+    if (this.pause !== null && this.mustPause(c, spec)) {
+      this.postponed.push({ c, argv });
+      return;
+    }
+    this.call(c, spec, argv);
+    if (c.flags & CLIENT_REPLY_SKIP) c.flags &= ~CLIENT_REPLY_SKIP;
+    if (c.flags & CLIENT_REPLY_SKIP_NEXT) {
+      c.flags &= ~CLIENT_REPLY_SKIP_NEXT;
+      c.flags |= CLIENT_REPLY_SKIP;
+    }
+  }
+
+  /** Rejects a command before execution: error reply, and in MULTI the transaction is doomed. */
+  private reject(c: Client, msg: string, spec?: CommandSpec): void {
+    if (c.flags & CLIENT_MULTI) c.flags |= CLIENT_DIRTY_EXEC;
+    if (spec) this.statsFor(spec).rejected++;
+    c.addError(msg);
+  }
+
+  /** Whether CLIENT PAUSE holds this command back. */
+  private mustPause(c: Client, spec: CommandSpec): boolean {
+    if (!this.pause) return false;
+    if (Date.now() >= this.pause.until) {
+      this.unpause();
+      return false;
+    }
+    if (c.flags & (CLIENT_REPLICA | CLIENT_MASTER)) return false;
+    if (this.pause.all) return true;
+    if (spec.flags.includes('write') || spec.flags.includes('may_replicate')) return true;
+    if (spec.name === 'exec' && c.multi && c.multi.queue.some((q) => q.spec.flags.includes('write') || q.spec.flags.includes('may_replicate'))) return true;
+    return false;
+  }
+
+  pauseClients(ms: number, all: boolean): void {
+    const until = Date.now() + ms;
+    // A new pause extends but never shortens; ALL takes precedence over WRITE.
+    if (this.pause) {
+      this.pause = { until: Math.max(until, this.pause.until), all: all || this.pause.all };
+    } else {
+      this.pause = { until, all };
+    }
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.pauseTimer = setTimeout(() => this.unpause(), Math.max(0, this.pause.until - Date.now()));
+  }
+
+  unpause(): void {
+    this.pause = null;
+    if (this.pauseTimer) {
+      clearTimeout(this.pauseTimer);
+      this.pauseTimer = null;
+    }
+    const list = this.postponed;
+    this.postponed = [];
+    for (const { c, argv } of list) {
+      if (!this.clients.has(c.id)) continue;
+      this.processCommand(c, argv);
+      this.processInputBuffer(c);
+    }
+    this.flushPending();
+  }
+
+  /**
+   * Executes a command: runs the handler, propagates the change if the dataset
+   * changed, records statistics and the slow log, and after a top-level command
+   * serves clients blocked on keys that became ready.
+   */
+  call(c: Client, spec: CommandSpec, argv: string[]): void {
+    const dirtyBefore = this.dirty;
+    const prevCmd = c.cmd;
+    const prevArgv = c.argv;
+    c.cmd = spec;
+    c.argv = argv;
+    c.propArgv = null;
+    c.preventProp = false;
+    this.callDepth++;
+    if (this.monitors.size > 0 && !spec.flags.includes('admin') && !spec.flags.includes('skip_monitor')) this.feedMonitors(c, argv);
+    const errorsBefore = this.stats.errorReplies;
+    const t0 = performance.now();
+    try {
+      spec.handler!(c, argv);
+    } catch (e) {
+      const err = e as Error;
+      this.log.warning(`Internal error executing '${spec.name}': ${err.stack ?? err.message}`);
+      c.addError(`ERR internal error executing '${spec.name}': ${err.message}`);
+    }
+    const durationUs = Math.round((performance.now() - t0) * 1000);
+    this.callDepth--;
+    const dirty = this.dirty - dirtyBefore;
+    if (dirty > 0 && !c.preventProp) this.propQueue.push({ dbid: c.db.id, argv: c.propArgv ?? argv, flags: 0 });
+    c.propArgv = null;
+    c.preventProp = false;
+    const st = this.statsFor(spec);
+    st.calls++;
+    st.usec += durationUs;
+    if (this.stats.errorReplies !== errorsBefore) st.failed++;
+    this.stats.commandsProcessed++;
+    c.commandsProcessed++;
+    const threshold = this.config.getNumber('slowlog-log-slower-than');
+    if (threshold >= 0 && durationUs >= threshold && !spec.flags.includes('skip_slowlog') && (c.flags & CLIENT_BLOCKED) === 0) {
+      this.slowlogPush(c, argv, durationUs);
+    }
+    c.lastCmd = spec;
+    c.cmd = prevCmd;
+    c.argv = prevArgv;
+    if (this.callDepth === 0) this.afterCommand();
+  }
+
+  /** End of an execution unit: emit the propagated commands, then serve ready keys. */
+  afterCommand(): void {
+    this.flushPropagation();
+    if (this.readyKeys.length > 0) this.handleReadyKeys();
+  }
+
+  private statsFor(spec: CommandSpec): CommandStats {
+    let s = this.cmdStats.get(spec.name);
+    if (!s) {
+      s = { calls: 0, usec: 0, rejected: 0, failed: 0 };
+      this.cmdStats.set(spec.name, s);
+    }
+    return s;
+  }
+
+  /** Counts an error reply for INFO errorstats (the code is the first word). */
+  countError(msg: string, _c: Client): void {
+    this.stats.errorReplies++;
+    const sp = msg.indexOf(' ');
+    const code = sp > 0 ? msg.slice(0, sp) : msg;
+    if (this.errorStats.size < 128 || this.errorStats.has(code)) this.errorStats.set(code, (this.errorStats.get(code) ?? 0) + 1);
+  }
+
+  private slowlogPush(c: Client, argv: string[], durationUs: number): void {
+    const max = this.config.getNumber('slowlog-max-len');
+    if (max <= 0) return;
+    const args: string[] = [];
+    const n = Math.min(argv.length, 32);
+    for (let i = 0; i < n; i++) {
+      if (i === 31 && argv.length > 32) {
+        args.push(`... (${argv.length - 31} more arguments)`);
+        break;
+      }
+      const a = argv[i];
+      args.push(a.length > 128 ? `${a.slice(0, 128)}... (${a.length - 128} more bytes)` : a);
+    }
+    this.slowlog.unshift({ id: this.slowlogNextId++, time: Math.floor(Date.now() / 1000), durationUs, argv: args, addr: c.addr, name: c.name });
+    if (this.slowlog.length > max) this.slowlog.length = max;
+  }
+
+  private feedMonitors(c: Client, argv: string[]): void {
+    const now = Date.now();
+    const us = String(Math.floor((performance.timeOrigin * 1000 + performance.now() * 1000) % 1e6)).padStart(6, '0');
+    let line = `+${Math.floor(now / 1000)}.${us} [${c.db.id} ${c.socket ? c.addr : 'lua'}]`;
+    for (const a of argv) line += ' ' + reprString(a);
+    for (const m of this.monitors) {
+      if (m === c) continue;
+      m.write(line + '\r\n');
+    }
+  }
+
+  // ---- propagation -----------------------------------------------------------------------
+
+  /** Subscribes to every dataset change (AOF, replication, tests). */
+  onPropagate(fn: PropagationListener): () => void {
+    this.propagationListeners.push(fn);
+    return () => {
+      const i = this.propagationListeners.indexOf(fn);
+      if (i >= 0) this.propagationListeners.splice(i, 1);
+    };
+  }
+
+  /** Queues a command for propagation in the current execution unit. */
+  alsoPropagate(dbid: number, argv: string[], flags = 0): void {
+    this.propQueue.push({ dbid, argv, flags });
+    if (this.callDepth === 0) this.flushPropagation();
+  }
+
+  /**
+   * Emits the queued commands of one execution unit. More than one command (EXEC,
+   * a command plus lazily expired keys...) is wrapped in MULTI/EXEC so consumers
+   * apply them atomically, as Redis 7 does.
+   */
+  private flushPropagation(): void {
+    const q = this.propQueue;
+    if (q.length === 0) return;
+    this.propQueue = [];
+    const ls = this.propagationListeners;
+    if (ls.length === 0) return;
+    const wrap = q.length > 1;
+    if (wrap) for (const l of ls) l(q[0].dbid, ['MULTI'], 0);
+    for (const op of q) for (const l of ls) l(op.dbid, op.argv, op.flags);
+    if (wrap) for (const l of ls) l(q[q.length - 1].dbid, ['EXEC'], 0);
+  }
+
+  /** PUBLISH goes to replicas (so their subscribers hear it) but never to the AOF. */
+  propagatePublish(argv: string[]): void {
+    this.alsoPropagate(0, argv, PROPAGATE_REPL_ONLY);
+  }
+
+  private onExpired(db: Database, key: string): void {
+    const lazy = this.config.getBool('lazyfree-lazy-expire');
+    this.propQueue.push({ dbid: db.id, argv: [lazy ? 'UNLINK' : 'DEL', key], flags: 0 });
+    this.notifyKeyspaceEvent(NOTIFY_EXPIRED, 'expired', key, db.id);
+    if (this.callDepth === 0) this.flushPropagation();
+  }
+
+  // ---- keyspace signals ------------------------------------------------------------------
+
+  /** A key changed: clients WATCHing it will fail their EXEC. */
+  signalModifiedKey(db: Database, key: string): void {
+    const w = this.watchedKeys[db.id];
+    if (w.size === 0) return;
+    const clients = w.get(key);
+    if (clients) for (const c of clients) c.flags |= CLIENT_DIRTY_CAS;
+  }
+
+  /** Every watched key of `db` that exists (or existed) is touched: FLUSHDB, SWAPDB. */
+  touchAllWatchedKeysInDb(db: Database, other?: Database): void {
+    const w = this.watchedKeys[db.id];
+    for (const [key, clients] of w) {
+      if (db.dict.has(key) || (other && other.dict.has(key))) for (const c of clients) c.flags |= CLIENT_DIRTY_CAS;
+    }
+  }
+
+  watch(c: Client, key: string): void {
+    for (const w of c.watched) if (w.db === c.db && w.key === key) return;
+    const expired = c.db.isExpired(key);
+    c.watched.push({ db: c.db, key, expiredAtWatch: expired } as { db: Database; key: string });
+    let set = this.watchedKeys[c.db.id].get(key);
+    if (!set) {
+      set = new Set();
+      this.watchedKeys[c.db.id].set(key, set);
+    }
+    set.add(c);
+  }
+
+  unwatchAll(c: Client): void {
+    for (const w of c.watched) {
+      const set = this.watchedKeys[w.db.id].get(w.key);
+      if (set) {
+        set.delete(c);
+        if (set.size === 0) this.watchedKeys[w.db.id].delete(w.key);
+      }
+    }
+    c.watched = [];
+    c.flags &= ~CLIENT_DIRTY_CAS;
+  }
+
+  /** True when a watched key expired after WATCH (Redis 7 treats that as a modification). */
+  watchedKeyExpired(c: Client): boolean {
+    for (const w of c.watched as Array<{ db: Database; key: string; expiredAtWatch?: boolean }>) {
+      if (!w.expiredAtWatch && w.db.isExpired(w.key)) return true;
+    }
+    return false;
+  }
+
+  get watchingClients(): number {
+    let n = 0;
+    for (const c of this.clients.values()) if (c.watched.length > 0) n++;
+    return n;
+  }
+
+  get watchedKeysCount(): number {
+    let n = 0;
+    for (const w of this.watchedKeys) n += w.size;
+    return n;
+  }
+
+  /** Publishes a keyspace/keyevent notification if its class is enabled. */
+  notifyKeyspaceEvent(cls: number, event: string, key: string, dbid: number): void {
+    const flags = this.notifyFlags;
+    if ((flags & cls) === 0) return;
+    this.stats.keyspaceNotifications++;
+    if (flags & NOTIFY_KEYSPACE) this.pubsub.publish(`__keyspace@${dbid}__:${key}`, event);
+    if (flags & NOTIFY_KEYEVENT) this.pubsub.publish(`__keyevent@${dbid}__:${event}`, key);
+  }
+
+  // ---- blocking ---------------------------------------------------------------------------
+
+  blockClient(c: Client, st: Omit<BlockState, 'db' | 'spec' | 'argv'> & { db?: Database }): void {
+    const db = st.db ?? c.db;
+    const state: BlockState = { ...st, db, spec: c.cmd!, argv: c.argv };
+    c.blocked = state;
+    c.flags |= CLIENT_BLOCKED;
+    this.blockedClients++;
+    const map = this.blockingKeys[db.id];
+    for (const k of state.keys) {
+      let list = map.get(k);
+      if (!list) {
+        list = [];
+        map.set(k, list);
+      }
+      list.push(c);
+      // A key that is already ready (e.g. re-blocked after a wrong-type wake) stays queued.
+    }
+    if (state.timeoutAt > 0) {
+      const delay = Math.max(0, state.timeoutAt - Date.now());
+      this.blockTimers.set(
+        c,
+        setTimeout(() => this.blockTimeout(c), delay),
+      );
+    }
+  }
+
+  private blockTimeout(c: Client): void {
+    if (!c.blocked) return;
+    const st = c.blocked;
+    this.unblockClient(c, false);
+    if (st.onTimeout === 'nullarray') c.addNullArray();
+    else if (st.onTimeout === 'nullbulk') c.addNull();
+    else if (st.timeoutReply) st.timeoutReply(c);
+    this.resumeAfterUnblock(c);
+  }
+
+  /** Removes a client from every blocking structure. */
+  unblockClient(c: Client, _served: boolean): void {
+    const st = c.blocked;
+    if (!st) return;
+    c.blocked = null;
+    c.flags &= ~CLIENT_BLOCKED;
+    this.blockedClients--;
+    const map = this.blockingKeys[st.db.id];
+    for (const k of st.keys) {
+      const list = map.get(k);
+      if (!list) continue;
+      const i = list.indexOf(c);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) map.delete(k);
+    }
+    const t = this.blockTimers.get(c);
+    if (t) {
+      clearTimeout(t);
+      this.blockTimers.delete(c);
+    }
+  }
+
+  /** CLIENT UNBLOCK: ends a block with the timeout reply or an UNBLOCKED error. */
+  unblockByRequest(c: Client, withError: boolean): boolean {
+    if (!c.blocked) return false;
+    const st = c.blocked;
+    this.unblockClient(c, false);
+    if (withError) c.addError('UNBLOCKED client unblocked via CLIENT UNBLOCK');
+    else if (st.onTimeout === 'nullarray') c.addNullArray();
+    else if (st.onTimeout === 'nullbulk') c.addNull();
+    else if (st.timeoutReply) st.timeoutReply(c);
+    this.resumeAfterUnblock(c);
+    return true;
+  }
+
+  /** After a client is unblocked, it goes on with the commands it pipelined meanwhile. */
+  private resumeAfterUnblock(c: Client): void {
+    setImmediate(() => {
+      if (!this.clients.has(c.id) || c.blocked) return;
+      this.processInputBuffer(c);
+      this.flushPending();
+    });
+    this.flushPending();
+  }
+
+  blockingKeyCount(): number {
+    let n = 0;
+    for (const m of this.blockingKeys) n += m.size;
+    return n;
+  }
+
+  private onKeyAdded(db: Database, key: string, _obj: RObj): void {
+    const map = this.blockingKeys[db.id];
+    if (map.size === 0 || !map.has(key)) return;
+    const id = db.id + '\0' + key;
+    if (this.readySet.has(id)) return;
+    this.readySet.add(id);
+    this.readyKeys.push({ db, key });
+  }
+
+  /** A key that blocked clients wait on may be ready: signal it (used by commands that push to existing keys). */
+  signalKeyAsReady(db: Database, key: string): void {
+    this.onKeyAdded(db, key, undefined as unknown as RObj);
+  }
+
+  /**
+   * Serves clients blocked on keys that became ready, in the order they blocked, by
+   * executing their command again. A client whose command still finds nothing
+   * blocks again. Keys made ready by the served commands are handled in turn.
+   */
+  private handleReadyKeys(): void {
+    let guard = 0;
+    while (this.readyKeys.length > 0 && guard++ < 1000000) {
+      const batch = this.readyKeys;
+      this.readyKeys = [];
+      this.readySet.clear();
+      for (const { db, key } of batch) {
+        const waiting = this.blockingKeys[db.id].get(key);
+        if (!waiting) continue;
+        for (const c of waiting.slice()) {
+          const obj = db.lookup(key);
+          if (obj === undefined) break;
+          const st = c.blocked;
+          if (!st) continue;
+          if (st.type !== null && obj.type !== st.type) continue;
+          this.unblockClient(c, true);
+          const prevDb = c.db;
+          c.db = st.db;
+          this.ks.now = Date.now();
+          this.callDepth++;
+          this.call(c, st.spec, st.argv);
+          this.callDepth--;
+          this.flushPropagation();
+          c.db = prevDb;
+          if (!c.blocked) this.resumeAfterUnblock(c);
+        }
+      }
+    }
+  }
+
+  // ---- cron ------------------------------------------------------------------------------
+
+  private startCron(): void {
+    if (this.cronTimer) clearInterval(this.cronTimer);
+    const hz = Math.max(1, Math.min(500, this.config.getNumber('hz')));
+    this.cronTimer = setInterval(() => this.cron(), Math.floor(1000 / hz));
+    this.cronTimer.unref?.();
+  }
+
+  /** Periodic work: active expiry, idle clients, output limits, statistics, subsystem hooks. */
+  private cron(): void {
+    this.cronLoops++;
+    this.ks.now = Date.now();
+    if (!this.ks.isReplica && this.activeExpireEnabled && !(this.pause && this.pause.until > Date.now())) this.activeExpireCycle();
+    this.clientsCron();
+    this.sampleStats();
+    for (const h of this.cronHooks) h();
+    this.flushPending();
+  }
+
+  activeExpireEnabled = true;
+  private expireCursor: Array<IterableIterator<[string, number]> | null> = [];
+
+  /**
+   * Active expiry, after Redis's activeExpireCycle: sample keys with a TTL in each
+   * database, delete the expired ones, repeat while more than 25% of a sample was
+   * expired, within a time budget of 25% of the cron period.
+   */
+  activeExpireCycle(): void {
+    const effort = this.config.getNumber('active-expire-effort') - 1;
+    const perLoop = 20 + Math.floor((20 / 4) * effort);
+    const hz = Math.max(1, this.config.getNumber('hz'));
+    const budgetMs = (1000 / hz) * (0.25 + 0.02 * effort);
+    const start = performance.now();
+    const acceptableStale = 10 - effort;
+    for (const db of this.ks.dbs) {
+      if (db.expires.size === 0) continue;
+      for (;;) {
+        let it = this.expireCursor[db.id];
+        if (!it) {
+          it = db.expires.entries();
+          this.expireCursor[db.id] = it;
+        }
+        let sampled = 0;
+        let expired = 0;
+        let ttlSum = 0;
+        let ttlSamples = 0;
+        const now = Date.now();
+        this.ks.now = now;
+        while (sampled < perLoop) {
+          const r = it.next();
+          if (r.done) {
+            this.expireCursor[db.id] = null;
+            break;
+          }
+          sampled++;
+          const [key, when] = r.value;
+          if (when <= now) {
+            if (db.dict.has(key)) db.expireNow(key);
+            expired++;
+          } else {
+            ttlSum += when - now;
+            ttlSamples++;
+          }
+        }
+        if (ttlSamples > 0) {
+          const avg = ttlSum / ttlSamples;
+          db.avgTtl = db.avgTtl ? (db.avgTtl / 50) * 49 + avg / 50 : avg;
+        }
+        if (sampled === 0 || expired * 100 <= sampled * acceptableStale) break;
+        if (performance.now() - start > budgetMs) {
+          this.ks.stats.expiredTimeCapReached++;
+          break;
+        }
+      }
+    }
+  }
+
+  private clientsCron(): void {
+    const timeout = this.config.getNumber('timeout') * 1000;
+    const now = Date.now();
+    for (const c of this.clients.values()) {
+      if (
+        timeout > 0 &&
+        (c.flags & (CLIENT_REPLICA | CLIENT_MASTER | CLIENT_BLOCKED | CLIENT_MONITOR)) === 0 &&
+        c.subscriptionCount === 0 &&
+        now - c.lastInteraction > timeout
+      ) {
+        this.log.verbose('Closing idle client');
+        this.closeClient(c);
+        continue;
+      }
+      if (c.socket && c.socket.writableLength > 0) this.checkOutputBufferLimits(c);
+    }
+  }
+
+  private sampleStats(): void {
+    const now = Date.now();
+    const dt = now - this.lastSample.time;
+    if (dt < 100) return;
+    const ops = ((this.stats.commandsProcessed - this.lastSample.ops) * 1000) / dt;
+    this.opsSamples.push(ops);
+    if (this.opsSamples.length > 16) this.opsSamples.shift();
+    this.stats.instantaneousOps = Math.round(this.opsSamples.reduce((a, b) => a + b, 0) / this.opsSamples.length);
+    this.stats.instantaneousInputKbps = ((this.stats.netInput - this.lastSample.netIn) * 1000) / dt / 1024;
+    this.stats.instantaneousOutputKbps = ((this.stats.netOutput - this.lastSample.netOut) * 1000) / dt / 1024;
+    this.lastSample = { time: now, ops: this.stats.commandsProcessed, netIn: this.stats.netInput, netOut: this.stats.netOutput };
+  }
+
+  // ---- shutdown --------------------------------------------------------------------------
+
+  /**
+   * Graceful shutdown: run subsystem hooks (save, AOF flush), close listeners and
+   * clients, remove the pid file. Returns false if a hook refused (SHUTDOWN fails).
+   */
+  shutdown(opts: { save?: boolean; nosave?: boolean } = {}): boolean {
+    if (this.shuttingDown) return true;
+    this.log.warning('User requested shutdown...');
+    try {
+      for (const h of this.shutdownHooks) h.call(this);
+    } catch (e) {
+      this.log.warning(`Error during shutdown: ${(e as Error).message}`);
+      if (!opts.nosave) return false;
+    }
+    this.shuttingDown = true;
+    void opts;
+    this.close();
+    const pidfile = this.config.getString('pidfile');
+    if (pidfile) {
+      try {
+        unlinkSync(pidfile);
+      } catch {
+        /* already gone */
+      }
+    }
+    if (this.unixPath) {
+      try {
+        unlinkSync(this.unixPath);
+      } catch {
+        /* already gone */
+      }
+    }
+    this.log.warning('Cinnabar is now ready to exit, bye bye...');
+    this.exit(0);
+    return true;
+  }
+
+  /** Stops listening and drops every client (for tests and shutdown). */
+  close(): void {
+    if (this.cronTimer) clearInterval(this.cronTimer);
+    this.cronTimer = null;
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    for (const t of this.blockTimers.values()) clearTimeout(t);
+    this.blockTimers.clear();
+    for (const l of this.listeners) l.close();
+    this.listeners = [];
+    this.flushPending();
+    for (const c of [...this.clients.values()]) {
+      if (c.socket) c.socket.end();
+      this.freeClient(c);
+    }
+  }
+
+  /** Client ids that are not protected by CLIENT NO-EVICT (for future client eviction). */
+  isEvictable(c: Client): boolean {
+    return (c.flags & CLIENT_NO_EVICT) === 0;
+  }
+}
+
+/** Quotes a string as Redis's sdscatrepr does (MONITOR, CLIENT LIST...). */
+export function reprString(s: string): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
+    const c = s.charCodeAt(i);
+    switch (ch) {
+      case '\\':
+        out += '\\\\';
+        break;
+      case '"':
+        out += '\\"';
+        break;
+      case '\n':
+        out += '\\n';
+        break;
+      case '\r':
+        out += '\\r';
+        break;
+      case '\t':
+        out += '\\t';
+        break;
+      case '\x07':
+        out += '\\a';
+        break;
+      case '\b':
+        out += '\\b';
+        break;
+      default:
+        if (c >= 32 && c < 127) out += ch;
+        else out += '\\x' + c.toString(16).padStart(2, '0');
+    }
+  }
+  return out + '"';
+}
+
+export { NOTIFY_GENERIC, NOTIFY_KEY_MISS, NOTIFY_NEW, writePush };
