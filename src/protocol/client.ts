@@ -684,6 +684,11 @@ export class RespClient extends EventEmitter<RespClientEvents> {
     });
   }
 
+  /** Same as the module-level `toPlain`. */
+  static toPlain(r: Reply): Plain {
+    return toPlain(r);
+  }
+
   /** True once the connection is closed (or closing). */
   get closed(): boolean {
     return this.closedFlag || this.socket.destroyed;

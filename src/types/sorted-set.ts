@@ -185,8 +185,9 @@ export class SortedSet {
         x = next;
         next = x.forward[i];
       }
+      // Reached the node of `member` (at 1-based rank `traversed`): done early.
+      if (x !== this.header && x.member === member) break;
     }
-    // x is now the node of `member`, at 1-based rank `traversed`.
     return reverse ? this.length - traversed : traversed - 1;
   }
 

@@ -1,0 +1,260 @@
+/**
+ * Known, legitimate differences between the reference binary (Redis 7.0,
+ * Debian's redis-server) and our target (Redis 7.2).
+ *
+ * `DiffPair.check` consults this table only when the two replies differ:
+ * - an entry with `transform` rewrites both replies (same function for both
+ *   sides) and the comparison is repeated;
+ * - an entry without `transform` accepts our reply as the 7.2 behaviour
+ *   (optionally validated by `oursOk`).
+ * Each application is recorded so tests can print what was waived.
+ */
+import type { Reply } from '../../src/protocol/client.js';
+
+export type Side = 'ours' | 'theirs';
+
+export interface KnownDifference {
+  /** Short stable identifier. */
+  id: string;
+  /** Command name(s), upper case; "OBJECT ENCODING" style names also match the subcommand. */
+  command: string | readonly string[];
+  /** One sentence: why the replies legitimately differ. */
+  reason: string;
+  /** Restrict the entry further (default: applies to every invocation of the command). */
+  when?: (cmd: readonly string[], ours: Reply, theirs: Reply) => boolean;
+  /** Rewrite a reply (applied to both sides) before comparing again. */
+  transform?: (reply: Reply, cmd: readonly string[], side: Side) => Reply;
+  /** For accept-entries (no transform): sanity check of our reply. */
+  oursOk?: (ours: Reply, cmd: readonly string[]) => boolean;
+}
+
+// ---------------------------------------------------------------------------
+// Reusable transforms
+// ---------------------------------------------------------------------------
+
+const DECIMAL_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** Canonical text of a decimal/inf/nan string, or null when it is not one. */
+export function canonicalDoubleText(s: string): string | null {
+  const l = s.toLowerCase();
+  if (l === 'inf' || l === '+inf' || l === 'infinity' || l === '+infinity') return 'inf';
+  if (l === '-inf' || l === '-infinity') return '-inf';
+  if (l === 'nan' || l === '-nan') return 'nan';
+  if (!DECIMAL_RE.test(s)) return null;
+  const n = Number(s);
+  if (!Number.isFinite(n)) return null;
+  // JS gives the shortest round-trip representation; -0 and 0 compare equal.
+  return n === 0 ? '0' : String(n);
+}
+
+/**
+ * Replace every string leaf that is a decimal number (bulk, simple, RESP3
+ * double) with its canonical value, so that "1.1" and "1.1000000000000001"
+ * (the same double) compare equal.
+ */
+export function canonicalizeDoubles(r: Reply): Reply {
+  switch (r.t) {
+    case 'bulk':
+    case 'simple': {
+      if (r.v === null) return r;
+      const c = canonicalDoubleText(r.v);
+      return c === null || c === r.v ? r : { t: r.t, v: c };
+    }
+    case 'double': {
+      const c = canonicalDoubleText(r.v);
+      return c === null ? r : { t: 'double', v: c };
+    }
+    case 'array':
+      return r.v === null ? r : { t: 'array', v: r.v.map(canonicalizeDoubles) };
+    case 'set':
+      return { t: 'set', v: r.v.map(canonicalizeDoubles) };
+    case 'push':
+      return { t: 'push', v: r.v.map(canonicalizeDoubles) };
+    case 'map':
+      return { t: 'map', v: r.v.map(([k, v]) => [k, canonicalizeDoubles(v)] as [Reply, Reply]) };
+    default:
+      return r;
+  }
+}
+
+function keyText(r: Reply): string | null {
+  if (r.t === 'bulk' || r.t === 'simple' || r.t === 'verbatim') return r.v;
+  return null;
+}
+
+/**
+ * Recursively drop the named fields from maps and from RESP2 flat
+ * field/value arrays (even length, string keys at even positions).
+ */
+export function dropFields(r: Reply, names: ReadonlySet<string>): Reply {
+  switch (r.t) {
+    case 'map':
+      return {
+        t: 'map',
+        v: r.v
+          .filter(([k]) => {
+            const kt = keyText(k);
+            return kt === null || !names.has(kt);
+          })
+          .map(([k, v]) => [k, dropFields(v, names)] as [Reply, Reply]),
+      };
+    case 'array': {
+      if (r.v === null) return r;
+      const items = r.v;
+      const flat = items.length % 2 === 0 && items.every((x, i) => i % 2 === 1 || keyText(x) !== null);
+      if (flat && items.some((x, i) => i % 2 === 0 && names.has(keyText(x) ?? ''))) {
+        const out: Reply[] = [];
+        for (let i = 0; i < items.length; i += 2) {
+          if (names.has(keyText(items[i]!) ?? '')) continue;
+          out.push(items[i]!, dropFields(items[i + 1]!, names));
+        }
+        return { t: 'array', v: out };
+      }
+      return { t: 'array', v: items.map((x) => dropFields(x, names)) };
+    }
+    case 'set':
+      return { t: 'set', v: r.v.map((x) => dropFields(x, names)) };
+    case 'push':
+      return { t: 'push', v: r.v.map((x) => dropFields(x, names)) };
+    default:
+      return r;
+  }
+}
+
+/** Replace the values of the named fields (maps and flat arrays, top level only). */
+export function maskFields(r: Reply, names: ReadonlySet<string>, mask = '<masked>'): Reply {
+  const m: Reply = { t: 'bulk', v: mask };
+  if (r.t === 'map') {
+    return { t: 'map', v: r.v.map(([k, v]) => [k, names.has(keyText(k) ?? '') ? m : v] as [Reply, Reply]) };
+  }
+  if (r.t === 'array' && r.v !== null) {
+    const items = r.v;
+    return { t: 'array', v: items.map((x, i) => (i % 2 === 1 && names.has(keyText(items[i - 1]!) ?? '') ? m : x)) };
+  }
+  return r;
+}
+
+function mapStrings(r: Reply, f: (s: string) => string): Reply {
+  switch (r.t) {
+    case 'bulk':
+      return r.v === null ? r : { t: 'bulk', v: f(r.v) };
+    case 'simple':
+      return { t: 'simple', v: f(r.v) };
+    case 'verbatim':
+      return { t: 'verbatim', format: r.format, v: f(r.v) };
+    case 'array':
+      return r.v === null ? r : { t: 'array', v: r.v.map((x) => mapStrings(x, f)) };
+    default:
+      return r;
+  }
+}
+
+const hasArg = (cmd: readonly string[], word: string): boolean => cmd.some((a) => a.toUpperCase() === word);
+const isErr = (r: Reply, prefix = ''): boolean => r.t === 'err' && r.v.startsWith(prefix);
+
+// ---------------------------------------------------------------------------
+// The table
+// ---------------------------------------------------------------------------
+
+export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
+  {
+    id: 'zset-double-format',
+    command: [
+      'ZSCORE',
+      'ZMSCORE',
+      'ZINCRBY',
+      'ZADD',
+      'ZRANGE',
+      'ZRANGEBYSCORE',
+      'ZREVRANGE',
+      'ZREVRANGEBYSCORE',
+      'ZPOPMIN',
+      'ZPOPMAX',
+      'BZPOPMIN',
+      'BZPOPMAX',
+      'ZMPOP',
+      'BZMPOP',
+      'ZRANDMEMBER',
+      'ZUNION',
+      'ZINTER',
+      'ZDIFF',
+      'ZSCAN',
+    ],
+    reason:
+      'Redis 7.2 formats double replies with the shortest round-trip representation while 7.0 uses %.17g ("1.1" vs "1.1000000000000001"), so scores are compared as parsed doubles.',
+    transform: (r) => canonicalizeDoubles(r),
+  },
+  {
+    id: 'zrank-withscore',
+    command: ['ZRANK', 'ZREVRANK'],
+    reason: 'The WITHSCORE option of ZRANK/ZREVRANK is new in Redis 7.2; 7.0 rejects it with an arity error.',
+    when: (cmd, _ours, theirs) => hasArg(cmd, 'WITHSCORE') && isErr(theirs),
+  },
+  {
+    id: 'client-setinfo-no-touch',
+    command: ['CLIENT SETINFO', 'CLIENT NO-TOUCH'],
+    reason: 'CLIENT SETINFO and CLIENT NO-TOUCH are new in Redis 7.2; 7.0 answers "unknown subcommand".',
+    when: (_cmd, _ours, theirs) => isErr(theirs, 'ERR unknown subcommand'),
+  },
+  {
+    id: 'waitaof',
+    command: 'WAITAOF',
+    reason: 'WAITAOF is new in Redis 7.2; 7.0 answers "unknown command".',
+    when: (_cmd, _ours, theirs) => isErr(theirs, 'ERR unknown command'),
+  },
+  {
+    id: 'object-encoding-set-listpack',
+    command: 'OBJECT ENCODING',
+    reason: 'Redis 7.2 stores small sets of non-integer members as listpack where 7.0 uses hashtable.',
+    when: (_cmd, ours, theirs) =>
+      ours.t === 'bulk' && ours.v === 'listpack' && theirs.t === 'bulk' && theirs.v === 'hashtable',
+  },
+  {
+    id: 'config-get-72-params',
+    command: 'CONFIG GET',
+    reason: 'Configuration parameters added in Redis 7.2 (set-max-listpack-*, locale-collate) are unknown to 7.0, which returns nothing for them.',
+    when: (cmd, _ours, theirs) =>
+      cmd.slice(2).some((p) => /^(set-max-listpack-entries|set-max-listpack-value|locale-collate)$/i.test(p)) &&
+      ((theirs.t === 'array' && theirs.v !== null && theirs.v.length === 0) || (theirs.t === 'map' && theirs.v.length === 0)),
+  },
+  {
+    id: 'hello-version-id',
+    command: 'HELLO',
+    reason: 'HELLO reports the server version (7.0.x vs 7.2.x) and a connection id that depends on connection history.',
+    transform: (r) => maskFields(r, new Set(['version', 'id'])),
+  },
+  {
+    id: 'xinfo-consumers-inactive',
+    command: ['XINFO CONSUMERS', 'XINFO STREAM'],
+    reason: 'Redis 7.2 adds the consumer fields "inactive" (XINFO CONSUMERS) and "active-time" (XINFO STREAM FULL).',
+    transform: (r) => dropFields(r, new Set(['inactive', 'active-time'])),
+  },
+  {
+    id: 'acl-log-72-fields',
+    command: 'ACL LOG',
+    reason: 'Redis 7.2 adds entry-id, timestamp-created and timestamp-last-updated to ACL LOG entries.',
+    transform: (r) => dropFields(r, new Set(['entry-id', 'timestamp-created', 'timestamp-last-updated'])),
+  },
+  {
+    id: 'client-list-lib-fields',
+    command: ['CLIENT LIST', 'CLIENT INFO'],
+    reason: 'Redis 7.2 adds the lib-name= and lib-ver= fields to CLIENT LIST / CLIENT INFO lines.',
+    transform: (r) => mapStrings(r, (s) => s.replace(/ lib-name=\S*| lib-ver=\S*/g, '')),
+  },
+];
+
+/** Whether `entry` names the command `cmd` (name, or "NAME SUBCOMMAND"). */
+export function matchesCommand(entry: KnownDifference, cmd: readonly string[]): boolean {
+  const names = typeof entry.command === 'string' ? [entry.command] : entry.command;
+  const c0 = (cmd[0] ?? '').toUpperCase();
+  const c1 = (cmd[1] ?? '').toUpperCase();
+  for (const n of names) {
+    const sp = n.indexOf(' ');
+    if (sp === -1) {
+      if (n === c0) return true;
+    } else if (n.slice(0, sp) === c0 && n.slice(sp + 1) === c1) {
+      return true;
+    }
+  }
+  return false;
+}
