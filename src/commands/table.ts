@@ -48,6 +48,8 @@ export interface CommandSpec {
   since: string;
   summary: string;
   complexity?: string;
+  /** Command tips as COMMAND INFO reports them (e.g. 'nondeterministic_output'). */
+  tips?: string[];
   handler?: Handler;
   subcommands?: CommandSpec[];
 }
