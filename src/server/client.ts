@@ -175,6 +175,8 @@ export class Client {
   }
 
   addInt(n: number | bigint): void {
+    // Beyond 2^53 a double prints in exponent form; go through bigint to keep RESP valid.
+    if (typeof n === 'number' && (n > 9007199254740991 || n < -9007199254740991)) n = BigInt(Math.trunc(n));
     this.write(':' + n + '\r\n');
   }
 
