@@ -163,8 +163,8 @@ export function validClientName(name: string): boolean {
 
 function select(c: Client, argv: string[]): void {
   const id = parseIntArg(argv[1]);
-  if (id === null) {
-    c.addError('ERR invalid DB index');
+  if (id === null || id > 2147483647 || id < -2147483648) {
+    c.addError('ERR value is not an integer or out of range');
     return;
   }
   if (c.server.mode === 'cluster' && id !== 0) {

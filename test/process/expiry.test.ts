@@ -22,7 +22,7 @@ describe('expiry', () => {
   const sock = join(tmpdir(), `cinnabar-test-${process.pid}.sock`);
 
   before(async () => {
-    srv = await startCinnabar({ args: ['--unixsocket', sock, '--hz', '10'] });
+    srv = await startCinnabar({ args: ['--unixsocket', sock, '--hz', '10', '--enable-debug-command', 'local'] });
     c = await srv.client();
   });
   after(async () => {
@@ -46,7 +46,7 @@ describe('expiry', () => {
   });
 
   test('with active expiry off, expired keys stay counted until read', async () => {
-    await c.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
+    assert.deepEqual(await c.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0'), { t: 'simple', v: 'OK' });
     try {
       await c.call('FLUSHALL');
       await c.call('SET', 'lazy', 'v', 'PX', '20');
