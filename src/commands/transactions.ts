@@ -53,15 +53,15 @@ function exec(c: Client): void {
     return;
   }
   const queue = c.multi!.queue;
-  c.multi = null;
-  c.flags &= ~CLIENT_MULTI;
   s.unwatchAll(c);
   c.addArrayLen(queue.length);
+  // MULTI stays set while the queue runs (CLIENT INFO shows flags=x multi=N), as in Redis.
   c.flags |= CLIENT_EXECUTING_EXEC;
   try {
     for (const { spec, argv } of queue) s.call(c, spec, argv);
   } finally {
-    c.flags &= ~CLIENT_EXECUTING_EXEC;
+    c.flags &= ~(CLIENT_EXECUTING_EXEC | CLIENT_MULTI);
+    c.multi = null;
   }
   // The queued commands propagated themselves; EXEC adds nothing of its own.
   c.preventPropagation();

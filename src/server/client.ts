@@ -46,7 +46,7 @@ export interface BlockState {
   timeoutAt: number;
   /** Type the client waits for; a key of another type does not wake it. */
   type: ObjType | null;
-  /** Reply on timeout: null array (BLPOP family) or null bulk (BLMOVE, BRPOPLPUSH). */
+  /** Reply on timeout: a null array for the BLPOP family and, in Redis, for BLMOVE/BRPOPLPUSH too; null bulk where a command needs it. */
   onTimeout: 'nullarray' | 'nullbulk' | 'custom';
   /** For onTimeout 'custom' (WAIT, WAITAOF...): called on timeout to write the reply. */
   timeoutReply?: (c: Client) => void;
@@ -116,8 +116,9 @@ export class Client {
       this.addr = socket.remoteFamily === 'IPv6' ? `[${socket.remoteAddress}]:${socket.remotePort}` : `${socket.remoteAddress}:${socket.remotePort}`;
       this.laddr = socket.localAddress ? `${socket.localAddress}:${socket.localPort}` : '';
       if (!socket.remoteAddress) {
-        this.addr = '/unixsocket:0';
-        this.laddr = `${server.config.getString('unixsocket')}:0`;
+        // Unix socket clients show the socket path as both addresses, as Redis does.
+        this.addr = `${server.config.getString('unixsocket')}:0`;
+        this.laddr = this.addr;
       }
     } else {
       this.addr = '';

@@ -45,7 +45,7 @@ const MEMORY_UNITS: Record<string, number> = {
 
 /** Parses a memory amount such as "100mb", "1gb", "4096" (Redis's memtoull). */
 export function parseMemory(s: string): number | null {
-  const m = /^(-?\d+)([a-zA-Z]*)$/.exec(s);
+  const m = /^(\d+)([a-zA-Z]*)$/.exec(s);
   if (!m) return null;
   const unit = MEMORY_UNITS[m[2].toLowerCase()];
   if (unit === undefined) return null;
@@ -69,6 +69,19 @@ function en(name: string, def: string, values: string[], mutable = true, alias?:
 }
 
 const LLMAX = Number.MAX_SAFE_INTEGER;
+
+/** Whether a decimal integer text fits in a signed 64-bit integer. */
+function fitsInt64(t: string): boolean {
+  const b = BigInt(t);
+  return b >= -9223372036854775808n && b <= 9223372036854775807n;
+}
+
+/** Bounds as Redis prints them: our 2^53 stand-in for LLONG_MAX is shown as LLONG_MAX. */
+function boundText(n: number): string {
+  if (n === LLMAX) return '9223372036854775807';
+  if (n === -LLMAX) return '-9223372036854775808';
+  return String(n);
+}
 const INTMAX = 2147483647;
 
 /** Parses "save" rules: pairs of <seconds> <changes>, or "" to disable. */
@@ -100,6 +113,69 @@ function parseCobl(args: string[]): string[] {
   return out;
 }
 
+/** unixsocketperm: an octal mode, kept in its octal text form. */
+function parseSocketPerm(args: string[]): string {
+  const t = args.join(' ');
+  if (!/^[0-7]+$/.test(t)) throw new ConfigError('Invalid socket file permissions');
+  return parseInt(t, 8).toString(8);
+}
+
+/** hz: any non-negative int is accepted, the value used (and shown) is clamped to 1..500 as Redis does. */
+function parseHz(args: string[]): number {
+  const t = args.join(' ');
+  if (!/^-?\d+$/.test(t) || !fitsInt64(t)) throw new ConfigError("argument couldn't be parsed into an integer");
+  const v = Number(t);
+  if (v < 0 || v > INTMAX) throw new ConfigError(`argument must be between 0 and ${INTMAX} inclusive`);
+  return Math.max(1, Math.min(500, v));
+}
+
+/** maxmemory-clients: a memory amount or a percentage of maxmemory ("10%"). */
+function parseMemoryOrPercent(args: string[]): string {
+  const t = args.join(' ');
+  if (/^\d+%$/.test(t)) {
+    const p = Number(t.slice(0, -1));
+    if (p > 100) throw new ConfigError('argument must be a memory or percent value');
+    return `${p}%`;
+  }
+  const v = parseMemory(t);
+  if (v === null || !Number.isFinite(v)) throw new ConfigError('argument must be a memory or percent value');
+  return String(v);
+}
+
+/** latency-tracking-info-percentiles: numbers between 0 and 100. */
+function parsePercentiles(args: string[]): string[] {
+  const words = args.join(' ').split(/\s+/).filter((w) => w.length > 0);
+  for (const w of words) {
+    const v = Number(w);
+    if (!/^[0-9.eE+-]+$/.test(w) || !Number.isFinite(v)) throw new ConfigError('Invalid latency-tracking-info-percentiles parameters');
+    if (v < 0 || v > 100) {
+      throw new ConfigError('latency-tracking-info-percentiles parameters should sit between [0.0,100.0]');
+    }
+  }
+  return words.map((w) => String(Number(w)));
+}
+
+/** oom-score-adj-values: three integers between -2000 and 2000. */
+function parseOomValues(args: string[]): string[] {
+  const words = args.join(' ').split(/\s+/).filter((w) => w.length > 0);
+  if (words.length !== 3) throw new ConfigError('wrong number of arguments');
+  for (const w of words) {
+    if (!/^-?\d+$/.test(w) || Math.abs(Number(w)) > 2000) throw new ConfigError('Invalid oom-score-adj-values');
+  }
+  return words.map((w) => String(Number(w)));
+}
+
+/** shutdown-on-sigint / -sigterm: "default" or a combination of save, nosave, now, force. */
+function parseShutdownOnSig(args: string[]): string {
+  const words = args.join(' ').toLowerCase().split(/\s+/).filter((w) => w.length > 0);
+  const allowed = ['default', 'save', 'nosave', 'now', 'force'];
+  for (const w of words) if (!allowed.includes(w)) throw new ConfigError('argument(s) must be one of the following: default, save, nosave, now, force');
+  if (words.length === 0 || (words.includes('default') && words.length > 1) || (words.includes('save') && words.includes('nosave'))) {
+    throw new ConfigError('argument(s) must be one of the following: default, save, nosave, now, force');
+  }
+  return allowed.filter((w) => words.includes(w)).join(' ');
+}
+
 function parseNotify(args: string[]): string {
   const flags = parseNotifyFlags(args.join(' '));
   if (flags === -1) throw new ConfigError("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
@@ -111,28 +187,28 @@ export const DIRECTIVES: Directive[] = [
   { name: 'bind', kind: 'special', default: '* -::*', mutable: true, multiArg: true, parse: (a) => a.join(' ').split(/\s+/).filter((w) => w), format: (v) => (v as string[]).join(' ') },
   int('port', 6379, 0, 65535),
   str('unixsocket', '', false),
-  { name: 'unixsocketperm', kind: 'special', default: '0', mutable: false, parse: (a) => String(parseInt(a[0], 8) || 0), format: (v) => String(v) },
+  { name: 'unixsocketperm', kind: 'special', default: '0', mutable: false, parse: parseSocketPerm, format: (v) => String(v) },
   bool('protected-mode', true),
   str('requirepass', '', true),
   str('masterauth', ''),
   str('masteruser', ''),
   int('databases', 16, 1, INTMAX, false),
-  int('maxclients', 10000, 1, INTMAX),
+  int('maxclients', 10000, 1, 4294967295),
   int('timeout', 0, 0, INTMAX),
   int('tcp-keepalive', 300, 0, INTMAX),
   int('tcp-backlog', 511, 0, INTMAX, false),
   en('loglevel', 'notice', ['debug', 'verbose', 'notice', 'warning', 'nothing']),
   str('logfile', '', false),
-  str('pidfile', ''),
+  str('pidfile', '', false),
   str('dir', '.'),
   bool('daemonize', false, false),
-  bool('supervised', false, false),
+  en('supervised', 'no', ['upstart', 'systemd', 'auto', 'no'], false),
   str('syslog-ident', 'redis', false),
   bool('syslog-enabled', false, false),
   bool('always-show-logo', false, false),
   bool('set-proc-title', true, false),
   str('proc-title-template', '{title} {listen-addr} {server-mode}'),
-  int('hz', 10, 0, INTMAX),
+  { name: 'hz', kind: 'special', default: '10', mutable: true, parse: parseHz, format: (v) => String(v) },
   bool('dynamic-hz', true),
   int('io-threads', 1, 1, 128, false),
   bool('io-threads-do-reads', false, false),
@@ -142,9 +218,9 @@ export const DIRECTIVES: Directive[] = [
   { name: 'client-output-buffer-limit', kind: 'special', default: 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60', mutable: true, multiArg: true, parse: parseCobl, format: (v) => (v as string[]).join(' ') },
   mem('maxmemory', 0, 0, LLMAX),
   en('maxmemory-policy', 'noeviction', ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction']),
-  int('maxmemory-samples', 5, 1, 64),
+  int('maxmemory-samples', 5, 1, INTMAX),
   int('maxmemory-eviction-tenacity', 10, 0, 100),
-  int('maxmemory-clients', 0, 0, LLMAX),
+  { name: 'maxmemory-clients', kind: 'special', default: '0', mutable: true, parse: parseMemoryOrPercent, format: (v) => String(v) },
   int('lfu-log-factor', 10, 0, INTMAX),
   int('lfu-decay-time', 1, 0, INTMAX),
   int('active-expire-effort', 1, 1, 10),
@@ -153,40 +229,40 @@ export const DIRECTIVES: Directive[] = [
   bool('lazyfree-lazy-server-del', false),
   bool('lazyfree-lazy-user-del', false),
   bool('lazyfree-lazy-user-flush', false),
-  bool('replica-lazy-flush', false),
+  bool('replica-lazy-flush', false, true, 'slave-lazy-flush'),
   bool('activedefrag', false),
   // Logging of slow commands and latency.
   int('slowlog-log-slower-than', 10000, -1, LLMAX),
   int('slowlog-max-len', 128, 0, LLMAX),
   int('latency-monitor-threshold', 0, 0, LLMAX),
   bool('latency-tracking', true),
-  { name: 'latency-tracking-info-percentiles', kind: 'special', default: '50 99 99.9', mutable: true, multiArg: true, parse: (a) => a.join(' ').split(/\s+/).filter((w) => w), format: (v) => (v as string[]).join(' ') },
+  { name: 'latency-tracking-info-percentiles', kind: 'special', default: '50 99 99.9', mutable: true, multiArg: true, parse: parsePercentiles, format: (v) => (v as string[]).join(' ') },
   { name: 'notify-keyspace-events', kind: 'special', default: '', mutable: true, parse: parseNotify, format: (v) => String(v) },
   // Encodings of small aggregates.
   int('hash-max-listpack-entries', 128, 0, LLMAX, true, 'hash-max-ziplist-entries'),
-  int('hash-max-listpack-value', 64, 0, LLMAX, true, 'hash-max-ziplist-value'),
-  int('list-max-listpack-size', -2, -5, INTMAX, true, 'list-max-ziplist-size'),
+  mem('hash-max-listpack-value', 64, 0, LLMAX, true, 'hash-max-ziplist-value'),
+  int('list-max-listpack-size', -2, -INTMAX - 1, INTMAX, true, 'list-max-ziplist-size'),
   int('list-compress-depth', 0, 0, INTMAX),
   int('set-max-intset-entries', 512, 0, LLMAX),
   int('set-max-listpack-entries', 128, 0, LLMAX),
-  int('set-max-listpack-value', 64, 0, LLMAX),
+  mem('set-max-listpack-value', 64, 0, LLMAX),
   int('zset-max-listpack-entries', 128, 0, LLMAX, true, 'zset-max-ziplist-entries'),
-  int('zset-max-listpack-value', 64, 0, LLMAX, true, 'zset-max-ziplist-value'),
-  int('hll-sparse-max-bytes', 3000, 0, LLMAX),
-  int('stream-node-max-bytes', 4096, 0, LLMAX),
+  mem('zset-max-listpack-value', 64, 0, LLMAX, true, 'zset-max-ziplist-value'),
+  mem('hll-sparse-max-bytes', 3000, 0, LLMAX),
+  mem('stream-node-max-bytes', 4096, 0, LLMAX),
   int('stream-node-max-entries', 100, 0, LLMAX),
   bool('activerehashing', true),
   // Persistence (used by the persistence subsystem).
   { name: 'save', kind: 'special', default: '3600 1 300 100 60 10000', mutable: true, multiArg: true, parse: parseSave, format: (v) => (v as string[]).join(' ') },
   str('dbfilename', 'dump.rdb'),
   bool('rdbcompression', true),
-  bool('rdbchecksum', true),
+  bool('rdbchecksum', true, false),
   bool('stop-writes-on-bgsave-error', true),
   bool('rdb-del-sync-files', false),
   bool('appendonly', false),
   str('appendfilename', 'appendonly.aof', false),
   str('appenddirname', 'appendonlydir', false),
-  en('appendfsync', 'everysec', ['always', 'everysec', 'no']),
+  en('appendfsync', 'everysec', ['everysec', 'always', 'no']),
   bool('no-appendfsync-on-rewrite', false),
   int('auto-aof-rewrite-percentage', 100, 0, INTMAX),
   mem('auto-aof-rewrite-min-size', 64 * 1024 * 1024, 0, LLMAX),
@@ -205,7 +281,7 @@ export const DIRECTIVES: Directive[] = [
   bool('replica-announced', true),
   bool('replica-ignore-maxmemory', true, true, 'slave-ignore-maxmemory'),
   mem('repl-backlog-size', 1024 * 1024, 1, LLMAX),
-  int('repl-backlog-ttl', 3600, 0, INTMAX),
+  int('repl-backlog-ttl', 3600, 0, LLMAX),
   int('repl-timeout', 60, 1, INTMAX),
   int('repl-ping-replica-period', 10, 1, INTMAX, true, 'repl-ping-slave-period'),
   bool('repl-diskless-sync', true),
@@ -241,11 +317,73 @@ export const DIRECTIVES: Directive[] = [
   int('active-defrag-threshold-upper', 100, 0, 1000),
   mem('active-defrag-ignore-bytes', 100 * 1024 * 1024, 1, LLMAX),
   bool('jemalloc-bg-thread', true),
-  int('oom-score-adj', 0, 0, 0),
+  {
+    name: 'oom-score-adj',
+    kind: 'special',
+    default: 'no',
+    mutable: true,
+    // "relative" is another name of "yes"; CONFIG GET shows the first name, as Redis does.
+    parse: (a) => {
+      const t = a.join(' ').toLowerCase();
+      if (!['no', 'yes', 'relative', 'absolute'].includes(t)) throw new ConfigError('argument(s) must be one of the following: no, yes, relative, absolute');
+      return t === 'relative' ? 'yes' : t;
+    },
+    format: (v) => String(v),
+  },
+  { name: 'oom-score-adj-values', kind: 'special', default: '0 200 800', mutable: true, multiArg: true, parse: parseOomValues, format: (v) => (v as string[]).join(' ') },
   bool('disable-thp', true, false),
   int('watchdog-period', 0, 0, INTMAX),
   en('propagation-error-behavior', 'ignore', ['ignore', 'panic', 'panic-on-replicas']),
   bool('lazyfree-lazy-server-del', false),
+  // Directives CONFIG GET lists in Redis 7.2 that no subsystem uses yet (accepted and reported).
+  int('active-defrag-max-scan-fields', 1000, 1, LLMAX),
+  bool('aof-disable-auto-gc', false),
+  str('aof_rewrite_cpulist', '', false),
+  str('bgsave_cpulist', '', false),
+  str('bio_cpulist', '', false),
+  str('server_cpulist', '', false),
+  str('bind-source-addr', ''),
+  bool('cluster-allow-pubsubshard-when-down', true),
+  bool('cluster-allow-replica-migration', true),
+  int('cluster-announce-bus-port', 0, 0, 65535),
+  str('cluster-announce-hostname', ''),
+  str('cluster-announce-human-nodename', ''),
+  str('cluster-announce-ip', ''),
+  int('cluster-announce-port', 0, 0, 65535),
+  int('cluster-announce-tls-port', 0, 0, 65535),
+  mem('cluster-link-sendbuf-limit', 0, 0, LLMAX),
+  en('cluster-preferred-endpoint-type', 'ip', ['ip', 'hostname', 'unknown-endpoint']),
+  bool('cluster-replica-no-failover', false, true, 'cluster-slave-no-failover'),
+  int('cluster-replica-validity-factor', 10, 0, INTMAX, true, 'cluster-slave-validity-factor'),
+  str('ignore-warnings', ''),
+  str('locale-collate', ''),
+  bool('replica-ignore-disk-write-errors', false),
+  en('sanitize-dump-payload', 'no', ['no', 'yes', 'clients']),
+  { name: 'shutdown-on-sigint', kind: 'special', default: 'default', mutable: true, multiArg: true, parse: parseShutdownOnSig, format: (v) => String(v) },
+  { name: 'shutdown-on-sigterm', kind: 'special', default: 'default', mutable: true, multiArg: true, parse: parseShutdownOnSig, format: (v) => String(v) },
+  int('shutdown-timeout', 10, 0, INTMAX),
+  int('socket-mark-id', 0, 0, INTMAX, false),
+  en('syslog-facility', 'local0', ['user', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'], false),
+  int('tls-port', 0, 0, 65535),
+  en('tls-auth-clients', 'yes', ['no', 'yes', 'optional']),
+  str('tls-ca-cert-dir', ''),
+  str('tls-ca-cert-file', ''),
+  str('tls-cert-file', ''),
+  str('tls-ciphers', ''),
+  str('tls-ciphersuites', ''),
+  str('tls-client-cert-file', ''),
+  str('tls-client-key-file', ''),
+  str('tls-client-key-file-pass', ''),
+  bool('tls-cluster', false),
+  str('tls-dh-params-file', ''),
+  str('tls-key-file', ''),
+  str('tls-key-file-pass', ''),
+  bool('tls-prefer-server-ciphers', false),
+  str('tls-protocols', ''),
+  bool('tls-replication', false),
+  int('tls-session-cache-size', 20480, 0, INTMAX),
+  int('tls-session-cache-timeout', 300, 0, INTMAX),
+  bool('tls-session-caching', true),
 ];
 
 // Deduplicate by name (later entries would only repeat earlier ones).
@@ -290,12 +428,15 @@ export class Config {
       }
       case 'int':
       case 'memory': {
-        const v = d.kind === 'memory' ? parseMemory(text) : /^-?\d+$/.test(text) ? Number(text) : null;
+        // Integers must fit in a signed 64-bit value (string2ll), as Redis requires.
+        const v = d.kind === 'memory' ? parseMemory(text) : /^-?\d+$/.test(text) && fitsInt64(text) ? Number(text) : null;
         if (v === null || !Number.isFinite(v)) {
           throw new ConfigError(d.kind === 'memory' ? 'argument must be a memory value' : "argument couldn't be parsed into an integer");
         }
-        if ((d.min !== undefined && v < d.min) || (d.max !== undefined && v > d.max)) {
-          throw new ConfigError(`argument must be between ${d.min} and ${d.max} inclusive`);
+        // Memory amounts are unsigned 64-bit in Redis: no upper bound beyond that.
+        const noMax = d.kind === 'memory' && d.max === LLMAX;
+        if ((d.min !== undefined && v < d.min) || (d.max !== undefined && !noMax && v > d.max)) {
+          throw new ConfigError(`argument must be between ${boundText(d.min!)} and ${boundText(d.max!)} inclusive`);
         }
         return v;
       }
@@ -364,7 +505,8 @@ export class Config {
       const p = pat.toLowerCase();
       const exact = BY_NAME.get(p);
       if (exact && !/[*?[]/.test(p)) {
-        out.set(p, this.format(exact));
+        // An exact name is echoed as the client spelled it, as Redis does.
+        out.set(pat, this.format(exact));
         continue;
       }
       for (const [name, d] of BY_NAME) {

@@ -44,6 +44,8 @@ import {
 } from '../keyspace/notify.js';
 import type { RObj } from '../types/object.js';
 import { ALL_COMMANDS } from '../commands/index.js';
+import { installEviction } from '../keyspace/eviction.js';
+import { installServerCommands } from '../commands/server.js';
 
 export const VERSION = '7.2.4';
 export const CINNABAR_VERSION = '0.1.0';
@@ -53,6 +55,14 @@ export const PROPAGATE_REPL_ONLY = 1;
 export type PropagationListener = (dbid: number, argv: string[], flags: number) => void;
 /** A check run before executing a command; returns true when it wrote a reply and the command must not run. */
 export type PreExecCheck = (c: Client, spec: CommandSpec, argv: string[]) => boolean;
+
+/** SHUTDOWN's options, passed to every shutdown hook (persistence decides whether to save). */
+export interface ShutdownOptions {
+  save?: boolean;
+  nosave?: boolean;
+  now?: boolean;
+  force?: boolean;
+}
 
 export interface SlowlogEntry {
   id: number;
@@ -87,6 +97,10 @@ export class Server {
   readonly clients = new Map<number, Client>();
   readonly runId = randomBytes(20).toString('hex');
   readonly startTime = Date.now();
+  /** Unix time (s) of the last successful save (LASTSAVE, INFO rdb_last_save_time); the start time until persistence saves. */
+  lastSaveTime = Math.floor(Date.now() / 1000);
+  /** Full names of subcommands ("config|get") for command statistics. */
+  readonly cmdFullNames = new Map<CommandSpec, string>();
   private nextClientId = 1;
   private listeners: net.Server[] = [];
   /** Changes since the last save (Redis's server.dirty). */
@@ -114,7 +128,7 @@ export class Server {
   monitors = new Set<Client>();
   readonly preExecChecks: PreExecCheck[] = [];
   readonly cronHooks: Array<() => void> = [];
-  readonly shutdownHooks: Array<() => void> = [];
+  readonly shutdownHooks: Array<(opts: ShutdownOptions) => void> = [];
   slowlog: SlowlogEntry[] = [];
   slowlogNextId = 0;
   readonly cmdStats = new Map<string, CommandStats>();
@@ -180,8 +194,11 @@ export class Server {
       this.blockingKeys.push(new Map());
     }
     this.commands.register(ALL_COMMANDS);
+    for (const spec of ALL_COMMANDS) for (const sub of spec.subcommands ?? []) this.cmdFullNames.set(sub, `${spec.name}|${sub.name}`);
     this.applyConfig();
     config.onChange((name) => this.onConfigChange(name));
+    installEviction(this);
+    installServerCommands(this);
   }
 
   // ---- configuration ----------------------------------------------------------------------
@@ -193,7 +210,13 @@ export class Server {
     this.ks.lfuLogFactor = this.config.getNumber('lfu-log-factor');
     this.ks.lfuDecayTime = this.config.getNumber('lfu-decay-time');
     this.log.level = this.config.getString('loglevel') as Logger['level'];
+    this.maxmemory = this.config.getNumber('maxmemory');
+    this.slowlogThreshold = this.config.getNumber('slowlog-log-slower-than');
   }
+
+  /** Hot-path copies of configuration values, refreshed on every change. */
+  maxmemory = 0;
+  slowlogThreshold = 10000;
 
   private onConfigChange(name: string): void {
     this.applyConfig();
@@ -464,6 +487,7 @@ export class Server {
       this.reject(c, `ERR unknown command '${argv[0].slice(0, 128)}', with args beginning with: ${args}`);
       return;
     }
+    c.lastCmd = spec;
     let fullName = spec.name;
     if (spec.subcommands && argv.length >= 2) {
       const sub = findSubcommand(spec, argv[1]);
@@ -496,7 +520,7 @@ export class Server {
         return;
       }
     }
-    const maxmemory = this.config.getNumber('maxmemory');
+    const maxmemory = this.maxmemory;
     if (maxmemory > 0 && (c.flags & CLIENT_MULTI) === 0 && !(c.flags & CLIENT_MASTER)) {
       const ok = this.performEvictions();
       if (!ok && spec.flags.includes('denyoom')) {
@@ -610,7 +634,7 @@ export class Server {
     if (this.stats.errorReplies !== errorsBefore) st.failed++;
     this.stats.commandsProcessed++;
     c.commandsProcessed++;
-    const threshold = this.config.getNumber('slowlog-log-slower-than');
+    const threshold = this.slowlogThreshold;
     if (threshold >= 0 && durationUs >= threshold && !spec.flags.includes('skip_slowlog') && (c.flags & CLIENT_BLOCKED) === 0) {
       this.slowlogPush(c, argv, durationUs);
     }
@@ -627,10 +651,11 @@ export class Server {
   }
 
   private statsFor(spec: CommandSpec): CommandStats {
-    let s = this.cmdStats.get(spec.name);
+    const name = spec.subcommands === undefined && this.cmdFullNames.size > 0 ? (this.cmdFullNames.get(spec) ?? spec.name) : spec.name;
+    let s = this.cmdStats.get(name);
     if (!s) {
       s = { calls: 0, usec: 0, rejected: 0, failed: 0 };
-      this.cmdStats.set(spec.name, s);
+      this.cmdStats.set(name, s);
     }
     return s;
   }
@@ -711,6 +736,16 @@ export class Server {
   }
 
   private onExpired(db: Database, key: string): void {
+    // An expired key deleted is a modification for WATCH, unless the key was already
+    // expired when WATCH was called (then logically nothing changed).
+    const watchers = this.watchedKeys[db.id].get(key);
+    if (watchers) {
+      for (const c of watchers) {
+        const w = (c.watched as Array<{ db: Database; key: string; expiredAtWatch?: boolean }>).find((x) => x.db === db && x.key === key);
+        if (w && w.expiredAtWatch) w.expiredAtWatch = false;
+        else c.flags |= CLIENT_DIRTY_CAS;
+      }
+    }
     const lazy = this.config.getBool('lazyfree-lazy-expire');
     this.propQueue.push({ dbid: db.id, argv: [lazy ? 'UNLINK' : 'DEL', key], flags: 0 });
     this.notifyKeyspaceEvent(NOTIFY_EXPIRED, 'expired', key, db.id);
@@ -806,18 +841,31 @@ export class Server {
       list.push(c);
       // A key that is already ready (e.g. re-blocked after a wrong-type wake) stays queued.
     }
-    if (state.timeoutAt > 0) {
-      const delay = Math.max(0, state.timeoutAt - Date.now());
-      this.blockTimers.set(
-        c,
-        setTimeout(() => this.blockTimeout(c), delay),
-      );
-    }
+    // A command re-run because its key became ready keeps its first deadline.
+    if (this.reprocessing === c && this.reprocessTimeoutAt !== null) state.timeoutAt = this.reprocessTimeoutAt;
+    if (state.timeoutAt > 0) this.armBlockTimer(c, state.timeoutAt);
   }
+
+  /** Node fires timers longer than 2^31-1 ms at once; long deadlines are re-armed in steps. */
+  private armBlockTimer(c: Client, at: number): void {
+    const delay = Math.min(2147483647, Math.max(0, at - Date.now()));
+    this.blockTimers.set(
+      c,
+      setTimeout(() => this.blockTimeout(c), delay),
+    );
+  }
+
+  /** The client being re-run by handleReadyKeys, and its original deadline. */
+  private reprocessing: Client | null = null;
+  private reprocessTimeoutAt: number | null = null;
 
   private blockTimeout(c: Client): void {
     if (!c.blocked) return;
     const st = c.blocked;
+    if (Date.now() < st.timeoutAt) {
+      this.armBlockTimer(c, st.timeoutAt);
+      return;
+    }
     this.unblockClient(c, false);
     if (st.onTimeout === 'nullarray') c.addNullArray();
     else if (st.onTimeout === 'nullbulk') c.addNull();
@@ -915,8 +963,15 @@ export class Server {
           c.db = st.db;
           this.ks.now = Date.now();
           this.callDepth++;
-          this.call(c, st.spec, st.argv);
-          this.callDepth--;
+          this.reprocessing = c;
+          this.reprocessTimeoutAt = st.timeoutAt;
+          try {
+            this.call(c, st.spec, st.argv);
+          } finally {
+            this.reprocessing = null;
+            this.reprocessTimeoutAt = null;
+            this.callDepth--;
+          }
           this.flushPropagation();
           c.db = prevDb;
           if (!c.blocked) this.resumeAfterUnblock(c);
@@ -983,7 +1038,8 @@ export class Server {
           sampled++;
           const [key, when] = r.value;
           if (when <= now) {
-            if (db.dict.has(key)) db.expireNow(key);
+            // The check on `when` guards against a cursor that outlived a SWAPDB.
+            if (db.expires.get(key) === when && db.dict.has(key)) db.expireNow(key);
             expired++;
           } else {
             ttlSum += when - now;
@@ -1040,17 +1096,16 @@ export class Server {
    * Graceful shutdown: run subsystem hooks (save, AOF flush), close listeners and
    * clients, remove the pid file. Returns false if a hook refused (SHUTDOWN fails).
    */
-  shutdown(opts: { save?: boolean; nosave?: boolean } = {}): boolean {
+  shutdown(opts: ShutdownOptions = {}): boolean {
     if (this.shuttingDown) return true;
     this.log.warning('User requested shutdown...');
     try {
-      for (const h of this.shutdownHooks) h.call(this);
+      for (const h of this.shutdownHooks) h(opts);
     } catch (e) {
       this.log.warning(`Error during shutdown: ${(e as Error).message}`);
-      if (!opts.nosave) return false;
+      if (!opts.nosave && !opts.force) return false;
     }
     this.shuttingDown = true;
-    void opts;
     this.close();
     const pidfile = this.config.getString('pidfile');
     if (pidfile) {

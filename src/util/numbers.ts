@@ -85,7 +85,13 @@ export function parseDouble(s: string): number | null {
   if (n === 0 || n > 5000) return null;
   const c0 = s.charCodeAt(0);
   if (c0 === 32 || (c0 >= 9 && c0 <= 13)) return null;
-  if (DOUBLE_RE.test(s)) return Number(s);
+  if (DOUBLE_RE.test(s)) {
+    const v = Number(s);
+    // strtod reports ERANGE on overflow (HUGE_VAL) and on underflow to zero; Redis rejects both.
+    if (v === Infinity || v === -Infinity) return null;
+    if (v === 0 && /[1-9]/.test(s.replace(/[eE].*$/, ''))) return null;
+    return v;
+  }
   if (INF_RE.test(s)) return s.charCodeAt(0) === 45 ? -Infinity : Infinity;
   if (HEX_RE.test(s)) return parseHexFloat(s);
   return null;
@@ -119,28 +125,39 @@ function parseHexFloat(s: string): number | null {
 }
 
 /**
- * Formats a double the way Redis 7.2 replies with one (addReplyDouble, and the
- * scores stored in sorted sets): the shortest representation that round-trips,
- * laid out as printf's %.17g would lay it out (exponent form when the decimal
- * exponent is < -4 or >= 17), "inf"/"-inf" for infinities.
+ * Formats a double the way Redis 7.2 replies with one (d2string: addReplyDouble,
+ * sorted-set scores). Whole numbers within +/-2^62 print as integers; other values
+ * print their shortest round-trip digits laid out as Redis's fpconv_dtoa lays them
+ * out: plain digits when the exponent is small, else d.ddde+X (exponent without
+ * padding). Infinities are "inf"/"-inf".
  */
 export function formatDouble(v: number): string {
   if (v === Infinity) return 'inf';
   if (v === -Infinity) return '-inf';
   if (Number.isNaN(v)) return 'nan';
   if (v === 0) return Object.is(v, -0) ? '-0' : '0';
-  if (Number.isInteger(v) && Math.abs(v) < 1e17) return String(v);
-  // Shortest round-trip digits and decimal exponent.
-  const e = v.toExponential(); // e.g. "1.2345e+21"
-  const ePos = e.indexOf('e');
-  const exp = Number(e.slice(ePos + 1));
-  if (exp < -4 || exp >= 17) {
-    const mant = e.slice(0, ePos);
-    const sign = exp < 0 ? '-' : '+';
-    const a = Math.abs(exp);
-    return mant + 'e' + sign + (a < 10 ? '0' + a : String(a));
+  if (Number.isInteger(v)) {
+    if (Math.abs(v) <= 9007199254740991) return String(v);
+    if (Math.abs(v) < 4611686018427387904) return BigInt(v).toString(); // below 2^62, as double2ll
   }
-  return String(v); // JS uses fixed notation in this range (1e-4 .. 1e17)
+  const neg = v < 0;
+  const e = Math.abs(v).toExponential(); // shortest round-trip digits, e.g. "1.2345e+21"
+  const ePos = e.indexOf('e');
+  const E = Number(e.slice(ePos + 1));
+  const digits = e.slice(0, ePos).replace('.', '');
+  const nd = digits.length;
+  const K = E - (nd - 1); // value = digits * 10^K
+  const exp = Math.abs(E);
+  let out: string;
+  if (K >= 0 && exp < nd + 7) {
+    out = digits + '0'.repeat(K);
+  } else if (K < 0 && (K > -7 || exp < 4)) {
+    const offset = nd + K;
+    out = offset <= 0 ? '0.' + '0'.repeat(-offset) + digits : digits.slice(0, offset) + '.' + digits.slice(offset);
+  } else {
+    out = digits[0] + (nd > 1 ? '.' + digits.slice(1) : '') + 'e' + (E < 0 ? '-' : '+') + String(exp);
+  }
+  return neg ? '-' + out : out;
 }
 
 /**

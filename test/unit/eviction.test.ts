@@ -1,0 +1,277 @@
+// maxmemory and the eviction policies, in-process: a Server without listeners, a
+// fake client driven through the dispatcher, and a simulated heap in which the
+// memory of deleted keys comes back only when the (fake) GC runs, as in V8.
+
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Server } from '../../src/server/server.js';
+import { Config } from '../../src/server/config.js';
+import { Client } from '../../src/server/client.js';
+import { ObjType, RObj } from '../../src/types/object.js';
+import { evictor, evictionTimeLimitUs, keyMemoryUsage, stringBytes, valueMemoryUsage, MemoryTracker } from '../../src/keyspace/eviction.js';
+
+const BASE = 1_000_000;
+const OOM = "-OOM command not allowed when used memory > 'maxmemory'.\r\n";
+
+interface Harness {
+  s: Server;
+  c: Client;
+  /** Simulated heap: live data + garbage not collected yet. */
+  heap(): number;
+  live(): number;
+  /** Highest simulated heap seen by the evictor. */
+  peak: number;
+  run(...argv: string[]): string;
+  propagated: string[][];
+}
+
+function harness(opts: Record<string, string>): Harness {
+  const cfg = new Config();
+  cfg.set('save', ['']);
+  const s = new Server(cfg);
+  const db0 = s.ks.dbs[0];
+  let garbage = 0;
+  // A deleted key's memory becomes garbage, given back only when the GC runs.
+  for (const db of s.ks.dbs) {
+    const del = db.delete.bind(db);
+    db.delete = (key: string): boolean => {
+      const o = db.dict.get(key);
+      if (o) garbage += keyMemoryUsage(db, key, o);
+      return del(key);
+    };
+  }
+  const live = (): number => {
+    let n = 0;
+    for (const db of s.ks.dbs) for (const [k, o] of db.dict) n += keyMemoryUsage(db, k, o);
+    return n;
+  };
+  const h: Harness = {
+    s,
+    c: new Client(s, null, db0, 1),
+    peak: 0,
+    live: () => BASE + live(),
+    heap: () => {
+      const v = BASE + live() + garbage;
+      if (v > h.peak) h.peak = v;
+      return v;
+    },
+    run(...argv: string[]): string {
+      h.c.out = '';
+      // Count the request as network input, as a real connection would.
+      let bytes = 16;
+      for (const a of argv) bytes += a.length + 8;
+      s.stats.netInput += bytes;
+      s.processCommand(h.c, argv);
+      return h.c.out;
+    },
+    propagated: [],
+  };
+  s.usedMemory = h.heap;
+  const ev = evictor(s)!;
+  ev.gc = (o) => {
+    if (!o || o.type !== 'minor') garbage = 0;
+  };
+  s.onPropagate((_db, argv) => h.propagated.push(argv));
+  // Synchronous assertions need eviction to finish within the call (unless a test asks otherwise).
+  const all = { 'maxmemory-eviction-tenacity': '100', ...opts };
+  for (const [k, v] of Object.entries(all)) assert.equal(h.run('CONFIG', 'SET', k, v), '+OK\r\n', `CONFIG SET ${k} ${v}`);
+  return h;
+}
+
+function info(h: Harness, field: string): number {
+  h.c.out = '';
+  h.s.processCommand(h.c, ['INFO', 'stats']);
+  const m = new RegExp(`${field}:(\\d+)`).exec(h.c.out);
+  assert.ok(m, `INFO ${field}`);
+  return Number(m[1]);
+}
+
+describe('memory model', () => {
+  test('string sizes follow V8 one-byte string layout', () => {
+    assert.equal(stringBytes(''), 16);
+    assert.equal(stringBytes('a'), 24);
+    assert.equal(stringBytes('12345678'), 24);
+    assert.equal(stringBytes('123456789'), 32);
+  });
+
+  test('MEMORY USAGE grows with the value and counts a TTL', () => {
+    const cfg = new Config();
+    const s = new Server(cfg);
+    const db = s.ks.dbs[0];
+    db.add('small', new RObj(ObjType.String, 'x', 0));
+    db.add('large', new RObj(ObjType.String, 'x'.repeat(10000), 0));
+    const a = keyMemoryUsage(db, 'small', db.dict.get('small')!);
+    const b = keyMemoryUsage(db, 'large', db.dict.get('large')!);
+    assert.ok(b - a >= 9990 && b - a < 10100, `${b} - ${a}`);
+    db.setExpire('small', Date.now() + 10000);
+    assert.ok(keyMemoryUsage(db, 'small', db.dict.get('small')!) > a);
+  });
+
+  test('aggregates are sampled like Redis: SAMPLES 0 walks every element', () => {
+    const h = new Map<string, string>();
+    for (let i = 0; i < 100; i++) h.set(`f${i}`, i < 5 ? 'v' : 'v'.repeat(1000));
+    const o = new RObj(ObjType.Hash, h, 0);
+    const sampled = valueMemoryUsage(o, 5); // only the 5 small fields
+    const all = valueMemoryUsage(o, 0);
+    assert.ok(all > sampled * 5, `all ${all} sampled ${sampled}`);
+    const set = new Set<string>(['a', 'b', 'c']);
+    assert.ok(valueMemoryUsage(new RObj(ObjType.Set, set, 0), 0) > 3 * 24);
+  });
+
+  test('eviction time limit follows maxmemory-eviction-tenacity', () => {
+    assert.equal(evictionTimeLimitUs(0), 0);
+    assert.equal(evictionTimeLimitUs(10), 500);
+    assert.ok(evictionTimeLimitUs(50) > 500 * 200);
+    assert.equal(evictionTimeLimitUs(100), Infinity);
+  });
+
+  test('the tracker subtracts evicted-but-uncollected bytes until a full GC', () => {
+    let heap = 1000;
+    const t = new MemoryTracker(() => heap);
+    t.pending = 300;
+    assert.equal(t.effective(), 700);
+    heap = 900;
+    assert.equal(t.effective(), 600);
+    t.collected();
+    assert.equal(t.pending, 0);
+    assert.equal(t.effective(), 900);
+  });
+});
+
+describe('eviction', () => {
+  const value = (i: number): string => `v${i}:` + 'x'.repeat(1000);
+
+  test('allkeys-lru keeps memory bounded while writing far more than maxmemory', () => {
+    const max = BASE + 300_000;
+    const h = harness({ maxmemory: String(max), 'maxmemory-policy': 'allkeys-lru' });
+    let ooms = 0;
+    for (let i = 0; i < 3000; i++) if (h.run('SET', `key:${i}`, value(i)) === OOM) ooms++;
+    assert.equal(ooms, 0, 'allkeys-lru never refuses writes');
+    const evicted = info(h, 'evicted_keys');
+    assert.ok(evicted > 2000, `evicted_keys ${evicted}`);
+    assert.ok(h.s.ks.dbs[0].size > 100, `keys kept ${h.s.ks.dbs[0].size}`);
+    assert.ok(h.live() <= max + 2000, `live ${h.live()} <= max ${max}`);
+    // The simulated heap also holds garbage until a collection runs; the forced ones are
+    // rate limited in real time and V8's own collections are not simulated here, so the
+    // bound of the heap itself is checked by the process test against the real V8.
+    assert.ok(h.peak > max, 'the simulated heap did go over maxmemory');
+    // Every eviction was propagated as a DEL.
+    const dels = h.propagated.filter((a) => a[0] === 'DEL');
+    assert.equal(dels.length, evicted);
+  });
+
+  test('LRU prefers idle keys, LFU prefers rarely used keys', () => {
+    for (const policy of ['allkeys-lru', 'allkeys-lfu']) {
+      const h = harness({ 'maxmemory-policy': policy });
+      const db = h.s.ks.dbs[0];
+      for (let i = 0; i < 400; i++) h.run('SET', `cold:${i}`, value(i));
+      for (let i = 0; i < 400; i++) h.run('SET', `hot:${i}`, value(i));
+      const clock = h.s.ks.lruClock();
+      for (const [k, o] of db.dict) {
+        if (policy === 'allkeys-lru') o.lru = k.startsWith('cold') ? (clock - 5000) & 0xffffff : clock;
+        else o.lru = (o.lru & ~255) | (k.startsWith('cold') ? 1 : 200);
+      }
+      const max = BASE + Math.floor((h.live() - BASE) / 2);
+      assert.equal(h.run('CONFIG', 'SET', 'maxmemory', String(max)), '+OK\r\n');
+      let cold = 0;
+      let hot = 0;
+      for (const k of db.dict.keys()) {
+        if (k.startsWith('cold')) cold++;
+        else hot++;
+      }
+      assert.ok(hot > 300 && cold < 150, `${policy}: hot ${hot} cold ${cold}`);
+    }
+  });
+
+  test('noeviction refuses denyoom commands with OOM, still serves reads and deletes', () => {
+    const h = harness({ 'maxmemory-policy': 'noeviction' });
+    for (let i = 0; i < 50; i++) h.run('SET', `k${i}`, value(i));
+    h.run('CONFIG', 'SET', 'maxmemory', String(BASE + 1000));
+    assert.equal(h.run('SET', 'another', 'v'), OOM);
+    assert.equal(h.run('APPEND', 'k1', 'v'), OOM);
+    assert.equal(h.run('GET', 'k1').slice(0, 6), '$1003\r');
+    assert.equal(h.run('DEL', 'k1'), ':1\r\n');
+    assert.equal(info(h, 'evicted_keys'), 0);
+    // MULTI: a denyoom command is refused while queueing and dooms the transaction.
+    assert.equal(h.run('MULTI'), '+OK\r\n');
+    assert.equal(h.run('SET', 'x', 'y'), OOM);
+    assert.equal(h.run('EXEC'), '-EXECABORT Transaction discarded because of previous errors.\r\n');
+  });
+
+  for (const policy of ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl']) {
+    test(`${policy} never evicts keys without a TTL`, () => {
+      const h = harness({ 'maxmemory-policy': policy });
+      const db = h.s.ks.dbs[0];
+      for (let i = 0; i < 100; i++) h.run('SET', `persistent:${i}`, value(i));
+      for (let i = 0; i < 100; i++) h.run('SET', `volatile:${i}`, value(i), 'EX', String(1000 + i));
+      const max = BASE + Math.floor((h.live() - BASE) * 0.7);
+      h.run('CONFIG', 'SET', 'maxmemory', String(max));
+      let ooms = 0;
+      for (let i = 0; i < 200; i++) if (h.run('SET', `persistent:new:${i}`, value(i)) === OOM) ooms++;
+      for (let i = 0; i < 100; i++) assert.ok(db.dict.has(`persistent:${i}`), `persistent:${i} evicted`);
+      assert.ok(info(h, 'evicted_keys') > 0);
+      // Once every volatile key is gone, writes fail with OOM instead of touching the others.
+      assert.equal(db.expires.size, 0);
+      assert.ok(ooms > 0, 'OOM once nothing volatile is left');
+    });
+  }
+
+  test('volatile-ttl evicts the keys that expire soonest first', () => {
+    const h = harness({ 'maxmemory-policy': 'volatile-ttl', 'maxmemory-samples': '10' });
+    const db = h.s.ks.dbs[0];
+    for (let i = 0; i < 200; i++) h.run('SET', `t:${i}`, value(i), 'EX', String(100 + i * 100));
+    const max = BASE + Math.floor((h.live() - BASE) / 2);
+    h.run('CONFIG', 'SET', 'maxmemory', String(max));
+    let early = 0;
+    let late = 0;
+    for (const k of db.dict.keys()) {
+      if (Number(k.slice(2)) < 100) early++;
+      else late++;
+    }
+    assert.ok(late > 80 && early < 30, `early ${early} late ${late}`);
+  });
+
+  test('allkeys-random evicts, and evictions are notified and propagated as UNLINK with lazyfree-lazy-eviction', () => {
+    const h = harness({ 'maxmemory-policy': 'allkeys-random', 'lazyfree-lazy-eviction': 'yes', 'notify-keyspace-events': 'Ee' });
+    const sub = new Client(h.s, null, h.s.ks.dbs[0], 2);
+    h.s.processCommand(sub, ['SUBSCRIBE', '__keyevent@0__:evicted']);
+    sub.out = '';
+    for (let i = 0; i < 100; i++) h.run('SET', `k${i}`, value(i));
+    h.run('CONFIG', 'SET', 'maxmemory', String(BASE + Math.floor((h.live() - BASE) / 2)));
+    const evicted = info(h, 'evicted_keys');
+    assert.ok(evicted >= 40, `evicted ${evicted}`);
+    assert.equal(h.propagated.filter((a) => a[0] === 'UNLINK').length, evicted);
+    const msgs = sub.out.split('__keyevent@0__:evicted').length - 1;
+    assert.equal(msgs, evicted);
+  });
+
+  test('keys in every database are candidates', () => {
+    const h = harness({ 'maxmemory-policy': 'allkeys-lru' });
+    for (let db = 0; db < 3; db++) {
+      h.run('SELECT', String(db));
+      for (let i = 0; i < 100; i++) h.run('SET', `k${i}`, value(i));
+    }
+    h.run('SELECT', '0');
+    h.run('CONFIG', 'SET', 'maxmemory', String(BASE + Math.floor((h.live() - BASE) / 3)));
+    const sizes = h.s.ks.dbs.slice(0, 3).map((d) => d.size);
+    assert.ok(sizes.every((n) => n < 100), `sizes ${sizes}`);
+    assert.ok(sizes.reduce((a, b) => a + b, 0) > 50, `sizes ${sizes}`);
+  });
+
+  test('a tenacity of 0 evicts in small steps and finishes in a timer', async () => {
+    const h = harness({ 'maxmemory-policy': 'allkeys-lru', 'maxmemory-eviction-tenacity': '0' });
+    for (let i = 0; i < 500; i++) h.run('SET', `k${i}`, value(i));
+    h.run('CONFIG', 'SET', 'maxmemory', String(BASE + 50_000));
+    // The command is allowed while eviction is still running.
+    assert.equal(h.run('SET', 'one-more', 'v'), '+OK\r\n');
+    for (let i = 0; i < 200 && h.live() > BASE + 50_000; i++) await new Promise((r) => setTimeout(r, 1));
+    assert.ok(h.live() <= BASE + 50_000, `live ${h.live()}`);
+  });
+
+  test('maxmemory 0 disables eviction', () => {
+    const h = harness({ 'maxmemory-policy': 'allkeys-lru' });
+    for (let i = 0; i < 300; i++) h.run('SET', `k${i}`, value(i));
+    assert.equal(h.s.ks.dbs[0].size, 300);
+    assert.equal(info(h, 'evicted_keys'), 0);
+  });
+});
