@@ -106,7 +106,6 @@ export class Database {
   dict = new Map<string, RObj>();
   /** Absolute expiry time in ms, for keys that have one. */
   expires = new Map<string, number>();
-  private slotOf = new Map<string, number>();
   private slots: Array<string | undefined> = [];
   private freeSlots: number[] = [];
   /** Average TTL estimate for INFO keyspace (Redis's avg_ttl). */
@@ -179,7 +178,7 @@ export class Database {
   /** Adds a key that must not exist yet. */
   add(key: string, obj: RObj): void {
     this.dict.set(key, obj);
-    this.allocSlot(key);
+    this.allocSlot(key, obj);
     this.ks.hooks.added(this, key, obj);
   }
 
@@ -192,6 +191,7 @@ export class Database {
     if (old === undefined) {
       this.add(key, obj);
     } else {
+      obj.slot = old.slot;
       this.dict.set(key, obj);
       if (!keepTtl) this.expires.delete(key);
       if (old.type !== obj.type) this.ks.hooks.added(this, key, obj);
@@ -200,9 +200,11 @@ export class Database {
 
   /** Deletes a key (and its TTL). Returns whether it existed (expired or not). */
   delete(key: string): boolean {
-    if (!this.dict.delete(key)) return false;
-    this.expires.delete(key);
-    this.freeSlot(key);
+    const obj = this.dict.get(key);
+    if (obj === undefined) return false;
+    this.dict.delete(key);
+    if (this.expires.size !== 0) this.expires.delete(key);
+    this.freeSlot(obj);
     return true;
   }
 
@@ -223,7 +225,6 @@ export class Database {
   clear(): void {
     this.dict = new Map();
     this.expires = new Map();
-    this.slotOf = new Map();
     this.slots = [];
     this.freeSlots = [];
     this.avgTtl = 0;
@@ -231,7 +232,7 @@ export class Database {
 
   /** Swaps contents with another database (SWAPDB). */
   swapWith(other: Database): void {
-    const fields = ['dict', 'expires', 'slotOf', 'slots', 'freeSlots', 'avgTtl'] as const;
+    const fields = ['dict', 'expires', 'slots', 'freeSlots', 'avgTtl'] as const;
     for (const f of fields) {
       const t = this[f];
       (this as unknown as Record<string, unknown>)[f] = other[f];
@@ -239,8 +240,8 @@ export class Database {
     }
   }
 
-  /** Renames/moves need the object moved with its slot recycled. */
-  private allocSlot(key: string): void {
+  /** Gives a new key a slot in the SCAN order (the object remembers it). */
+  private allocSlot(key: string, obj: RObj): void {
     let s: number;
     if (this.freeSlots.length > 0) {
       s = this.freeSlots.pop()!;
@@ -249,22 +250,21 @@ export class Database {
       s = this.slots.length;
       this.slots.push(key);
     }
-    this.slotOf.set(key, s);
+    obj.slot = s;
   }
 
-  private freeSlot(key: string): void {
-    const s = this.slotOf.get(key);
-    if (s === undefined) return;
-    this.slotOf.delete(key);
-    this.slots[s] = undefined;
-    if (s === this.slots.length - 1) {
-      // Trim trailing free slots so an emptied database goes back to size 0.
-      this.slots.pop();
-      while (this.slots.length > 0 && this.slots[this.slots.length - 1] === undefined) this.slots.pop();
-      if (this.freeSlots.length > 0) this.freeSlots = this.freeSlots.filter((x) => x < this.slots.length);
-    } else {
-      this.freeSlots.push(s);
+  /** Frees a deleted key's slot for reuse; an emptied database starts its slots afresh. */
+  private freeSlot(obj: RObj): void {
+    const s = obj.slot;
+    obj.slot = -1;
+    if (s < 0) return;
+    if (this.dict.size === 0) {
+      this.slots = [];
+      this.freeSlots = [];
+      return;
     }
+    this.slots[s] = undefined;
+    this.freeSlots.push(s);
   }
 
   /**

@@ -34,11 +34,14 @@ export class RObj {
   /** LRU clock (seconds resolution, 24 bits) or LFU data (16 bits minutes + 8 bits counter). */
   lru: number;
   enc: number;
+  /** Position of the key in its database's SCAN order (-1 when not in a database). */
+  slot: number;
   constructor(type: ObjType, value: Value, lru: number) {
     this.type = type;
     this.value = value;
     this.lru = lru;
     this.enc = ENC_COMPACT;
+    this.slot = -1;
   }
 }
 
