@@ -5,6 +5,7 @@ import { cmd, type CommandSpec } from './table.js';
 import type { Client } from '../server/client.js';
 import { PubSub, writeSubscription } from '../server/pubsub.js';
 import { globMatch } from '../util/glob.js';
+import { addHelp } from './client.js';
 
 const PS = ['pubsub'];
 
@@ -112,7 +113,7 @@ const pubsubSub: CommandSpec[] = [
     'pubsub',
     PS,
     (c) =>
-      c.addBulkArray([
+      addHelp(c, [
         'PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
         'CHANNELS [<pattern>]',
         "    Return the currently active channels matching a <pattern> (default: '*').",
@@ -126,7 +127,7 @@ const pubsubSub: CommandSpec[] = [
         'SHARDNUMSUB [<shardchannel> ...]',
         '    Return the number of subscribers for the specified shard level channel(s)',
         'HELP',
-        '    Print this help.',
+        '    Prints this help.',
       ]),
     { since: '6.2.0' },
   ),

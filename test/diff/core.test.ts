@@ -188,6 +188,45 @@ describe('core', { skip: skipIfNoRedis() }, () => {
     }
   });
 
+  test('sharded pub/sub: SSUBSCRIBE, SPUBLISH, SUNSUBSCRIBE, PUBSUB SHARD*', async () => {
+    const so = await ours.client();
+    const st = await theirs.client();
+    try {
+      const bothN = async (n: number, ...cmd: string[]) => {
+        const [a, b] = await Promise.all([so.callN(n, ...cmd), st.callN(n, ...cmd)]);
+        assert.deepEqual(a, b, cmd.join(' '));
+      };
+      await bothN(1, 'SSUBSCRIBE', '{s}1');
+      await bothN(1, 'SSUBSCRIBE', '{s}2');
+      await pair.check([
+        ['SPUBLISH', '{s}1', 'hi'],
+        ['SPUBLISH', '{s}none', 'x'],
+        ['PUBSUB', 'SHARDNUMSUB', '{s}1', '{s}2', '{s}3'],
+        { cmd: ['PUBSUB', 'SHARDCHANNELS'], unordered: true },
+        ['PUBSUB', 'SHARDCHANNELS', '{s}1'],
+        ['PUBSUB', 'HELP'],
+        ['SPUBLISH', 'a'],
+      ]);
+      const [po, pt] = await Promise.all([so.nextPush(3000), st.nextPush(3000)]);
+      assert.deepEqual(po, pt);
+      await bothN(1, 'SUNSUBSCRIBE', '{s}1');
+      await bothN(1, 'SUNSUBSCRIBE', '{s}2');
+      await pair.check([['PUBSUB', 'SHARDNUMSUB', '{s}1']]);
+    } finally {
+      await so.close();
+      await st.close();
+    }
+  });
+
+  test('QUIT replies OK and closes the connection', async () => {
+    for (const srv of [ours, theirs]) {
+      const c = await srv.client();
+      assert.deepEqual(await c.call('QUIT'), { t: 'simple', v: 'OK' });
+      await c.waitClosed();
+      assert.equal(c.closed, true);
+    }
+  });
+
   test('keyspace notifications carry the same events', async () => {
     await pair.check([['CONFIG', 'SET', 'notify-keyspace-events', 'KEA'], ['CONFIG', 'GET', 'notify-keyspace-events']]);
     const so = await ours.client();
