@@ -6,51 +6,15 @@
 import { describe, test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { DiffPair, type CheckItem } from '../helpers/diff.js';
-import { skipIfNoRedis, startCinnabar, startRedis, type ServerHandle } from '../helpers/servers.js';
+import { skipIfNoRedis, type ServerHandle } from '../helpers/servers.js';
 import { Rng, seedFromEnv } from '../helpers/random.js';
-import { RespClient, formatReply } from '../../src/protocol/client.js';
-import { Config } from '../../src/server/config.js';
-import { Logger } from '../../src/server/log.js';
-import { Server } from '../../src/server/server.js';
+import { startPair, withEvents } from '../helpers/pair.js';
+import { startInProcess, type InProcess } from '../helpers/inprocess.js';
+import { checkRandomSequences } from '../helpers/sequences.js';
+import type { RespClient } from '../../src/protocol/client.js';
+import type { Server } from '../../src/server/server.js';
 
 type Cmd = string[];
-
-async function startPair(args: string[] = []): Promise<{ pair: DiffPair; ours: ServerHandle; theirs: ServerHandle }> {
-  const [o, t] = await Promise.allSettled([startCinnabar({ args }), startRedis({ args })]);
-  if (o.status === 'rejected' || t.status === 'rejected') {
-    if (o.status === 'fulfilled') await o.value.stop();
-    if (t.status === 'fulfilled') await t.value.stop();
-    throw new Error(`could not start the servers: ${o.status === 'rejected' ? String(o.reason) : ''} ${t.status === 'rejected' ? String(t.reason) : ''}`);
-  }
-  const pair = await DiffPair.fromServers(o.value, t.value, true);
-  return { pair, ours: o.value, theirs: t.value };
-}
-
-/** Collects the keyspace notifications a subscriber receives. */
-class Events {
-  readonly got: string[] = [];
-  private constructor(readonly client: RespClient) {
-    client.on('push', (r) => {
-      if (r.t === 'array' && r.v !== null && r.v.length === 4) {
-        const ch = r.v[2];
-        const msg = r.v[3];
-        if (ch.t === 'bulk' && msg.t === 'bulk') this.got.push(`${ch.v} ${msg.v}`);
-      }
-    });
-  }
-  static async open(h: ServerHandle): Promise<Events> {
-    const c = await h.client();
-    const e = new Events(c);
-    await c.call('PSUBSCRIBE', '__key*__:*');
-    return e;
-  }
-  async drain(): Promise<string[]> {
-    await this.client.call('PING');
-    const out = this.got.slice();
-    this.got.length = 0;
-    return out;
-  }
-}
 
 /** Test strings: empty, all zeros, all ones, mixed, an integer-encoded value. */
 const SAMPLES: Array<[string, string]> = [
@@ -387,8 +351,7 @@ describe('bitmaps (differential)', { skip: skipIfNoRedis() }, () => {
   });
 
   test('keyspace notifications', async () => {
-    const [eo, et] = await Promise.all([Events.open(ours), Events.open(theirs)]);
-    try {
+    await withEvents(ours, theirs, async (events) => {
       await pair.check([
         ['SETBIT', 'a', '3', '1'],
         ['SETBIT', 'a', '3', '1'],
@@ -411,12 +374,9 @@ describe('bitmaps (differential)', { skip: skipIfNoRedis() }, () => {
         ['BITPOS', 'b', '1'],
         ['GETBIT', 'b', '1'],
       ]);
-      const [o, t] = await Promise.all([eo.drain(), et.drain()]);
-      assert.deepEqual(o, t);
-      assert.ok(t.length > 10, `expected notifications, got ${t.length}`);
-    } finally {
-      await Promise.all([eo.client.close(), et.client.close()]);
-    }
+      const got = await events.same();
+      assert.ok(got.length > 10, `expected notifications, got ${got.length}`);
+    });
   });
 
   test('random command sequences', async () => {
@@ -443,48 +403,23 @@ describe('bitmaps (differential)', { skip: skipIfNoRedis() }, () => {
       () => ['DEL', k()],
       () => ['GET', k()],
     ];
-    for (let round = 0; round < 4; round++) {
-      await pair.reset();
-      const cmds: CheckItem[] = [];
-      for (let i = 0; i < 300; i++) cmds.push(rng.pick(gens)());
-      for (const key of keys) cmds.push(['TYPE', key], ['GET', key]);
-      await pair.check(cmds);
-    }
+    await checkRandomSequences(pair, rng, gens, { rounds: 4, length: 300, finish: keys.flatMap((key) => [['TYPE', key], ['GET', key]]) });
   });
 });
 
 // ---- propagation (in-process server) ----------------------------------------------
 
 describe('bitmaps propagation', () => {
+  let ip: InProcess;
   let server: Server;
   let client: RespClient;
-  const seen: Array<{ db: number; argv: string[] }> = [];
+  let propagated: InProcess['propagated'];
 
   before(async () => {
-    const config = new Config();
-    config.set('port', ['0']);
-    config.set('bind', ['127.0.0.1']);
-    config.set('save', ['']);
-    const log = new Logger();
-    log.level = 'warning';
-    server = new Server(config, log);
-    await server.listen();
-    server.onPropagate((db, argv) => seen.push({ db, argv }));
-    client = await RespClient.connect({ host: '127.0.0.1', port: server.port, timeoutMs: 5000 });
+    ip = await startInProcess({ throwOnError: true });
+    ({ server, client, propagated } = ip);
   });
-  after(async () => {
-    await client?.close();
-    server?.close();
-  });
-
-  async function propagated(...cmds: string[][]): Promise<string[][]> {
-    seen.length = 0;
-    for (const c of cmds) {
-      const r = await client.call(...c);
-      if (r.t === 'err') throw new Error(`${c.join(' ')}: ${formatReply(r)}`);
-    }
-    return seen.map((s) => s.argv);
-  }
+  after(() => ip?.close());
 
   test('bit writes propagate only when something changed', async () => {
     await client.call('FLUSHALL');

@@ -7,12 +7,13 @@
 import { describe, test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { DiffPair, type CheckItem } from '../helpers/diff.js';
-import { skipIfNoRedis } from '../helpers/servers.js';
+import { skipIfNoRedis, type ServerHandle } from '../helpers/servers.js';
 import { Rng, seedFromEnv } from '../helpers/random.js';
-import { RespClient, formatReply, type Reply } from '../../src/protocol/client.js';
-import { Config } from '../../src/server/config.js';
-import { Logger } from '../../src/server/log.js';
-import { Server } from '../../src/server/server.js';
+import { EventPair, startPair } from '../helpers/pair.js';
+import { startInProcess, type InProcess } from '../helpers/inprocess.js';
+import { replayOnFailure } from '../helpers/sequences.js';
+import type { RespClient, Reply } from '../../src/protocol/client.js';
+import type { Server } from '../../src/server/server.js';
 
 type Cmd = string[];
 
@@ -71,9 +72,11 @@ const POPULATE: Cmd[] = [
 
 describe('keys (differential)', { skip: skipIfNoRedis() }, () => {
   let pair: DiffPair;
+  let ours: ServerHandle;
+  let theirs: ServerHandle;
 
   before(async () => {
-    pair = await DiffPair.start();
+    ({ pair, ours, theirs } = await startPair());
   });
   after(async () => {
     pair?.printDifferences();
@@ -894,12 +897,9 @@ describe('keys (differential)', { skip: skipIfNoRedis() }, () => {
   });
 
   test('keyspace notifications', async () => {
-    const subO = await RespClient.connect({ host: '127.0.0.1', port: portOf(pair, 'ours'), timeoutMs: 5000 });
-    const subT = await RespClient.connect({ host: '127.0.0.1', port: portOf(pair, 'theirs'), timeoutMs: 5000 });
+    const events = await EventPair.open(ours, theirs, '__keyevent@*');
     try {
       await pair.check([['CONFIG', 'SET', 'notify-keyspace-events', 'KEA']]);
-      await subO.callN(1, 'PSUBSCRIBE', '__keyevent@*');
-      await subT.callN(1, 'PSUBSCRIBE', '__keyevent@*');
       const cmds: Cmd[] = [
         ['SET', 'a', '1'],
         ['EXPIRE', 'a', '100'],
@@ -922,14 +922,11 @@ describe('keys (differential)', { skip: skipIfNoRedis() }, () => {
         ['PING'],
       ];
       await pair.check(cmds);
-      const o = await collectNotifications(subO);
-      const t = await collectNotifications(subT);
-      assert.deepEqual(o, t);
-      assert.ok(o.length > 10, `only ${o.length} notifications`);
+      const got = await events.same();
+      assert.ok(got.length > 10, `only ${got.length} notifications`);
     } finally {
       await pair.check([['CONFIG', 'SET', 'notify-keyspace-events', '']]);
-      subO.destroy();
-      subT.destroy();
+      await events.close();
     }
   });
 
@@ -1102,12 +1099,7 @@ describe('keys (differential)', { skip: skipIfNoRedis() }, () => {
         });
       }
       items.push(['SELECT', '0']);
-      try {
-        await pair.check(items);
-      } catch (e) {
-        console.log(`# replay with CINNABAR_SEED=${seed}`);
-        throw e;
-      }
+      await replayOnFailure(seed, () => pair.check(items));
       // same final keyspaces, in every database touched
       for (const db of ['0', '1', '2']) {
         await pair.check([['SELECT', db], { cmd: ['KEYS', '*'], unordered: true }, ['DBSIZE']]);
@@ -1120,35 +1112,16 @@ describe('keys (differential)', { skip: skipIfNoRedis() }, () => {
 // ---- propagation (in-process server) ----------------------------------------------
 
 describe('keys propagation', () => {
+  let ip: InProcess;
   let server: Server;
   let client: RespClient;
-  const seen: Array<{ db: number; argv: string[] }> = [];
+  let propagated: InProcess['propagated'];
 
   before(async () => {
-    const config = new Config();
-    config.set('port', ['0']);
-    config.set('bind', ['127.0.0.1']);
-    config.set('save', ['']);
-    const log = new Logger();
-    log.level = 'warning';
-    server = new Server(config, log);
-    await server.listen();
-    server.onPropagate((db, argv) => seen.push({ db, argv }));
-    client = await RespClient.connect({ host: '127.0.0.1', port: server.port, timeoutMs: 5000 });
+    ip = await startInProcess({ throwOnError: true });
+    ({ server, client, propagated } = ip);
   });
-  after(async () => {
-    await client?.close();
-    server?.close();
-  });
-
-  async function propagated(...cmds: string[][]): Promise<string[][]> {
-    seen.length = 0;
-    for (const c of cmds) {
-      const r = await client.call(...c);
-      if (r.t === 'err') throw new Error(`${c.join(' ')}: ${formatReply(r)}`);
-    }
-    return seen.map((s) => s.argv);
-  }
+  after(() => ip?.close());
 
   test('relative expiries propagate as PEXPIREAT with the absolute time', async () => {
     await client.call('SET', 'k', 'v');
@@ -1240,29 +1213,4 @@ describe('keys propagation', () => {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-function portOf(pair: DiffPair, side: 'ours' | 'theirs'): number {
-  const label = pair.labels[side];
-  const m = /:(\d+)$/.exec(label);
-  if (!m) throw new Error(`no port in label ${label}`);
-  return Number(m[1]);
-}
-
-/** The notifications a subscriber received (collected until none came for 300 ms). */
-async function collectNotifications(c: RespClient): Promise<string[]> {
-  const out: string[] = [];
-  for (;;) {
-    let r: Reply;
-    try {
-      r = await c.nextPush(300);
-    } catch {
-      break;
-    }
-    if (r.t === 'array' || r.t === 'push') {
-      const v = (r.v ?? []) as Reply[];
-      out.push(v.map((x) => ('v' in x ? String(x.v) : x.t)).join(' '));
-    }
-  }
-  return out;
 }

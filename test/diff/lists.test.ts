@@ -11,12 +11,12 @@ import { describe, test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { DiffPair, type CheckItem, type CheckOptions } from '../helpers/diff.js';
 import { KNOWN_DIFFERENCES, type KnownDifference } from '../helpers/known-differences.js';
-import { skipIfNoRedis, startCinnabar, startRedis, type ServerHandle } from '../helpers/servers.js';
+import { skipIfNoRedis, startCinnabar, type ServerHandle } from '../helpers/servers.js';
 import { Rng, seedFromEnv } from '../helpers/random.js';
-import { RespClient, formatReply, type Reply } from '../../src/protocol/client.js';
-import { Config } from '../../src/server/config.js';
-import { Logger } from '../../src/server/log.js';
-import { Server } from '../../src/server/server.js';
+import { startPair, withEvents } from '../helpers/pair.js';
+import { startInProcess, type InProcess, type Propagation } from '../helpers/inprocess.js';
+import { checkRandomSequences } from '../helpers/sequences.js';
+import { formatReply, type RespClient, type Reply } from '../../src/protocol/client.js';
 
 type Cmd = string[];
 
@@ -49,20 +49,6 @@ const LIST_DIFFERENCES: readonly KnownDifference[] = [
 
 const OPTS: CheckOptions = { knownDifferences: [...KNOWN_DIFFERENCES, ...LIST_DIFFERENCES] };
 
-/** Starts Cinnabar and redis-server with the same extra arguments; both stopped on failure. */
-async function startPair(args: string[] = []): Promise<{ pair: DiffPair; ours: ServerHandle; theirs: ServerHandle }> {
-  const [o, t] = await Promise.allSettled([startCinnabar({ args }), startRedis({ args })]);
-  if (o.status === 'rejected' || t.status === 'rejected') {
-    if (o.status === 'fulfilled') await o.value.stop();
-    if (t.status === 'fulfilled') await t.value.stop();
-    throw new Error(
-      `could not start the servers: ${o.status === 'rejected' ? String(o.reason) : ''} ${t.status === 'rejected' ? String(t.reason) : ''}`,
-    );
-  }
-  const pair = await DiffPair.fromServers(o.value, t.value, true);
-  return { pair, ours: o.value, theirs: t.value };
-}
-
 /** Rejects when `p` does not settle within `ms`. */
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -81,33 +67,6 @@ async function waitBlocked(c: RespClient, n: number): Promise<void> {
     if (m && Number(m[1]) === n) return;
     if (Date.now() > deadline) throw new Error(`blocked_clients never reached ${n} (last: ${r.t === 'bulk' ? r.v : formatReply(r)})`);
     await new Promise((res) => setTimeout(res, 5));
-  }
-}
-
-/** Collects the keyspace notifications a subscriber receives. */
-class Events {
-  readonly got: string[] = [];
-  private constructor(readonly client: RespClient) {
-    client.on('push', (r: Reply) => {
-      if (r.t === 'array' && r.v !== null && r.v.length === 4) {
-        const ch = r.v[2];
-        const msg = r.v[3];
-        if (ch.t === 'bulk' && msg.t === 'bulk') this.got.push(`${ch.v} ${msg.v}`);
-      }
-    });
-  }
-  static async open(h: ServerHandle): Promise<Events> {
-    const c = await h.client();
-    const e = new Events(c);
-    await c.call('PSUBSCRIBE', '__key*__:*');
-    return e;
-  }
-  /** Waits until every notification sent so far has arrived, returns and clears them. */
-  async drain(): Promise<string[]> {
-    await this.client.call('PING');
-    const out = this.got.slice();
-    this.got.length = 0;
-    return out;
   }
 }
 
@@ -608,8 +567,7 @@ describe('lists (differential)', { skip: skipIfNoRedis(), timeout: 300000 }, () 
   });
 
   test('keyspace notifications are the same as Redis', async () => {
-    const [eo, et] = await Promise.all([Events.open(ours), Events.open(theirs)]);
-    try {
+    await withEvents(ours, theirs, async (events) => {
       const groups: Cmd[][] = [
         [['RPUSH', 'l', 'a', 'b', 'c'], ['LPUSH', 'l', 'z'], ['LPUSHX', 'l', 'y'], ['RPUSHX', 'l', 'x'], ['LPUSHX', 'no', 'x']],
         [['LPOP', 'l'], ['RPOP', 'l', '2'], ['LPOP', 'l', '0'], ['LPOP', 'no']],
@@ -621,18 +579,14 @@ describe('lists (differential)', { skip: skipIfNoRedis(), timeout: 300000 }, () 
       ];
       for (const g of groups) {
         await check(g);
-        const [o, t] = await Promise.all([eo.drain(), et.drain()]);
-        assert.deepEqual(o, t, `notifications after ${g.map((c) => c.join(' ')).join('; ')}`);
-        assert.ok(t.length > 0, 'the reference sent notifications');
+        const got = await events.same(`notifications after ${g.map((c) => c.join(' ')).join('; ')}`);
+        assert.ok(got.length > 0, 'the reference sent notifications');
       }
-    } finally {
-      await Promise.all([eo.client.close(), et.client.close()]);
-    }
+    });
   });
 
   test('random sequences of list commands match Redis', async () => {
-    const seed = seedFromEnv('lists');
-    const rng = new Rng(seed);
+    const rng = new Rng(seedFromEnv('lists'));
     const keys = ['l1', 'l2', 'l3', 's'];
     const vals = ['a', 'b', 'c', '1', '-1', '', 'x'.repeat(70), '\x00\xff'];
     const idx = (): string => String(rng.range(-8, 8));
@@ -665,15 +619,7 @@ describe('lists (differential)', { skip: skipIfNoRedis(), timeout: 300000 }, () 
       () => ['DEL', k()],
       () => ['TYPE', k()],
     ];
-    const cmds: Cmd[] = [];
-    for (let i = 0; i < 500; i++) cmds.push(rng.pick(gens)());
-    for (const key of keys) cmds.push(['LRANGE', key, '0', '-1']);
-    try {
-      await check(cmds);
-    } catch (e) {
-      console.log(`# replay with CINNABAR_SEED=${seed}`);
-      throw e;
-    }
+    await checkRandomSequences(pair, rng, gens, { length: 500, finish: keys.map((key) => ['LRANGE', key, '0', '-1']), check: OPTS });
   });
 });
 
@@ -755,38 +701,18 @@ describe('lists (Redis 7.2 behaviour, Cinnabar alone)', { timeout: 60000 }, () =
 // ---- propagation (in-process server) ------------------------------------------------
 
 describe('lists propagation', { timeout: 60000 }, () => {
-  let server: Server;
+  let ip: InProcess;
   let client: RespClient;
   let other: RespClient;
-  const seen: Array<{ db: number; argv: string[] }> = [];
+  let seen: Propagation[];
+  let propagated: InProcess['propagated'];
 
   before(async () => {
-    const config = new Config();
-    config.set('port', ['0']);
-    config.set('bind', ['127.0.0.1']);
-    config.set('save', ['']);
-    const log = new Logger();
-    log.level = 'warning';
-    server = new Server(config, log);
-    await server.listen();
-    server.onPropagate((db, argv) => seen.push({ db, argv }));
-    client = await RespClient.connect({ host: '127.0.0.1', port: server.port, timeoutMs: 5000 });
-    other = await RespClient.connect({ host: '127.0.0.1', port: server.port, timeoutMs: 5000 });
+    ip = await startInProcess({ throwOnError: true });
+    ({ client, seen, propagated } = ip);
+    other = await ip.connect();
   });
-  after(async () => {
-    client?.destroy();
-    other?.destroy();
-    server?.close();
-  });
-
-  async function propagated(...cmds: string[][]): Promise<string[][]> {
-    seen.length = 0;
-    for (const c of cmds) {
-      const r = await client.call(...c);
-      if (r.t === 'err') throw new Error(`${c.join(' ')}: ${formatReply(r)}`);
-    }
-    return seen.map((s) => s.argv);
-  }
+  after(() => ip?.close());
 
   test('writes propagate as sent; no-op writes do not propagate', async () => {
     await client.call('FLUSHALL');

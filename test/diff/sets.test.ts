@@ -10,51 +10,13 @@
 import { describe, test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { DiffPair, type CheckItem } from '../helpers/diff.js';
-import { skipIfNoRedis, startCinnabar, startRedis, type ServerHandle } from '../helpers/servers.js';
+import { skipIfNoRedis, type ServerHandle } from '../helpers/servers.js';
 import { Rng, seedFromEnv } from '../helpers/random.js';
-import { RespClient, formatReply, type Reply } from '../../src/protocol/client.js';
-import { Config } from '../../src/server/config.js';
-import { Logger } from '../../src/server/log.js';
-import { Server } from '../../src/server/server.js';
+import { startPair, withEvents } from '../helpers/pair.js';
+import { startInProcess, type InProcess } from '../helpers/inprocess.js';
+import { formatReply, type RespClient, type Reply } from '../../src/protocol/client.js';
 
 type Cmd = string[];
-
-async function startPair(args: string[] = []): Promise<{ pair: DiffPair; ours: ServerHandle; theirs: ServerHandle }> {
-  const [o, t] = await Promise.allSettled([startCinnabar({ args }), startRedis({ args })]);
-  if (o.status === 'rejected' || t.status === 'rejected') {
-    if (o.status === 'fulfilled') await o.value.stop();
-    if (t.status === 'fulfilled') await t.value.stop();
-    throw new Error(`could not start the servers: ${o.status === 'rejected' ? String(o.reason) : ''} ${t.status === 'rejected' ? String(t.reason) : ''}`);
-  }
-  const pair = await DiffPair.fromServers(o.value, t.value, true);
-  return { pair, ours: o.value, theirs: t.value };
-}
-
-/** Collects the keyspace notifications a subscriber receives. */
-class Events {
-  readonly got: string[] = [];
-  private constructor(readonly client: RespClient) {
-    client.on('push', (r: Reply) => {
-      if (r.t === 'array' && r.v !== null && r.v.length === 4) {
-        const ch = r.v[2];
-        const msg = r.v[3];
-        if (ch.t === 'bulk' && msg.t === 'bulk') this.got.push(`${ch.v} ${msg.v}`);
-      }
-    });
-  }
-  static async open(h: ServerHandle): Promise<Events> {
-    const c = await h.client();
-    const e = new Events(c);
-    await c.call('PSUBSCRIBE', '__key*__:*');
-    return e;
-  }
-  async drain(): Promise<string[]> {
-    await this.client.call('PING');
-    const out = this.got.slice();
-    this.got.length = 0;
-    return out;
-  }
-}
 
 const str = (r: Reply): string | null => (r.t === 'bulk' || r.t === 'simple' ? r.v : null);
 const ok = (v: string): Reply => ({ t: 'simple', v });
@@ -551,8 +513,7 @@ describe('sets (differential)', { skip: skipIfNoRedis() }, () => {
   });
 
   test('keyspace notifications', async () => {
-    const [eo, et] = await Promise.all([Events.open(ours), Events.open(theirs)]);
-    try {
+    await withEvents(ours, theirs, async (events) => {
       await pair.check([
         ['SADD', 's', 'a', 'b', 'c', 'd'],
         ['SADD', 's', 'a'],
@@ -576,12 +537,9 @@ describe('sets (differential)', { skip: skipIfNoRedis() }, () => {
         ['SDIFFSTORE', 'd', 't'],
         ['SREM', 't', 'b', 'c'],
       ]);
-      const [a, b] = await Promise.all([eo.drain(), et.drain()]);
-      assert.deepEqual(a, b);
-      assert.ok(a.length >= 25, `too few events: ${a.length}`);
-    } finally {
-      await Promise.all([eo.client.close(), et.client.close()]);
-    }
+      const got = await events.same();
+      assert.ok(got.length >= 25, `too few events: ${got.length}`);
+    });
   });
 
   test('RESP3 shapes: sets, arrays, booleans-as-integers', async () => {
@@ -694,38 +652,21 @@ describe('sets (differential)', { skip: skipIfNoRedis() }, () => {
 // ---- propagation, 7.2 listpack rules and cursor guarantees, in this process ---------------
 
 describe('sets propagation, listpack encoding and SSCAN guarantee', () => {
-  let server: Server;
+  let ip: InProcess;
   let client: RespClient;
-  const seen: Array<{ db: number; argv: string[] }> = [];
+  let propagated: InProcess['propagated'];
 
   before(async () => {
-    const config = new Config();
-    config.set('port', ['0']);
-    config.set('bind', ['127.0.0.1']);
-    config.set('save', ['']);
-    const log = new Logger();
-    log.level = 'warning';
-    server = new Server(config, log);
-    await server.listen();
-    server.onPropagate((db, argv) => seen.push({ db, argv }));
-    client = await RespClient.connect({ host: '127.0.0.1', port: server.port, timeoutMs: 5000 });
+    ip = await startInProcess();
+    ({ client, propagated } = ip);
   });
-  after(async () => {
-    await client?.close();
-    server?.close();
-  });
+  after(() => ip?.close());
   beforeEach(async () => {
     await client.call('FLUSHALL');
     for (const [k, v] of [['set-max-intset-entries', '512'], ['set-max-listpack-entries', '128'], ['set-max-listpack-value', '64'], ['lazyfree-lazy-server-del', 'no']]) {
       await client.call('CONFIG', 'SET', k, v);
     }
   });
-
-  async function propagated(...cmds: string[][]): Promise<string[][]> {
-    seen.length = 0;
-    for (const c of cmds) await client.call(...c);
-    return seen.map((s) => s.argv);
-  }
 
   async function enc(key: string): Promise<string | null> {
     return str(await client.call('OBJECT', 'ENCODING', key));

@@ -7,12 +7,13 @@
 import { describe, test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { DiffPair, type CheckItem } from '../helpers/diff.js';
-import { skipIfNoRedis, startCinnabar, startRedis, type ServerHandle } from '../helpers/servers.js';
+import { skipIfNoRedis, type ServerHandle } from '../helpers/servers.js';
 import { Rng, seedFromEnv } from '../helpers/random.js';
-import { RespClient, formatReply, type Reply } from '../../src/protocol/client.js';
-import { Config } from '../../src/server/config.js';
-import { Logger } from '../../src/server/log.js';
-import { Server } from '../../src/server/server.js';
+import { startPair, withEvents } from '../helpers/pair.js';
+import { startInProcess, type InProcess, type Propagation } from '../helpers/inprocess.js';
+import { checkRandomSequences } from '../helpers/sequences.js';
+import type { RespClient, Reply } from '../../src/protocol/client.js';
+import type { Server } from '../../src/server/server.js';
 
 type Cmd = string[];
 
@@ -31,48 +32,9 @@ function roundMs(r: Reply): Reply {
   return r;
 }
 
-/** Starts Cinnabar and redis-server with the same extra arguments; both stopped on failure. */
-export async function startPair(args: string[] = []): Promise<{ pair: DiffPair; ours: ServerHandle; theirs: ServerHandle }> {
-  const [o, t] = await Promise.allSettled([startCinnabar({ args }), startRedis({ args })]);
-  if (o.status === 'rejected' || t.status === 'rejected') {
-    if (o.status === 'fulfilled') await o.value.stop();
-    if (t.status === 'fulfilled') await t.value.stop();
-    throw new Error(`could not start the servers: ${o.status === 'rejected' ? String(o.reason) : ''} ${t.status === 'rejected' ? String(t.reason) : ''}`);
-  }
-  const pair = await DiffPair.fromServers(o.value, t.value, true);
-  return { pair, ours: o.value, theirs: t.value };
-}
-
 /** The observable state of a key: type, value, TTL class. */
 function inspect(k: string): CheckItem[] {
   return [['TYPE', k], ['GET', k], { cmd: ['PTTL', k], normalize: ttlClass }];
-}
-
-/** Collects the keyspace notifications a subscriber receives. */
-class Events {
-  readonly got: string[] = [];
-  private constructor(readonly client: RespClient) {
-    client.on('push', (r) => {
-      if (r.t === 'array' && r.v !== null && r.v.length === 4) {
-        const ch = r.v[2];
-        const msg = r.v[3];
-        if (ch.t === 'bulk' && msg.t === 'bulk') this.got.push(`${ch.v} ${msg.v}`);
-      }
-    });
-  }
-  static async open(h: ServerHandle): Promise<Events> {
-    const c = await h.client();
-    const e = new Events(c);
-    await c.call('PSUBSCRIBE', '__key*__:*');
-    return e;
-  }
-  /** Waits until every notification sent so far has arrived, returns and clears them. */
-  async drain(): Promise<string[]> {
-    await this.client.call('PING');
-    const out = this.got.slice();
-    this.got.length = 0;
-    return out;
-  }
 }
 
 describe('strings (differential)', { skip: skipIfNoRedis() }, () => {
@@ -644,8 +606,7 @@ describe('strings (differential)', { skip: skipIfNoRedis() }, () => {
   });
 
   test('keyspace notifications', async () => {
-    const [eo, et] = await Promise.all([Events.open(ours), Events.open(theirs)]);
-    try {
+    await withEvents(ours, theirs, async (events) => {
       await pair.check([
         ['SET', 'a', '1'],
         ['SET', 'a', '2', 'EX', '100'],
@@ -681,12 +642,9 @@ describe('strings (differential)', { skip: skipIfNoRedis() }, () => {
       ]);
       await new Promise((r) => setTimeout(r, 20));
       await pair.check([['GET', 'n'], ['GET', 'nosuch']]);
-      const [o, t] = await Promise.all([eo.drain(), et.drain()]);
-      assert.deepEqual(o, t);
-      assert.ok(t.length > 40, `expected notifications, got ${t.length}`);
-    } finally {
-      await Promise.all([eo.client.close(), et.client.close()]);
-    }
+      const got = await events.same();
+      assert.ok(got.length > 40, `expected notifications, got ${got.length}`);
+    });
   });
 
   test('random command sequences', async () => {
@@ -722,48 +680,24 @@ describe('strings (differential)', { skip: skipIfNoRedis() }, () => {
       () => ['SADD', k(), 'm'],
       () => ['DEL', k()],
     ];
-    for (let round = 0; round < 4; round++) {
-      await pair.reset();
-      const cmds: CheckItem[] = [];
-      for (let i = 0; i < 300; i++) cmds.push(rng.pick(gens)());
-      for (const key of keys) cmds.push(...inspect(key));
-      await pair.check(cmds);
-    }
+    await checkRandomSequences(pair, rng, gens, { rounds: 4, length: 300, finish: keys.flatMap((key) => inspect(key)) });
   });
 });
 
 // ---- propagation (in-process server) ----------------------------------------------
 
 describe('strings propagation', () => {
+  let ip: InProcess;
   let server: Server;
   let client: RespClient;
-  const seen: Array<{ db: number; argv: string[] }> = [];
+  let seen: Propagation[];
+  let propagated: InProcess['propagated'];
 
   before(async () => {
-    const config = new Config();
-    config.set('port', ['0']);
-    config.set('bind', ['127.0.0.1']);
-    config.set('save', ['']);
-    const log = new Logger();
-    log.level = 'warning';
-    server = new Server(config, log);
-    await server.listen();
-    server.onPropagate((db, argv) => seen.push({ db, argv }));
-    client = await RespClient.connect({ host: '127.0.0.1', port: server.port, timeoutMs: 5000 });
+    ip = await startInProcess({ throwOnError: true });
+    ({ server, client, seen, propagated } = ip);
   });
-  after(async () => {
-    await client?.close();
-    server?.close();
-  });
-
-  async function propagated(...cmds: string[][]): Promise<string[][]> {
-    seen.length = 0;
-    for (const c of cmds) {
-      const r = await client.call(...c);
-      if (r.t === 'err') throw new Error(`${c.join(' ')}: ${formatReply(r)}`);
-    }
-    return seen.map((s) => s.argv);
-  }
+  after(() => ip?.close());
 
   function assertPxat(argv: string[], key: string, value: string, expectMs: number, t0: number, t1: number): void {
     assert.deepEqual(argv.slice(0, 4), ['SET', key, value, 'PXAT']);

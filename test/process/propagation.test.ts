@@ -4,38 +4,22 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Config } from '../../src/server/config.js';
-import { Logger } from '../../src/server/log.js';
-import { Server } from '../../src/server/server.js';
-import { RespClient } from '../../src/protocol/client.js';
+import { startInProcess, type InProcess, type Propagation } from '../helpers/inprocess.js';
+import type { RespClient } from '../../src/protocol/client.js';
+import type { Server } from '../../src/server/server.js';
 
+let ip: InProcess;
 let server: Server;
 let client: RespClient;
-const seen: Array<{ db: number; argv: string[]; flags: number }> = [];
+let seen: Propagation[];
+let propagated: InProcess['propagated'];
 
 before(async () => {
-  const config = new Config();
-  config.set('port', ['0']);
-  config.set('bind', ['127.0.0.1']);
-  config.set('save', ['']);
-  const log = new Logger();
-  log.level = 'warning';
-  server = new Server(config, log);
-  await server.listen();
-  server.onPropagate((db, argv, flags) => seen.push({ db, argv, flags }));
-  client = await RespClient.connect({ host: '127.0.0.1', port: server.port, timeoutMs: 5000 });
+  ip = await startInProcess();
+  ({ server, client, seen, propagated } = ip);
 });
 
-after(async () => {
-  await client?.close();
-  server?.close();
-});
-
-async function propagated(...cmds: string[][]): Promise<string[][]> {
-  seen.length = 0;
-  for (const c of cmds) await client.call(...c);
-  return seen.map((s) => s.argv);
-}
+after(() => ip?.close());
 
 test('a plain write is propagated as sent; reads are not propagated', async () => {
   assert.deepEqual(await propagated(['SET', 'a', '1'], ['GET', 'a'], ['INCR', 'a']), [
