@@ -13,6 +13,7 @@ import { COMMANDS as sets } from './sets.js';
 import { COMMANDS as zsets } from './zsets.js';
 import { COMMANDS as server } from './server.js';
 import { COMMANDS as client } from './client.js';
+import { COMMANDS as persistence } from './persistence.js';
 
 export const ALL_COMMANDS: CommandSpec[] = [
   ...connection,
@@ -27,4 +28,5 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...zsets,
   ...server,
   ...client,
+  ...persistence,
 ];

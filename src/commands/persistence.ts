@@ -1,0 +1,192 @@
+// Persistence commands: SAVE DUMP RESTORE.
+//
+// DUMP serializes a value with the RDB value encoding, followed by the 2-byte RDB
+// version and the CRC-64 of everything before it. Cinnabar writes version 10 (the
+// version Redis 7.0 accepts; 7.2 writes 11 and uses the set listpack type 20, which
+// version 10 never contains), and accepts payloads up to version 11 as 7.2 does.
+//
+// RESTORE key ttl payload [REPLACE] [ABSTTL] [IDLETIME s] [FREQ f], in Redis's order
+// of checks: options (syntax, IDLETIME/FREQ ranges), BUSYKEY, the TTL, the payload
+// footer ("DUMP payload version or checksum are wrong"), the value ("Bad data
+// format", empty aggregates included). A TTL already in the past deletes the key
+// (with REPLACE; propagated as DEL, or UNLINK under lazyfree-lazy-server-del) and
+// creates nothing. A relative TTL is propagated as an absolute one: the argv gets
+// the absolute ms in place of the TTL and ABSTTL appended, as Redis does.
+//
+// SAVE writes dir/dbfilename synchronously (persistence/persistence.ts).
+
+import { cmd, type CommandFlag, type CommandSpec } from './table.js';
+import type { Client } from '../server/client.js';
+import { CLIENT_NO_TOUCH } from '../server/client.js';
+import { RObj } from '../types/object.js';
+import { NOTIFY_GENERIC } from '../keyspace/notify.js';
+import { parseIntArg } from '../util/numbers.js';
+import { createDumpPayload, loadDumpPayload, verifyDumpPayload } from '../persistence/rdb.js';
+import { rdbSaveToFile, rdbState, writeOptions } from '../persistence/persistence.js';
+
+const ERR_SYNTAX = 'ERR syntax error';
+const ERR_NOT_INT = 'ERR value is not an integer or out of range';
+
+function saveCommand(c: Client): void {
+  if (rdbState.bgsaveInProgress) {
+    c.addError('ERR Background save already in progress');
+    return;
+  }
+  try {
+    rdbSaveToFile(c.server);
+  } catch {
+    c.addError('ERR');
+    return;
+  }
+  c.addOk();
+}
+
+function dumpCommand(c: Client, argv: string[]): void {
+  const o = c.db.lookupRead(argv[1], (c.flags & CLIENT_NO_TOUCH) !== 0);
+  if (o === undefined) {
+    c.addNull();
+    return;
+  }
+  let payload: Buffer;
+  try {
+    payload = createDumpPayload(o, writeOptions(c.server));
+  } catch (e) {
+    c.addError(`ERR ${(e as Error).message}`);
+    return;
+  }
+  c.addBulk(payload.toString('latin1'));
+}
+
+const LRU_CLOCK_MAX = (1 << 24) - 1;
+
+function restoreCommand(c: Client, argv: string[]): void {
+  let replace = false;
+  let absttl = false;
+  let idle = -1;
+  let freq = -1;
+  const argc = argv.length;
+  for (let j = 4; j < argc; j++) {
+    const opt = argv[j].toLowerCase();
+    const more = argc - j - 1;
+    if (opt === 'replace') {
+      replace = true;
+    } else if (opt === 'absttl') {
+      absttl = true;
+    } else if (opt === 'idletime' && more >= 1 && freq === -1) {
+      const v = parseIntArg(argv[j + 1]);
+      if (v === null) {
+        c.addError(ERR_NOT_INT);
+        return;
+      }
+      if (v < 0) {
+        c.addError('ERR Invalid IDLETIME value, must be >= 0');
+        return;
+      }
+      idle = v;
+      j++;
+    } else if (opt === 'freq' && more >= 1 && idle === -1) {
+      const v = parseIntArg(argv[j + 1]);
+      if (v === null) {
+        c.addError(ERR_NOT_INT);
+        return;
+      }
+      if (v < 0 || v > 255) {
+        c.addError('ERR Invalid FREQ value, must be >= 0 and <= 255');
+        return;
+      }
+      freq = v;
+      j++;
+    } else {
+      c.addError(ERR_SYNTAX);
+      return;
+    }
+  }
+  const key = argv[1];
+  if (!replace && c.db.lookupWrite(key) !== undefined) {
+    c.addError('BUSYKEY Target key name already exists.');
+    return;
+  }
+  let ttl = parseIntArg(argv[2]);
+  if (ttl === null) {
+    c.addError(ERR_NOT_INT);
+    return;
+  }
+  if (ttl < 0) {
+    c.addError('ERR Invalid TTL value, must be >= 0');
+    return;
+  }
+  const payload = Buffer.from(argv[3], 'latin1');
+  if (!verifyDumpPayload(payload)) {
+    c.addError('ERR DUMP payload version or checksum are wrong');
+    return;
+  }
+  const s = c.server;
+  let obj: RObj | null;
+  try {
+    obj = loadDumpPayload(payload, s.config);
+  } catch (e) {
+    s.log.verbose(`RESTORE of '${key.slice(0, 128)}' refused: ${(e as Error).message}`);
+    obj = null;
+  }
+  if (obj === null) {
+    c.addError('ERR Bad data format');
+    return;
+  }
+  const deleted = replace ? c.db.delete(key) : false;
+  const now = s.ks.now;
+  if (ttl !== 0 && !absttl) ttl += now;
+  if (ttl !== 0 && ttl <= now && s.role !== 'replica') {
+    // Already expired: nothing is created; a replaced key is gone.
+    if (deleted) {
+      c.rewriteArgv([s.config.getBool('lazyfree-lazy-server-del') ? 'UNLINK' : 'DEL', key]);
+      c.modified(key, NOTIFY_GENERIC, 'del');
+    }
+    c.addOk();
+    return;
+  }
+  const ks = s.ks;
+  obj.lru = ks.initialLru();
+  if (ks.lfu) {
+    if (freq >= 0) obj.lru = ((Math.floor(now / 60000) & 65535) << 8) | freq;
+  } else if (idle >= 0) {
+    const clock = ks.lruClock();
+    const idleSec = idle > LRU_CLOCK_MAX ? LRU_CLOCK_MAX : idle;
+    obj.lru = clock >= idleSec ? clock - idleSec : LRU_CLOCK_MAX - (idleSec - clock);
+  }
+  c.db.set(key, obj);
+  if (ttl !== 0) {
+    c.db.setExpire(key, ttl);
+    if (!absttl) {
+      const prop = argv.slice();
+      prop[2] = String(ttl);
+      prop.push('ABSTTL');
+      c.rewriteArgv(prop);
+    }
+  }
+  c.modified(key, NOTIFY_GENERIC, 'restore');
+  c.addOk();
+}
+
+// Redis flags SAVE no_async_loading, a flag CommandFlag does not list yet; COMMAND
+// INFO prints it from the flags array all the same.
+const SAVE_FLAGS = ['admin', 'noscript', 'no_async_loading', 'no_multi'] as unknown as CommandFlag[];
+
+export const COMMANDS: CommandSpec[] = [
+  cmd('save', 1, SAVE_FLAGS, [0, 0, 0], 'server', ['admin', 'slow', 'dangerous'], saveCommand, {
+    summary: 'Synchronously saves the database(s) to disk.',
+    complexity: 'O(N) where N is the total number of keys in all databases',
+  }),
+  cmd('dump', 2, ['readonly'], [1, 1, 1], 'generic', ['keyspace', 'read', 'slow'], dumpCommand, {
+    since: '2.6.0',
+    summary: 'Returns a serialized representation of the value stored at a key.',
+    complexity:
+      'O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1).',
+    tips: ['nondeterministic_output'],
+  }),
+  cmd('restore', -4, ['write', 'denyoom'], [1, 1, 1], 'generic', ['keyspace', 'write', 'slow', 'dangerous'], restoreCommand, {
+    since: '2.6.0',
+    summary: 'Creates a key from the serialized representation of a value.',
+    complexity:
+      'O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).',
+  }),
+];

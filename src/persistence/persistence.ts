@@ -1,0 +1,336 @@
+// The server side of RDB persistence: synchronous SAVE to `dir`/`dbfilename`, loading
+// a file into the keyspace (at start-up, DEBUG RELOAD), the shutdown save, and the
+// options the RDB writer takes from the configuration.
+//
+// Saving writes `temp-<pid>.rdb` in `dir`, fsyncs it, renames it over the target
+// and fsyncs the directory, so a crash leaves either the old file or the new one.
+//
+// Loading parses into scratch databases and swaps them in only when the whole file
+// was read and its checksum verified: a corrupt or truncated file leaves the
+// keyspace as it was.
+//
+// API:
+//   rdbPath(server)                  absolute path of dir/dbfilename
+//   writeOptions(server)             RdbWriteOptions from the configuration
+//   keyMeta(server, obj)             IDLE / FREQ metadata for a key under the policy
+//   rdbAux(server, aofBase)          the AUX fields of a file header
+//   writeRdbSnapshot(server, sink)   the whole keyspace as an RDB file, synchronously
+//   rdbSaveToFile(server, path?)     SAVE: throws on failure; updates dirty/lastSaveTime
+//   loadRdbFile(server, path, mode)  parse a file and swap it in (throws RdbError or
+//                                    the fs error); mode 'replace' | 'merge'
+//   loadRdbAtStartup(server)         the start-up load: true when loaded or nothing to
+//                                    load, false (after logging why) when the server
+//                                    must not start
+//   installPersistence(server)       DEBUG RELOAD and the shutdown save hook
+//   rdbState                         counters and flags for INFO persistence / BGSAVE
+
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Server } from '../server/server.js';
+import { VERSION } from '../server/server.js';
+import { Keyspace, type Database } from '../keyspace/keyspace.js';
+import type { RObj } from '../types/object.js';
+import { setDebugSubcommand } from '../commands/server.js';
+import { RdbError, RdbFileWriter, loadRdb, type KeyMeta, type RdbLoadInfo, type RdbWriteOptions } from './rdb.js';
+
+export const rdbState = {
+  /** A snapshot being written in the background (set by a future BGSAVE). */
+  bgsaveInProgress: false,
+  lastSaveOk: true,
+  saves: 0,
+  lastSaveDurationMs: 0,
+  lastSaveBytes: 0,
+  /** Set while a file is being loaded. */
+  loading: false,
+  lastLoad: null as RdbLoadInfo | null,
+};
+
+export function rdbPath(server: Server): string {
+  return resolve(server.config.getString('dir'), server.config.getString('dbfilename'));
+}
+
+export function writeOptions(server: Server): RdbWriteOptions {
+  const cfg = server.config;
+  return {
+    compress: cfg.getBool('rdbcompression'),
+    listFill: cfg.getNumber('list-max-listpack-size'),
+    intsetMaxEntries: cfg.getNumber('set-max-intset-entries'),
+    setListpackEntries: cfg.getNumber('set-max-listpack-entries'),
+    setListpackValue: cfg.getNumber('set-max-listpack-value'),
+  };
+}
+
+const NO_META: KeyMeta = {};
+
+/** IDLE under *-lru policies, FREQ under *-lfu ones, as Redis writes them. */
+export function keyMeta(server: Server, obj: RObj): KeyMeta {
+  const ks = server.ks;
+  if (ks.lfu) return { freq: ks.lfuDecr(obj) };
+  if (server.config.getString('maxmemory-policy').endsWith('-lru')) return { idleSec: Math.floor(ks.idleMs(obj) / 1000) };
+  return NO_META;
+}
+
+export function rdbAux(server: Server, aofBase: boolean): Array<[string, string]> {
+  return [
+    ['redis-ver', VERSION],
+    ['redis-bits', '64'],
+    ['ctime', String(Math.floor(Date.now() / 1000))],
+    ['used-mem', String(server.usedMemory())],
+    ['aof-base', aofBase ? '1' : '0'],
+  ];
+}
+
+/** Writes the whole keyspace as an RDB file through `sink` (synchronously). */
+export function writeRdbSnapshot(server: Server, sink: (chunk: Buffer) => void, aofBase = false): number {
+  const fw = new RdbFileWriter(sink, writeOptions(server), server.config.getBool('rdbchecksum'));
+  fw.header(rdbAux(server, aofBase));
+  const lru = server.ks.lfu || server.config.getString('maxmemory-policy').endsWith('-lru');
+  for (const db of server.ks.dbs) {
+    if (db.size === 0) continue;
+    fw.selectDb(db.id, db.size, db.expires.size);
+    for (const [key, obj] of db.dict) {
+      const exp = db.expires.size === 0 ? -1 : db.getExpire(key);
+      fw.key(key, obj, exp, lru ? keyMeta(server, obj) : NO_META);
+    }
+  }
+  fw.finish();
+  return fw.bytesWritten;
+}
+
+function fsyncDir(dir: string): void {
+  let fd = -1;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    /* not supported everywhere; the rename is still atomic */
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
+}
+
+/**
+ * SAVE: writes the keyspace to `path` (default dir/dbfilename) through a temp file,
+ * fsync and rename. On success resets server.dirty and sets server.lastSaveTime.
+ * Throws (after logging) on failure.
+ */
+export function rdbSaveToFile(server: Server, path = rdbPath(server)): void {
+  const start = Date.now();
+  const dir = dirname(path);
+  const tmp = resolve(dir, `temp-${process.pid}.rdb`);
+  let fd = -1;
+  let stage = 'open';
+  try {
+    fd = openSync(tmp, 'w');
+    stage = 'write';
+    const f = fd;
+    const bytes = writeRdbSnapshot(server, (chunk) => {
+      let off = 0;
+      while (off < chunk.length) off += writeSync(f, chunk, off, chunk.length - off);
+    });
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = -1;
+    stage = 'rename';
+    renameSync(tmp, path);
+    fsyncDir(dir);
+    rdbState.lastSaveBytes = bytes;
+  } catch (e) {
+    if (fd >= 0) {
+      try {
+        closeSync(fd);
+      } catch {
+        /* ignore */
+      }
+    }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* ignore */
+    }
+    rdbState.lastSaveOk = false;
+    const msg = (e as Error).message;
+    if (stage === 'open') server.log.warning(`Failed opening the temp RDB file ${tmp} (in server root dir ${process.cwd()}) for saving: ${msg}`);
+    else if (stage === 'write') server.log.warning(`Write error saving DB on disk: ${msg}`);
+    else server.log.warning(`Error moving temp DB file ${tmp} on the final destination ${path} (in server root dir ${process.cwd()}): ${msg}`);
+    throw e;
+  }
+  server.dirty = 0;
+  server.lastSaveTime = Math.floor(Date.now() / 1000);
+  rdbState.lastSaveOk = true;
+  rdbState.saves++;
+  rdbState.lastSaveDurationMs = Date.now() - start;
+  server.log.notice('DB saved on disk');
+}
+
+/**
+ * Loads an RDB file into the server. The file is parsed into scratch databases;
+ * only when it was read completely are they swapped in ('replace': the old data is
+ * dropped) or merged ('merge': keys of the file overwrite existing ones). Throws
+ * on failure, leaving the keyspace untouched.
+ */
+export function loadRdbFile(server: Server, path: string, mode: 'replace' | 'merge' = 'replace'): RdbLoadInfo {
+  const buf = readFileSync(path);
+  return loadRdbBuffer(server, buf, mode);
+}
+
+/** As loadRdbFile, from bytes (an AOF base may be an RDB file). */
+export function loadRdbBuffer(server: Server, buf: Buffer, mode: 'replace' | 'merge' = 'replace'): RdbLoadInfo {
+  const ks = server.ks;
+  const n = ks.dbs.length;
+  const scratch = new Keyspace(n, { expired: () => {}, added: () => {} });
+  const lfu = ks.lfu;
+  const log = server.log;
+  rdbState.loading = true;
+  let info: RdbLoadInfo;
+  try {
+    info = loadRdb(buf, {
+      config: server.config,
+      dbCount: n,
+      now: Date.now(),
+      dropExpired: server.role !== 'replica',
+      verifyChecksum: server.config.getBool('rdbchecksum'),
+      onKey: (dbid, key, obj, expireMs, idleSec, freq) => {
+        const db = scratch.dbs[dbid];
+        if (db.dict.has(key)) throw new RdbError(`RDB has duplicated key '${key}' in DB ${dbid}`);
+        obj.lru = ks.initialLru();
+        if (lfu && freq >= 0) obj.lru = (lfuMinutesNow() << 8) | freq;
+        else if (!lfu && idleSec >= 0) obj.lru = lruFromIdle(ks, idleSec);
+        db.add(key, obj);
+        if (expireMs !== -1) db.setExpire(key, expireMs);
+      },
+      onAux: (k, v) => {
+        if (k === 'redis-ver') log.notice(`Loading RDB produced by version ${v}`);
+        else if (k === 'ctime') {
+          const age = Math.floor(Date.now() / 1000) - Number(v);
+          log.notice(`RDB age ${age < 0 ? 0 : age} seconds`);
+        } else if (k === 'used-mem') log.notice(`RDB memory usage when created ${(Number(v) / 1048576).toFixed(2)} Mb`);
+      },
+      onWarning: (m) => log.warning(m),
+    });
+  } finally {
+    rdbState.loading = false;
+  }
+  for (let i = 0; i < n; i++) {
+    const db = ks.dbs[i];
+    const fresh = scratch.dbs[i];
+    if (mode === 'replace') {
+      server.touchAllWatchedKeysInDb(db, fresh);
+      db.swapWith(fresh);
+      for (const key of db.dict.keys()) server.signalKeyAsReady(db, key);
+    } else {
+      mergeInto(server, db, fresh);
+    }
+  }
+  rdbState.lastLoad = info;
+  log.notice(`Done loading RDB, keys loaded: ${info.keys}, keys expired: ${info.expired}${info.emptySkipped ? `, empty keys skipped: ${info.emptySkipped}` : ''}.`);
+  return info;
+}
+
+function mergeInto(server: Server, db: Database, from: Database): void {
+  for (const [key, obj] of from.dict) {
+    if (db.dict.has(key)) db.delete(key);
+    obj.slot = -1;
+    db.add(key, obj);
+    const e = from.getExpire(key);
+    if (e !== -1) db.setExpire(key, e);
+    server.signalModifiedKey(db, key);
+  }
+}
+
+function lfuMinutesNow(): number {
+  return Math.floor(Date.now() / 60000) & 65535;
+}
+
+function lruFromIdle(ks: Keyspace, idleSec: number): number {
+  const LRU_MAX = (1 << 24) - 1;
+  const clock = ks.lruClock();
+  const idle = idleSec > LRU_MAX ? LRU_MAX : idleSec;
+  return clock >= idle ? clock - idle : LRU_MAX - (idle - clock);
+}
+
+/**
+ * Start-up load of dir/dbfilename (skipped when appendonly is on: the AOF loader
+ * takes over). Returns false, after logging the reason, when the file exists but
+ * cannot be loaded: the server must then exit as Redis does.
+ */
+export function loadRdbAtStartup(server: Server): boolean {
+  if (server.config.getBool('appendonly')) return true;
+  const path = rdbPath(server);
+  const t0 = Date.now();
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT') return true;
+    server.log.warning(`Fatal error loading the DB: ${err.message}. Exiting.`);
+    return false;
+  }
+  try {
+    loadRdbBuffer(server, buf, 'replace');
+  } catch (e) {
+    const msg = e instanceof RdbError ? e.message : (e as Error).stack ?? String(e);
+    server.log.warning(`Fatal error loading the DB (${path}): ${msg}. Exiting.`);
+    return false;
+  }
+  server.log.notice(`DB loaded from disk: ${((Date.now() - t0) / 1000).toFixed(3)} seconds`);
+  return true;
+}
+
+/** DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]. */
+function debugReload(c: import('../server/client.js').Client, argv: string[]): void {
+  const s = c.server;
+  let merge = false;
+  let noflush = false;
+  let nosave = false;
+  for (let i = 2; i < argv.length; i++) {
+    const o = argv[i].toLowerCase();
+    if (o === 'merge') merge = true;
+    else if (o === 'noflush') noflush = true;
+    else if (o === 'nosave') nosave = true;
+    else {
+      c.addError("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+      return;
+    }
+  }
+  if (!nosave) {
+    try {
+      rdbSaveToFile(s);
+    } catch {
+      c.addError('ERR Error trying to save the DB');
+      return;
+    }
+  }
+  try {
+    loadRdbFile(s, rdbPath(s), merge || noflush ? 'merge' : 'replace');
+  } catch (e) {
+    s.log.warning(`DEBUG RELOAD: ${(e as Error).message}`);
+    c.addError('ERR Error trying to load the RDB dump, check server logs.');
+    return;
+  }
+  s.log.notice('DB reloaded by DEBUG RELOAD');
+  c.addOk();
+}
+
+/**
+ * Installs DEBUG RELOAD and the shutdown save: SHUTDOWN SAVE, or a shutdown without
+ * NOSAVE while save points are configured, saves synchronously; a failed save
+ * makes SHUTDOWN fail unless FORCE.
+ */
+export function installPersistence(server: Server): void {
+  setDebugSubcommand('reload', debugReload);
+  server.shutdownHooks.push((opts) => {
+    if (opts.nosave) return;
+    const sp = server.config.get('save');
+    const savePoints = Array.isArray(sp) ? sp.length > 0 : sp !== '';
+    if (!opts.save && !savePoints) return;
+    server.log.notice('Saving the final RDB snapshot before exiting.');
+    try {
+      rdbSaveToFile(server);
+    } catch (e) {
+      server.log.warning('Error trying to save the DB, can\'t exit.');
+      if (!opts.force) throw e;
+    }
+  });
+}
