@@ -1,9 +1,11 @@
 // Hash commands: HSET HSETNX HMSET HGET HMGET HDEL HLEN HSTRLEN HEXISTS HKEYS HVALS
 // HGETALL HINCRBY HINCRBYFLOAT HRANDFIELD HSCAN.
 //
-// A hash is an RHash (Map<string, string>, insertion ordered like Redis's listpack).
-// RObj.enc follows Redis's encoding: ENC_COMPACT is "listpack", ENC_BIG is
-// "hashtable". A hash becomes a hashtable, and never goes back, when
+// A hash is an RHash (RHashValue of src/types/hash.ts, insertion ordered like Redis's
+// listpack). RObj.enc follows Redis's encoding: ENC_COMPACT is "listpack" and the value
+// is in its compact form (all pairs packed in one string, linear search), ENC_BIG is
+// "hashtable" and the value holds a Map; the two always change together (toBig). A
+// hash becomes a hashtable, and never goes back, when
 //   - HSET/HMSET/HSETNX are given more field/value pairs than
 //     hash-max-listpack-entries, or an argument longer than hash-max-listpack-value
 //     (Redis's hashTypeTryConversion, done before inserting);
@@ -11,9 +13,10 @@
 //   - the hash grows past hash-max-listpack-entries.
 //
 // Random access (HRANDFIELD) and the HSCAN cursor of hashtable-encoded hashes use
-// the ScanIndex of scan-util.ts; every change to a hash goes through hashSet /
-// hashDelete below so that the index stays in step. HSCAN of a listpack hash
-// returns everything at once with cursor 0, as Redis does.
+// the ScanIndex of scan-util.ts over the hash's Map; every change to a hash goes
+// through hashSet / hashDelete below so that the index stays in step. HSCAN of a
+// listpack hash returns everything at once with cursor 0, as Redis does; HRANDFIELD
+// of a listpack hash samples its unpacked pairs.
 //
 // HINCRBYFLOAT computes in x87 long double like Redis (the emulation lives in
 // strings.ts, shared with INCRBYFLOAT) and is propagated as HSET with the result.
@@ -23,6 +26,7 @@ import type { Client } from '../server/client.js';
 import { CLIENT_NO_TOUCH } from '../server/client.js';
 import type { Config } from '../server/config.js';
 import { ENC_BIG, ENC_COMPACT, ObjType, RObj, WRONGTYPE, type RHash } from '../types/object.js';
+import { RHashValue } from '../types/hash.js';
 import { NOTIFY_GENERIC, NOTIFY_HASH } from '../keyspace/notify.js';
 import { parseInt64, parseIntArg } from '../util/numbers.js';
 import { addLongDouble, formatLongDoubleHuman, parseLongDouble } from './strings.js';
@@ -64,7 +68,17 @@ export function normalizeHashEncoding(obj: RObj, config: Config): void {
       }
     }
   }
-  obj.enc = big ? ENC_BIG : ENC_COMPACT;
+  if (big) toBig(obj, h);
+  else {
+    if (h.map !== null) obj.value = RHashValue.fromPairs(h.map);
+    obj.enc = ENC_COMPACT;
+  }
+}
+
+/** The listpack -> hashtable conversion: representation and encoding flag together. */
+function toBig(o: RObj, h: RHash): void {
+  o.enc = ENC_BIG;
+  h.toHashtable();
 }
 
 // Limits of the command being executed, loaded only when a listpack hash is written.
@@ -81,14 +95,14 @@ function loadLimits(c: Client): void {
  * Redis's hashTypeTryConversion for argv[start..end] (field/value pairs about to be
  * set): too many pairs, or any argument too long, converts before inserting.
  */
-function tryConversion(o: RObj, argv: string[], start: number, end: number): void {
+function tryConversion(o: RObj, h: RHash, argv: string[], start: number, end: number): void {
   if ((end - start + 1) >>> 1 > maxEntries) {
-    o.enc = ENC_BIG;
+    toBig(o, h);
     return;
   }
   for (let i = start; i <= end; i++) {
     if (argv[i].length > maxValue) {
-      o.enc = ENC_BIG;
+      toBig(o, h);
       return;
     }
   }
@@ -96,19 +110,25 @@ function tryConversion(o: RObj, argv: string[], start: number, end: number): voi
 
 /** Sets a field (Redis's hashTypeSet). Returns true when the field is new. Limits must be loaded when o is listpack. */
 function hashSet(o: RObj, h: RHash, field: string, value: string): boolean {
-  const compact = o.enc !== ENC_BIG;
-  if (compact && (field.length > maxValue || value.length > maxValue)) o.enc = ENC_BIG;
-  const before = h.size;
-  h.set(field, value);
-  if (h.size === before) return false;
-  scanIndexAdd(h, field);
-  if (o.enc !== ENC_BIG && h.size > maxEntries) o.enc = ENC_BIG;
+  if (h.map === null) {
+    if (field.length <= maxValue && value.length <= maxValue) {
+      if (!h.put(field, value)) return false;
+      if (h.n > maxEntries) toBig(o, h);
+      return true;
+    }
+    toBig(o, h);
+  }
+  const m = h.map!;
+  const before = m.size;
+  m.set(field, value);
+  if (m.size === before) return false;
+  scanIndexAdd(m, field);
   return true;
 }
 
 function hashDelete(h: RHash, field: string): boolean {
   if (!h.delete(field)) return false;
-  scanIndexRemove(h, field);
+  if (h.map !== null) scanIndexRemove(h.map, field);
   return true;
 }
 
@@ -122,7 +142,7 @@ function readKey(c: Client, key: string): RObj | undefined {
 function lookupWriteOrCreate(c: Client, key: string): RObj | null {
   let o = c.db.lookupWrite(key);
   if (o === undefined) {
-    o = new RObj(ObjType.Hash, new Map<string, string>(), c.server.ks.initialLru());
+    o = new RObj(ObjType.Hash, new RHashValue(), c.server.ks.initialLru());
     c.db.add(key, o);
     return o;
   }
@@ -149,12 +169,20 @@ function hsetGeneric(c: Client, argv: string[], name: string, isHset: boolean): 
   const o = lookupWriteOrCreate(c, key);
   if (o === null) return;
   const h = o.value as RHash;
-  if (o.enc !== ENC_BIG) {
-    loadLimits(c);
-    tryConversion(o, argv, 2, n - 1);
-  }
   let created = 0;
-  for (let i = 2; i < n; i += 2) if (hashSet(o, h, argv[i], argv[i + 1])) created++;
+  if (h.map === null) {
+    loadLimits(c);
+    tryConversion(o, h, argv, 2, n - 1);
+  }
+  if (h.map === null) {
+    // Every argument is within hash-max-listpack-value and there are at most
+    // hash-max-listpack-entries pairs (tryConversion): insert them all, then check
+    // the size once (the result is the same as converting as soon as it grows past).
+    created = h.putPairs(argv, 2, n - 1);
+    if (h.n > maxEntries) toBig(o, h);
+  } else {
+    for (let i = 2; i < n; i += 2) if (hashSet(o, h, argv[i], argv[i + 1])) created++;
+  }
   c.modified(key, NOTIFY_HASH, 'hset', (n - 2) >>> 1);
   if (isHset) c.addInt(created);
   else c.addOk();
@@ -177,9 +205,9 @@ function hsetnxCommand(c: Client, argv: string[]): void {
     c.addInt(0);
     return;
   }
-  if (o.enc !== ENC_BIG) {
+  if (h.map === null) {
     loadLimits(c);
-    tryConversion(o, argv, 2, 3);
+    tryConversion(o, h, argv, 2, 3);
   }
   hashSet(o, h, argv[2], argv[3]);
   c.modified(key, NOTIFY_HASH, 'hset');
@@ -245,8 +273,8 @@ function hlenCommand(c: Client, argv: string[]): void {
 function hstrlenCommand(c: Client, argv: string[]): void {
   const h = readHashOr(c, argv[1], replyZero);
   if (h === null) return;
-  const v = h.get(argv[2]);
-  c.addInt(v === undefined ? 0 : v.length);
+  const len = h.valueLength(argv[2]);
+  c.addInt(len < 0 ? 0 : len);
 }
 
 function hexistsCommand(c: Client, argv: string[]): void {
@@ -258,7 +286,11 @@ function hkeysCommand(c: Client, argv: string[]): void {
   const h = readHashOr(c, argv[1], replyEmptyArray);
   if (h === null) return;
   let s = '*' + h.size + '\r\n';
-  for (const f of h.keys()) s += bulk(f);
+  if (h.map !== null) for (const f of h.map.keys()) s += bulk(f);
+  else {
+    const a = h.fieldArray();
+    for (let i = 0; i < a.length; i++) s += bulk(a[i]);
+  }
   c.write(s);
 }
 
@@ -266,7 +298,11 @@ function hvalsCommand(c: Client, argv: string[]): void {
   const h = readHashOr(c, argv[1], replyEmptyArray);
   if (h === null) return;
   let s = '*' + h.size + '\r\n';
-  for (const v of h.values()) s += bulk(v);
+  if (h.map !== null) for (const v of h.map.values()) s += bulk(v);
+  else {
+    const a = h.valueArray();
+    for (let i = 0; i < a.length; i++) s += bulk(a[i]);
+  }
   c.write(s);
 }
 
@@ -274,7 +310,11 @@ function hgetallCommand(c: Client, argv: string[]): void {
   const h = readHashOr(c, argv[1], replyEmptyMap);
   if (h === null) return;
   let s = c.resp === 3 ? '%' + h.size + '\r\n' : '*' + 2 * h.size + '\r\n';
-  for (const [f, v] of h) s += bulk(f) + bulk(v);
+  if (h.map !== null) for (const [f, v] of h.map) s += bulk(f) + bulk(v);
+  else {
+    const a = h.flat();
+    for (let i = 0; i < a.length; i++) s += bulk(a[i]);
+  }
   c.write(s);
 }
 
@@ -359,7 +399,7 @@ function hincrbyCommand(c: Client, argv: string[]): void {
     result = r;
   }
   const text = String(result);
-  if (o.enc !== ENC_BIG) loadLimits(c);
+  if (h.map === null) loadLimits(c);
   hashSet(o, h, field, text);
   c.modified(key, NOTIFY_HASH, 'hincrby');
   c.write(':' + text + '\r\n');
@@ -397,7 +437,7 @@ function hincrbyfloatCommand(c: Client, argv: string[]): void {
     return;
   }
   const text = formatLongDoubleHuman(sum);
-  if (o.enc !== ENC_BIG) loadLimits(c);
+  if (h.map === null) loadLimits(c);
   hashSet(o, h, field, text);
   c.modified(key, NOTIFY_HASH, 'hincrbyfloat');
   c.addBulk(text);
@@ -434,9 +474,9 @@ export function parseRandomCount(c: Client, s: string): number | null {
   return v;
 }
 
-/** The fields of a hash as an array to sample from (the index for big hashes). */
-function fieldArray(h: RHash): string[] {
-  return h.size > SMALL ? scanIndexFor(h).keys : Array.from(h.keys());
+/** The fields of a hashtable-encoded hash as an array to sample from (its index when big). */
+function mapFieldArray(m: Map<string, string>): string[] {
+  return m.size > SMALL ? scanIndexFor(m).keys : Array.from(m.keys());
 }
 
 function eqWord(s: string, word: string): boolean {
@@ -480,10 +520,15 @@ function hrandfieldCommand(c: Client, argv: string[]): void {
 }
 
 function randomField(h: RHash): string {
-  const n = h.size;
-  if (n > SMALL) return scanIndexFor(h).random();
+  const m = h.map;
+  if (m === null) {
+    const a = h.fieldArray();
+    return a[Math.floor(Math.random() * a.length)];
+  }
+  const n = m.size;
+  if (n > SMALL) return scanIndexFor(m).random();
   let r = Math.floor(Math.random() * n);
-  for (const f of h.keys()) if (r-- === 0) return f;
+  for (const f of m.keys()) if (r-- === 0) return f;
   throw new Error('empty hash');
 }
 
@@ -508,16 +553,26 @@ function hrandfieldWithCount(c: Client, key: string, l: number, withValues: bool
   const resp3 = c.resp === 3;
   const pairHdr = withValues && resp3 ? '*2\r\n' : '';
 
+  // A listpack hash is sampled from its unpacked pairs [f0, v0, f1, v1, ...].
+  const m = h.map;
+  const pairs = m === null ? h.flat() : null;
+
   // Repetitions allowed (negative count), or a single field.
   if (!uniq || count === 1) {
     c.addArrayLen(withValues && !resp3 ? count * 2 : count);
-    const fields = fieldArray(h);
-    const n = fields.length;
+    const fields = pairs === null ? mapFieldArray(m!) : null;
+    const n = pairs === null ? fields!.length : pairs.length >>> 1;
     let s = '';
     for (let i = 0; i < count; i++) {
-      const f = fields[Math.floor(Math.random() * n)];
-      s += pairHdr + bulk(f);
-      if (withValues) s += bulk(h.get(f)!);
+      const r = Math.floor(Math.random() * n);
+      if (pairs !== null) {
+        s += pairHdr + bulk(pairs[2 * r]);
+        if (withValues) s += bulk(pairs[2 * r + 1]);
+      } else {
+        const f = fields![r];
+        s += pairHdr + bulk(f);
+        if (withValues) s += bulk(m!.get(f)!);
+      }
       if ((i & 1023) === 1023) {
         c.write(s);
         s = '';
@@ -534,16 +589,28 @@ function hrandfieldWithCount(c: Client, key: string, l: number, withValues: bool
   const replySize = count < size ? count : size;
   c.addArrayLen(withValues && !resp3 ? replySize * 2 : replySize);
   let s = '';
-  if (count >= size) {
+  if (pairs !== null) {
+    // listpack: the whole hash, or `count` distinct pairs kept in listpack order like
+    // Redis's lpRandomPairsUnique (selection sampling: each pair is taken with
+    // probability needed / remaining, which makes every subset equally likely).
+    const np = pairs.length >>> 1;
+    let need = count < np ? count : np;
+    for (let i = 0; i < np && need > 0; i++) {
+      if (need < np - i && Math.random() * (np - i) >= need) continue;
+      need--;
+      s += pairHdr + bulk(pairs[2 * i]);
+      if (withValues) s += bulk(pairs[2 * i + 1]);
+    }
+  } else if (count >= size) {
     // The whole hash.
-    for (const [f, v] of h) {
+    for (const [f, v] of m!) {
       s += pairHdr + bulk(f);
       if (withValues) s += bulk(v);
     }
   } else {
-    for (const f of sampleDistinct(fieldArray(h), count)) {
+    for (const f of sampleDistinct(mapFieldArray(m!), count)) {
       s += pairHdr + bulk(f);
-      if (withValues) s += bulk(h.get(f)!);
+      if (withValues) s += bulk(m!.get(f)!);
     }
   }
   c.write(s);
@@ -591,19 +658,25 @@ function hscanCommand(c: Client, argv: string[]): void {
   const h = o.value as RHash;
   const match = opts.match;
   const items: string[] = [];
-  if (o.enc !== ENC_BIG) {
+  const m = h.map;
+  if (m === null) {
     // listpack: everything in one call, whatever the cursor.
-    for (const [f, v] of h) {
-      if (match === null || match(f)) items.push(f, v);
+    const a = h.flat();
+    if (match === null) {
+      addScanReply(c, 0, a);
+      return;
+    }
+    for (let i = 0; i < a.length; i += 2) {
+      if (match(a[i])) items.push(a[i], a[i + 1]);
     }
     addScanReply(c, 0, items);
     return;
   }
   const fields: string[] = [];
-  const next = scanIndexFor(h).scan(cursor, opts.count, fields);
+  const next = scanIndexFor(m).scan(cursor, opts.count, fields);
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i];
-    if (match === null || match(f)) items.push(f, h.get(f)!);
+    if (match === null || match(f)) items.push(f, m.get(f)!);
   }
   addScanReply(c, next, items);
 }

@@ -75,7 +75,7 @@ export function deepCopyValue(obj: RObj, lru: number): RObj {
       v = new Set(obj.value as RSet);
       break;
     case ObjType.Hash:
-      v = new Map(obj.value as RHash);
+      v = (obj.value as RHash).clone();
       break;
     case ObjType.ZSet:
       v = (obj.value as SortedSet).clone();

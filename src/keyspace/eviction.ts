@@ -80,6 +80,8 @@ const ROBJ = OBJ_HEADER + 4 * PTR;
 export const TABLES_PER_KEY = MAP_ENTRY + MAP_ENTRY + 10;
 export const KEY_OVERHEAD = TABLES_PER_KEY + ROBJ;
 export const EXPIRE_OVERHEAD = MAP_ENTRY + HEAP_NUMBER;
+/** RHashValue: header + packed string, count, Map pointer. */
+const HASH_BASE = OBJ_HEADER + 3 * PTR;
 const LIST_BASE = OBJ_HEADER + 7 * PTR + 32 + 16; // RList + JSArray + FixedArray header
 const ZSET_BASE = OBJ_HEADER + 6 * PTR + MAP_BASE + (OBJ_HEADER + 5 * PTR + 2 * (32 + 16 + 32 * PTR));
 /** Per sorted set element: dict entry + score HeapNumber + skiplist node + its two level arrays (1.33 levels on average). */
@@ -113,16 +115,18 @@ export function valueMemoryUsage(obj: RObj, samples = 5): number {
     }
     case ObjType.Hash: {
       const h = obj.value as RHash;
+      // listpack: the object and its one packed string, exactly (like Redis, no sampling).
+      if (h.map === null) return HASH_BASE + stringBytes(h.lp);
       const n = h.size;
-      if (n === 0) return MAP_BASE;
+      if (n === 0) return HASH_BASE + MAP_BASE;
       const m = samples <= 0 || samples > n ? n : samples;
       let sum = 0;
       let i = 0;
-      for (const [f, v] of h) {
+      for (const [f, v] of h.map) {
         if (i++ >= m) break;
         sum += MAP_ENTRY + stringBytes(f) + stringBytes(v);
       }
-      return MAP_BASE + Math.round((sum / m) * n);
+      return HASH_BASE + MAP_BASE + Math.round((sum / m) * n);
     }
     case ObjType.Set: {
       const s = obj.value as RSet;

@@ -10,6 +10,7 @@
 
 import type { RList } from './list.js';
 import type { SortedSet } from './sorted-set.js';
+import type { RHashValue } from './hash.js';
 
 export const enum ObjType {
   String = 0,
@@ -24,7 +25,8 @@ export const enum ObjType {
 export const ENC_COMPACT = 0; // listpack / intset / embstr-or-int
 export const ENC_BIG = 1; // hashtable / skiplist / quicklist / raw
 
-export type RHash = Map<string, string>;
+/** A hash: compact packed pairs or a Map (see hash.ts); obj.enc is ENC_BIG iff in map form. */
+export type RHash = RHashValue;
 export type RSet = Set<string>;
 export type Value = string | RList | RSet | RHash | SortedSet;
 

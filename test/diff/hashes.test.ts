@@ -413,6 +413,29 @@ describe('hashes (differential)', { skip: skipIfNoRedis() }, () => {
     assert.ok(seen.size > 180, `only ${seen.size} distinct fields seen`);
   });
 
+  test('HRANDFIELD on a listpack hash: distinct picks spread over every field', async () => {
+    const fields: string[] = [];
+    for (let i = 0; i < 10; i++) fields.push(`f${i}`, String(i));
+    await pair.ours.call('HSET', 'h', ...fields);
+    assert.deepEqual(await pair.ours.call('OBJECT', 'ENCODING', 'h'), { t: 'bulk', v: 'listpack' });
+    const seen = new Map<string, number>();
+    for (let i = 0; i < 300; i++) {
+      const r = await pair.ours.call('HRANDFIELD', 'h', String(1 + (i % 5)), 'WITHVALUES');
+      assert.ok(r.t === 'array' && r.v !== null && r.v.length === 2 * (1 + (i % 5)));
+      const got = new Set<string>();
+      for (let j = 0; j < r.v.length; j += 2) {
+        const f: string = str(r.v[j])!;
+        assert.equal(str(r.v[j + 1]), f.slice(1), 'value of the field');
+        assert.ok(!got.has(f), `duplicate ${f}`);
+        got.add(f);
+        seen.set(f, (seen.get(f) ?? 0) + 1);
+      }
+    }
+    // 900 picks over 10 fields: 90 expected each.
+    assert.equal(seen.size, 10);
+    for (const [f, n] of seen) assert.ok(n > 40 && n < 150, `${f} picked ${n} times`);
+  });
+
   test('HSCAN on listpack hashes: everything at once, MATCH, COUNT, errors', async () => {
     await pair.check([
       ['HSET', 'h', 'a', '1', 'b', '2', 'ab', '3', 'abc', '4', 'x', '5', '', '6'],
@@ -535,6 +558,84 @@ describe('hashes (differential)', { skip: skipIfNoRedis() }, () => {
       ['CONFIG', 'SET', 'hash-max-ziplist-value', '64'],
       ['CONFIG', 'GET', 'hash-max-listpack-value'],
     ]);
+  });
+
+  test('listpack hashes holding long and binary values (raised limits), COPY, SORT BY/GET ->field', async () => {
+    let all = '';
+    for (let i = 0; i < 256; i++) all += String.fromCharCode(i);
+    const v200 = 'x'.repeat(200);
+    const v20k = 'y'.repeat(20000);
+    await pair.check([
+      ['CONFIG', 'SET', 'hash-max-listpack-value', '100000'],
+      ['HSET', 'h', 'f1', v200, 'f2', v20k, all, all, 'e', ''],
+      ['OBJECT', 'ENCODING', 'h'],
+      ['HGET', 'h', 'f2'],
+      ['HGET', 'h', all],
+      ['HSTRLEN', 'h', 'f2'],
+      ['HSTRLEN', 'h', 'e'],
+      ['HEXISTS', 'h', 'f'],
+      ['HEXISTS', 'h', 'f1'],
+      { cmd: ['HGETALL', 'h'], unordered: true },
+      ['HSET', 'h', 'f1', 'short', 'f2', v200],
+      ['HMGET', 'h', 'f1', 'f2', 'e', 'nope', all],
+      ['HDEL', 'h', 'f1', 'f1'],
+      { cmd: ['HKEYS', 'h'], unordered: true },
+      { cmd: ['HVALS', 'h'], unordered: true },
+      ['HLEN', 'h'],
+      ['HINCRBY', 'h', 'e', '5'],
+      ['HINCRBYFLOAT', 'h', 'e', '0.5'],
+      ['HGET', 'h', 'e'],
+      ['OBJECT', 'ENCODING', 'h'],
+      // COPY makes an independent hash with the same encoding.
+      ['COPY', 'h', 'h2'],
+      ['HSET', 'h2', 'f2', 'changed', 'new', '1'],
+      ['HGET', 'h', 'f2'],
+      ['HGET', 'h2', 'f2'],
+      ['HLEN', 'h'],
+      ['HLEN', 'h2'],
+      ['OBJECT', 'ENCODING', 'h2'],
+      ['CONFIG', 'SET', 'hash-max-listpack-value', '64'],
+      // Limits lowered: the existing listpack stays one until a write breaks them.
+      ['HSET', 'h', 'small', '1'],
+      ['OBJECT', 'ENCODING', 'h'],
+      ['HSET', 'h', 'long', 'z'.repeat(65)],
+      ['OBJECT', 'ENCODING', 'h'],
+      { cmd: ['HGETALL', 'h'], unordered: true },
+      ['COPY', 'h', 'h3'],
+      ['OBJECT', 'ENCODING', 'h3'],
+      ['HDEL', 'h', 'small'],
+      ['HLEN', 'h3'],
+      // SORT reads hash fields of both encodings.
+      ['RPUSH', 'l', '3', '1', '2'],
+      ['HSET', 'w_1', 'weight', '30', 'name', 'one'],
+      ['HSET', 'w_2', 'weight', '10', 'name', 'two'],
+      ['CONFIG', 'SET', 'hash-max-listpack-entries', '1'],
+      ['HSET', 'w_3', 'weight', '20', 'name', 'three'],
+      ['OBJECT', 'ENCODING', 'w_1'],
+      ['OBJECT', 'ENCODING', 'w_3'],
+      ['SORT', 'l', 'BY', 'w_*->weight', 'GET', 'w_*->name', 'GET', '#'],
+      ['SORT', 'l', 'BY', 'w_*->weight', 'DESC', 'GET', 'w_*->nope', 'GET', 'w_*->weight'],
+      ['SORT', 'l', 'BY', 'w_*->name', 'ALPHA', 'STORE', 'out'],
+      ['LRANGE', 'out', '0', '-1'],
+    ]);
+  });
+
+  test('HSET/HDEL sequences on one listpack hash keep every field (the packed form against Redis)', async () => {
+    const rng = new Rng(seedFromEnv('hashes listpack'));
+    const fields = Array.from({ length: 40 }, (_, i) => (i % 7 === 0 ? `\x00\xff${i}` : `fld${i}`));
+    const batch: CheckItem[] = [];
+    for (let i = 0; i < 300; i++) {
+      const r = rng.int(4);
+      if (r < 2) {
+        const cmd = ['HSET', 'lp'];
+        const n = 1 + rng.int(5);
+        for (let j = 0; j < n; j++) cmd.push(rng.pick(fields), rng.bytes(rng.int(64)));
+        batch.push(cmd);
+      } else if (r === 2) batch.push(['HDEL', 'lp', rng.pick(fields), rng.pick(fields)]);
+      else batch.push(['HMGET', 'lp', rng.pick(fields), rng.pick(fields), rng.pick(fields)]);
+      if (i % 25 === 24) batch.push({ cmd: ['HGETALL', 'lp'], unordered: true }, ['HLEN', 'lp'], ['OBJECT', 'ENCODING', 'lp']);
+    }
+    await pair.check(batch);
   });
 
   test('keyspace notifications', async () => {

@@ -8,6 +8,7 @@ import { Server } from '../../src/server/server.js';
 import { Config } from '../../src/server/config.js';
 import { Client } from '../../src/server/client.js';
 import { ObjType, RObj } from '../../src/types/object.js';
+import { RHashValue } from '../../src/types/hash.js';
 import { evictor, evictionTimeLimitUs, keyMemoryUsage, stringBytes, valueMemoryUsage, MemoryTracker } from '../../src/keyspace/eviction.js';
 
 const BASE = 1_000_000;
@@ -108,7 +109,7 @@ describe('memory model', () => {
   });
 
   test('aggregates are sampled like Redis: SAMPLES 0 walks every element', () => {
-    const h = new Map<string, string>();
+    const h = RHashValue.fromMap(new Map<string, string>()); // hashtable-encoded: sampled
     for (let i = 0; i < 100; i++) h.set(`f${i}`, i < 5 ? 'v' : 'v'.repeat(1000));
     const o = new RObj(ObjType.Hash, h, 0);
     const sampled = valueMemoryUsage(o, 5); // only the 5 small fields
