@@ -5,7 +5,8 @@
 // BZPOPMIN BZPOPMAX BZMPOP ZSCAN.
 //
 // The value is a SortedSet (types/sorted-set.ts). RObj.enc follows Redis 7.2's
-// encoding, which never goes back from skiplist to listpack:
+// encoding, which never goes back from skiplist to listpack (a listpack set uses the
+// SortedSet's compact representation; converting to skiplist calls toIndexed()):
 //   - ZADD/ZINCRBY creating a key: skiplist when the number of score/member pairs
 //     given exceeds zset-max-listpack-entries or a member is longer than
 //     zset-max-listpack-value (zsetTypeCreate); on an existing listpack, more pairs
@@ -89,6 +90,7 @@ export function normalizeZsetEncoding(obj: RObj, config: Config): void {
     }
   }
   obj.enc = big ? ENC_BIG : ENC_COMPACT;
+  if (big) zs.toIndexed();
 }
 
 // Limits of the command being executed, loaded by the write paths (loadLimits).
@@ -117,18 +119,27 @@ function scanIndexOf(zs: SortedSet): ScanIndex {
 
 /**
  * Stores member/score into the set of `obj` (limits loaded), converting the
- * encoding as Redis's zsetAdd does. Returns true when the member is new.
+ * encoding as Redis's zsetAdd does. `cur` is the member's current score, just
+ * looked up (undefined: the member is new).
  */
-function zsStore(obj: RObj, zs: SortedSet, member: string, score: number, isNew: boolean): void {
+function zsStore(obj: RObj, zs: SortedSet, member: string, score: number, cur: number | undefined): void {
   if (obj.enc !== ENC_BIG) {
-    if (isNew && (member.length > maxValue || zs.size + 1 > maxEntries)) obj.enc = ENC_BIG;
+    if (cur === undefined && (member.length > maxValue || zs.size + 1 > maxEntries)) toBig(obj, zs);
     else if (score === 0) score = 0; // a listpack stores -0 as "0"
   }
-  zs.add(member, score);
-  if (isNew) {
-    const ix = SCAN_INDEXES.get(zs);
-    if (ix !== undefined) ix.add(member);
+  if (cur !== undefined) {
+    zs.rescore(member, cur, score);
+    return;
   }
+  zs.insertNew(member, score);
+  const ix = SCAN_INDEXES.get(zs);
+  if (ix !== undefined) ix.add(member);
+}
+
+/** Converts a listpack-encoded set to the skiplist encoding (the indexed representation). */
+function toBig(obj: RObj, zs: SortedSet): void {
+  obj.enc = ENC_BIG;
+  zs.toIndexed();
 }
 
 function zsRemove(zs: SortedSet, member: string): boolean {
@@ -157,14 +168,12 @@ function buildZset(c: Client, entries: Array<[string, number]>): RObj {
       }
     }
   }
-  // Inserting in order is several times faster than in hash order (TimSort makes
-  // sorting an already ordered or reversed range linear).
+  // TimSort makes sorting an already ordered or reversed range linear.
   entries.sort(compareEntries);
-  const zs = new SortedSet();
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i];
-    zs.add(e[0], !big && e[1] === 0 ? 0 : e[1]);
+  if (!big) {
+    for (let i = 0; i < entries.length; i++) if (entries[i][1] === 0) entries[i][1] = 0; // -0 as "0"
   }
+  const zs = SortedSet.fromSorted(entries, big);
   const obj = new RObj(ObjType.ZSet, zs, c.server.ks.initialLru());
   obj.enc = big ? ENC_BIG : ENC_COMPACT;
   return obj;
@@ -410,12 +419,13 @@ function zaddGeneric(c: Client, argv: string[], flagsIn: number): void {
       return;
     }
     loadLimits(c);
-    obj = new RObj(ObjType.ZSet, new SortedSet(), c.server.ks.initialLru());
-    if (elements > maxEntries || maxLen > maxValue) obj.enc = ENC_BIG;
+    const big = elements > maxEntries || maxLen > maxValue;
+    obj = new RObj(ObjType.ZSet, new SortedSet(big), c.server.ks.initialLru());
+    if (big) obj.enc = ENC_BIG;
     c.db.add(key, obj);
   } else if (obj.enc !== ENC_BIG) {
     loadLimits(c);
-    if (elements > maxEntries) obj.enc = ENC_BIG;
+    if (elements > maxEntries) toBig(obj, obj.value as SortedSet);
   }
   const zs = obj.value as SortedSet;
 
@@ -440,14 +450,14 @@ function zaddGeneric(c: Client, argv: string[], flagsIn: number): void {
       }
       if ((lt && newScore >= cur) || (gt && newScore <= cur)) continue;
       if (newScore !== cur) {
-        zsStore(obj, zs, member, newScore, false);
+        zsStore(obj, zs, member, newScore, cur);
         updated++;
       }
       replyScore = newScore;
       processed = true;
     } else {
       if (xx) continue;
-      zsStore(obj, zs, member, score, true);
+      zsStore(obj, zs, member, score, undefined);
       added++;
       replyScore = score;
       processed = true;

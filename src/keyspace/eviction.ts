@@ -74,18 +74,22 @@ const HEAP_NUMBER = 16;
 const MAP_ENTRY = 37;
 const SET_ENTRY = 27;
 const MAP_BASE = 72; // JSMap + its table header
-const ROBJ = OBJ_HEADER + 4 * PTR;
-/** dict entry + slot Map entry + slot array pointer (with its slack) + RObj. */
-/** Per key in the dict Map, the SCAN slot Map and the slot array. */
-export const TABLES_PER_KEY = MAP_ENTRY + MAP_ENTRY + 10;
+const ROBJ = OBJ_HEADER + 5 * PTR;
+/** Per key: its dict Map entry and its pointer in the SCAN slot array (with slack). */
+export const TABLES_PER_KEY = MAP_ENTRY + 10;
 export const KEY_OVERHEAD = TABLES_PER_KEY + ROBJ;
 export const EXPIRE_OVERHEAD = MAP_ENTRY + HEAP_NUMBER;
 /** RHashValue: header + packed string, count, Map pointer. */
 const HASH_BASE = OBJ_HEADER + 3 * PTR;
 const LIST_BASE = OBJ_HEADER + 7 * PTR + 32 + 16; // RList + JSArray + FixedArray header
-const ZSET_BASE = OBJ_HEADER + 6 * PTR + MAP_BASE + (OBJ_HEADER + 5 * PTR + 2 * (32 + 16 + 32 * PTR));
-/** Per sorted set element: dict entry + score HeapNumber + skiplist node + its two level arrays (1.33 levels on average). */
-const ZSET_ELEMENT = MAP_ENTRY + HEAP_NUMBER + (OBJ_HEADER + 5 * PTR) + HEAP_NUMBER + 2 * (32 + 16 + 11);
+const ARRAY_BASE = 32 + 16; // JSArray + backing-store header
+const ZSET_OBJ = OBJ_HEADER + 3 * PTR;
+/** Compact (listpack) set: object + packed-members string header. */
+const ZSET_COMPACT_BASE = ZSET_OBJ + 16;
+/** Indexed set: object, index object (7 fields), Map, 5 index arrays. */
+const ZSET_BASE = ZSET_OBJ + (OBJ_HEADER + 7 * PTR) + MAP_BASE + 5 * ARRAY_BASE;
+/** Per indexed element: Map entry + leaf slots with slack (+ member string, + HeapNumber if not a Smi). */
+const ZSET_ELEMENT = MAP_ENTRY + 20;
 
 /** Bytes of a flat one-byte V8 string. */
 export function stringBytes(s: string): number {
@@ -144,13 +148,23 @@ export function valueMemoryUsage(obj: RObj, samples = 5): number {
     case ObjType.ZSet: {
       const z = obj.value as SortedSet;
       const n = z.size;
-      if (n === 0) return ZSET_BASE;
       const m = samples <= 0 || samples > n ? n : samples;
+      if (z.isCompact) {
+        if (n === 0) return ZSET_COMPACT_BASE;
+        let sum = 0;
+        let i = 0;
+        for (const member of z.members()) {
+          if (i++ >= m) break;
+          sum += 1 + member.length;
+        }
+        return ZSET_COMPACT_BASE + ((Math.round((sum / m) * n) + 7) & ~7) + ARRAY_BASE + 8 * n;
+      }
+      if (n === 0) return ZSET_BASE;
       let sum = 0;
       let i = 0;
-      for (const member of z.members()) {
+      for (const [member, score] of z.entries()) {
         if (i++ >= m) break;
-        sum += ZSET_ELEMENT + stringBytes(member);
+        sum += ZSET_ELEMENT + stringBytes(member) + ((score | 0) === score && !Object.is(score, -0) ? 0 : HEAP_NUMBER);
       }
       return ZSET_BASE + Math.round((sum / m) * n);
     }

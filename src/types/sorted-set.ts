@@ -1,20 +1,59 @@
 // Sorted set: the value type behind the ZSET commands.
 //
-// Representation: a skiplist whose forward pointers carry span counts (so the rank
-// of a node, and the node at a given rank, are found in O(log n)), plus a
-// Map<member, score> for O(1) score lookups. Elements are ordered by score
-// ascending, ties broken by member bytewise. Members are binary strings (latin1,
-// one char per byte), so JS `<` on them is exactly memcmp order. Scores are JS
-// doubles; +/-Infinity are allowed, NaN never is.
+// Elements are ordered by score ascending, ties broken by member bytewise. Members
+// are binary strings (latin1, one char per byte), so JS `<` on them is exactly
+// memcmp order. Scores are JS doubles; +/-Infinity are allowed, NaN never is.
+//
+// Two representations, switched one way only (compact -> indexed):
+//
+//  - compact (the default for a new set; Redis's listpack): the members packed in
+//    one string in element order, each as a char holding its length and then its
+//    chars, and the scores in a parallel array of exactly the set's size (each
+//    insertion or removal builds the next string and array at their exact size,
+//    as a listpack is reallocated; an empty set shares one empty array). No Map,
+//    no per-member string: ten 8-byte members cost one ~110-byte string instead of
+//    ten 24-byte strings and an array of pointers. Looking a member up is a linear
+//    scan of the string, ranks are indexes, score bounds are binary searches of
+//    the scores, lex bounds linear scans. O(n) per change, which is what a
+//    listpack costs too, for the small n it is meant for. Members are copied out
+//    of the string when read (substrings). The caller (commands/zsets.ts)
+//    converts a set with toIndexed() when it outgrows zset-max-listpack-entries /
+//    -value (Redis's conversion to a skiplist); a compact set also converts
+//    itself when it would get more than COMPACT_HARD_MAX members or a member
+//    longer than PK_MAX_MEMBER chars, so code that builds sets without knowing
+//    the limits (a loader, a test) never ends up with a huge O(n) set.
+//  - indexed (for what Redis keeps in a skiplist + dict): a Map<member, score> for
+//    O(1) score lookups, plus the elements in order in a list of sorted leaves,
+//    each a pair of parallel arrays (members, scores) of at most LEAF_MAX elements.
+//    The last element of every leaf is kept in two arrays (mk/mv) that are binary
+//    searched to find the leaf of an element or a bound; a Fenwick tree over the
+//    leaf sizes gives the rank of a leaf's first element, and the leaf holding a
+//    given rank, in O(log leaves). Finding, inserting and removing an element are
+//    a few binary searches over contiguous arrays and a shift of at most LEAF_MAX
+//    slots: much cheaper in memory and in cache misses than a skiplist's node per
+//    element and pointer chase per level (the operations Redis does in O(log n)
+//    are O(log n) here too; a leaf split or removal rebuilds the small index,
+//    O(n / LEAF_MAX), once every LEAF_MAX/2 or so changes of that leaf).
+//    Leaves split in two above LEAF_MAX; a leaf falling below LEAF_MIN is merged
+//    into a neighbour.
+//
+// The representation is not visible through the API (OBJECT ENCODING is decided by
+// zsets.ts from RObj.enc, which follows Redis's rules).
 //
 // API (ranks are 0-based; "normalized" indices are inclusive and already clamped
 // or converted from negative form by the caller, though out-of-range values are
 // clamped defensively):
 //
-//   new SortedSet()
+//   new SortedSet(indexed = false)         empty set, compact unless `indexed`
+//   SortedSet.fromSorted(entries, indexed) set holding `entries`, which must be in
+//                                          element order with distinct members
+//   isCompact                              true while the compact representation is used
+//   toIndexed()                            converts to the indexed representation (no-op if already)
 //   size                                   number of elements
 //   score(member)                          score, or undefined if absent
 //   add(member, score)                     'added' | 'updated' | 'unchanged'
+//   insertNew(member, score)               add() of a member known to be absent (no lookup)
+//   rescore(member, old, score)            add() of a member known to have score `old` (no lookup)
 //   remove(member)                         true if it was present
 //   rank(member, reverse = false)          0-based rank (reverse: 0 = highest), or undefined
 //   at(rank)                               [member, score] at 0-based ascending rank, or undefined
@@ -29,17 +68,18 @@
 //   countByLex(range)                      O(log n)
 //   removeRangeByLex(range)                number removed
 //                                          (lex ranges assume all scores are equal, as in Redis:
-//                                          they only walk the skiplist order)
+//                                          they only search the element order)
 //   removeRangeByRank(start, stop)         number removed
 //   popMin(count)                          removes and returns the `count` lowest, lowest first
 //   popMax(count)                          removes and returns the `count` highest, highest first
 //   entries()                              iterator of [member, score] in ascending order
 //   members()                              iterator of members in ascending order
 //   randomMember()                         uniformly random member, or undefined when empty
-//   clone()                                deep copy (same skiplist shape)
+//   clone()                                deep copy (same representation)
 //   checkInvariants()                      test helper: throws if the structure is inconsistent
 //
-// Range helpers:
+// Module exports besides the class: COMPACT_HARD_MAX (see above), setLeafMax(max)
+// (test knob: leaf size of indexed sets), and the range helpers:
 //   ScoreRange { min, max, minEx, maxEx }  minEx/maxEx: bound is exclusive
 //   parseScoreRange(minArg, maxArg)        Redis syntax ("(1.5", "-inf", "+inf", ...), or null
 //                                          when a bound is not a valid float
@@ -48,50 +88,24 @@
 //                                          +1 = '+' (above everything), 0 = the string in min/max
 //   parseLexRange(minArg, maxArg)          Redis syntax ('[x', '(x', '-', '+'), or null
 
-const MAX_LEVEL = 32;
-const LEVEL_P = 0.25;
+/** A compact set converts itself to the indexed form when it would grow past this size. */
+export const COMPACT_HARD_MAX = 512;
 
-class SkipNode {
-  member: string;
-  score: number;
-  backward: SkipNode | null;
-  readonly forward: Array<SkipNode | null>;
-  readonly span: number[];
+/** Leaves of an indexed set split in two above this many elements. */
+let LEAF_MAX = 128;
+/** A leaf with fewer elements than this is merged into a neighbour. */
+let LEAF_MIN = 16;
 
-  constructor(member: string, score: number, level: number) {
-    this.member = member;
-    this.score = score;
-    this.backward = null;
-    const forward: Array<SkipNode | null> = [];
-    const span: number[] = [];
-    for (let i = 0; i < level; i++) {
-      forward.push(null);
-      span.push(0);
-    }
-    this.forward = forward;
-    this.span = span;
-  }
-}
-
-function randomLevel(): number {
-  let level = 1;
-  while (level < MAX_LEVEL && Math.random() < LEVEL_P) level++;
-  return level;
-}
-
-// Scratch arrays shared by all sets (JS is single-threaded and no method here
-// re-enters another while they are in use). They are reset to PLACEHOLDER after
-// each use so they never keep removed nodes, or a dropped set, alive.
-const PLACEHOLDER = new SkipNode('', 0, 1);
-const scratchUpdate: SkipNode[] = [];
-const scratchRank: number[] = [];
-for (let i = 0; i < MAX_LEVEL; i++) {
-  scratchUpdate.push(PLACEHOLDER);
-  scratchRank.push(0);
-}
-
-function releaseScratch(): void {
-  for (let i = 0; i < MAX_LEVEL; i++) scratchUpdate[i] = PLACEHOLDER;
+/**
+ * Test knob: sets the leaf size of indexed sets created or changed afterwards
+ * (small leaves exercise splits and merges on small sets). Returns the previous
+ * maximum.
+ */
+export function setLeafMax(max: number): number {
+  const prev = LEAF_MAX;
+  LEAF_MAX = max < 2 ? 2 : Math.floor(max);
+  LEAF_MIN = LEAF_MAX >> 3 < 1 ? 1 : LEAF_MAX >> 3;
+  return prev;
 }
 
 export interface ScoreRange {
@@ -120,106 +134,950 @@ export interface LexRange {
 
 export type AddResult = 'added' | 'updated' | 'unchanged';
 
-export class SortedSet {
-  private readonly header: SkipNode;
-  private tail: SkipNode | null;
-  private length: number;
-  private level: number;
-  private readonly dict: Map<string, number>;
-  /** Set by the seek helpers: 1-based rank of the node they return (0 = header). */
-  private seekRank: number;
+// ==== searches over parallel arrays ============================================
+
+/** First index whose element is not ordered before (score, member) (n if none). */
+function lowerBound(keys: string[], vals: number[], score: number, member: string): number {
+  let lo = 0;
+  let hi = vals.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const s = vals[mid];
+    if (s < score || (s === score && keys[mid] < member)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Number of leading scores < value (orEqual: <= value). */
+function countScoreBelow(vals: number[], value: number, orEqual: boolean): number {
+  let lo = 0;
+  let hi = vals.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const s = vals[mid];
+    if (s < value || (orEqual && s === value)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Number of leading members < value (orEqual: <= value), members assumed ordered. */
+function countLexBelow(keys: string[], value: string, orEqual: boolean): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const m = keys[mid];
+    if (m < value || (orEqual && m === value)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+// ==== indexed representation ===================================================
+
+// Set by Indexed.seek: leaf and index within it of a rank.
+let posLeaf = 0;
+let posIdx = 0;
+
+class Indexed {
+  /** Leaves: members, and scores in parallel. Every leaf is non-empty. */
+  lk: string[][];
+  lv: number[][];
+  /** Last member and score of every leaf. */
+  mk: string[];
+  mv: number[];
+  /** Fenwick tree (1-based) over the leaf sizes. */
+  fen: number[];
+  length: number;
+  readonly dict: Map<string, number>;
 
   constructor() {
-    this.header = new SkipNode('', -Infinity, MAX_LEVEL);
-    this.tail = null;
+    this.lk = [];
+    this.lv = [];
+    this.mk = [];
+    this.mv = [];
+    this.fen = [0];
     this.length = 0;
-    this.level = 1;
     this.dict = new Map();
-    this.seekRank = 0;
   }
 
-  get size(): number {
-    return this.length;
+  /**
+   * Replaces the content with the elements of sorted parallel arrays (the set must
+   * be empty); leaves are filled to about LEAF_MAX/2 so they can grow.
+   */
+  load(keys: string[], vals: number[]): void {
+    const n = keys.length;
+    const dict = this.dict;
+    for (let i = 0; i < n; i++) dict.set(keys[i], vals[i]);
+    this.length = n;
+    if (n === 0) return;
+    const chunk = LEAF_MAX >> 1 < 1 ? 1 : LEAF_MAX >> 1;
+    const leaves = Math.ceil(n / chunk);
+    const base = Math.floor(n / leaves);
+    const extra = n - base * leaves;
+    let from = 0;
+    for (let l = 0; l < leaves; l++) {
+      const to = from + base + (l < extra ? 1 : 0);
+      this.lk.push(keys.slice(from, to));
+      this.lv.push(vals.slice(from, to));
+      this.mk.push(keys[to - 1]);
+      this.mv.push(vals[to - 1]);
+      from = to;
+    }
+    this.rebuildIndex();
   }
 
-  score(member: string): number | undefined {
-    return this.dict.get(member);
+  // ---- the index ----------------------------------------------------------
+
+  rebuildIndex(): void {
+    const lk = this.lk;
+    const n = lk.length;
+    const f = new Array<number>(n + 1);
+    f[0] = 0;
+    for (let j = 1; j <= n; j++) f[j] = lk[j - 1].length;
+    for (let j = 1; j <= n; j++) {
+      const p = j + (j & -j);
+      if (p <= n) f[p] += f[j];
+    }
+    this.fen = f;
   }
+
+  indexAdd(leaf: number, d: number): void {
+    const f = this.fen;
+    const n = f.length;
+    for (let j = leaf + 1; j < n; j += j & -j) f[j] += d;
+  }
+
+  /** Number of elements in leaves 0..leaf-1 (the rank of leaf's first element). */
+  before(leaf: number): number {
+    const f = this.fen;
+    let s = 0;
+    for (let j = leaf; j > 0; j -= j & -j) s += f[j];
+    return s;
+  }
+
+  /** Sets posLeaf/posIdx to the place of 0-based rank r (0 <= r < length). */
+  seek(r: number): void {
+    const f = this.fen;
+    const n = f.length - 1;
+    let pos = 0;
+    let rem = r;
+    for (let step = 1 << (31 - Math.clz32(n)); step > 0; step >>= 1) {
+      const q = pos + step;
+      if (q <= n && f[q] <= rem) {
+        pos = q;
+        rem -= f[q];
+      }
+    }
+    posLeaf = pos;
+    posIdx = rem;
+  }
+
+  /** The leaf where (score, member) is or would go (there is at least one leaf). */
+  leafOf(score: number, member: string): number {
+    const mv = this.mv;
+    const mk = this.mk;
+    let lo = 0;
+    let hi = mv.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const s = mv[mid];
+      if (s < score || (s === score && mk[mid] < member)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  // ---- changes ------------------------------------------------------------
 
   add(member: string, score: number): AddResult {
-    if (score !== score) throw new RangeError('sorted set score is NaN');
-    const old = this.dict.get(member);
+    const dict = this.dict;
+    const old = dict.get(member);
     if (old === undefined) {
-      this.insertNode(new SkipNode(member, score, randomLevel()));
-      this.dict.set(member, score);
+      this.insert(member, score);
+      dict.set(member, score);
       return 'added';
     }
     if (old === score) return 'unchanged';
-    this.updateScore(member, old, score);
-    this.dict.set(member, score);
+    this.move(member, old, score);
+    dict.set(member, score);
     return 'updated';
   }
 
   remove(member: string): boolean {
     const score = this.dict.get(member);
     if (score === undefined) return false;
-    const x = this.findPath(score, member);
-    this.unlinkNode(x, scratchUpdate);
-    releaseScratch();
+    this.unlink(member, score);
     this.dict.delete(member);
     return true;
   }
 
-  rank(member: string, reverse = false): number | undefined {
+  /** Inserts an element that is not in the leaves. */
+  insert(member: string, score: number): void {
+    this.length++;
+    if (this.lk.length === 0) {
+      this.lk.push([member]);
+      this.lv.push([score]);
+      this.mk.push(member);
+      this.mv.push(score);
+      this.rebuildIndex();
+      return;
+    }
+    const li = this.leafOf(score, member);
+    const k = this.lk[li];
+    const v = this.lv[li];
+    const p = lowerBound(k, v, score, member);
+    k.splice(p, 0, member);
+    v.splice(p, 0, score);
+    if (p === k.length - 1) {
+      this.mk[li] = member;
+      this.mv[li] = score;
+    }
+    if (k.length > LEAF_MAX) this.split(li);
+    else this.indexAdd(li, 1);
+  }
+
+  /** Removes an element known to be in the leaves with that score. */
+  unlink(member: string, score: number): void {
+    const li = this.leafOf(score, member);
+    const k = this.lk[li];
+    const v = this.lv[li];
+    const p = lowerBound(k, v, score, member);
+    k.splice(p, 1);
+    v.splice(p, 1);
+    this.length--;
+    this.shrunk(li, p === k.length, 1);
+  }
+
+  /** Changes the score of a member (in the leaves with score `old`). */
+  move(member: string, old: number, score: number): void {
+    const li = this.leafOf(old, member);
+    const k = this.lk[li];
+    const v = this.lv[li];
+    const p = lowerBound(k, v, old, member);
+    const n = k.length;
+    // Still between its neighbours (within the leaf, or the leaf's ends): rewrite in place.
+    if (
+      (p === 0
+        ? li === 0 || this.mv[li - 1] < score || (this.mv[li - 1] === score && this.mk[li - 1] < member)
+        : v[p - 1] < score || (v[p - 1] === score && k[p - 1] < member)) &&
+      (p === n - 1
+        ? li === this.lk.length - 1 ||
+          this.lv[li + 1][0] > score ||
+          (this.lv[li + 1][0] === score && this.lk[li + 1][0] > member)
+        : v[p + 1] > score || (v[p + 1] === score && k[p + 1] > member))
+    ) {
+      v[p] = score;
+      if (p === n - 1) this.mv[li] = score;
+      return;
+    }
+    k.splice(p, 1);
+    v.splice(p, 1);
+    this.length--;
+    this.shrunk(li, p === k.length, 1);
+    this.insert(member, score);
+  }
+
+  /** Splits leaf li in two halves. */
+  split(li: number): void {
+    const k = this.lk[li];
+    const v = this.lv[li];
+    const half = k.length >> 1;
+    const k1 = k.slice(0, half);
+    const v1 = v.slice(0, half);
+    this.lk[li] = k1;
+    this.lv[li] = v1;
+    this.lk.splice(li + 1, 0, k.slice(half));
+    this.lv.splice(li + 1, 0, v.slice(half));
+    // mk[li] (the old maximum) becomes the second half's.
+    this.mk.splice(li, 0, k1[half - 1]);
+    this.mv.splice(li, 0, v1[half - 1]);
+    this.rebuildIndex();
+  }
+
+  /**
+   * After `removed` elements left leaf li: drops it when empty, refreshes its
+   * maximum when its last element went (lastGone), merges it when too small.
+   */
+  shrunk(li: number, lastGone: boolean, removed: number): void {
+    const k = this.lk[li];
+    const n = k.length;
+    if (n === 0) {
+      this.dropLeaf(li);
+      this.rebuildIndex();
+      return;
+    }
+    if (lastGone) {
+      this.mk[li] = k[n - 1];
+      this.mv[li] = this.lv[li][n - 1];
+    }
+    if (n < LEAF_MIN && this.lk.length > 1) this.merge(li);
+    else this.indexAdd(li, -removed);
+  }
+
+  dropLeaf(li: number): void {
+    this.lk.splice(li, 1);
+    this.lv.splice(li, 1);
+    this.mk.splice(li, 1);
+    this.mv.splice(li, 1);
+  }
+
+  /** Merges leaf li with a neighbour (splitting the result if too large); rebuilds the index. */
+  merge(li: number): void {
+    const a = li + 1 < this.lk.length ? li : li - 1;
+    const k = this.lk[a].concat(this.lk[a + 1]);
+    const v = this.lv[a].concat(this.lv[a + 1]);
+    this.lk[a] = k;
+    this.lv[a] = v;
+    this.lk.splice(a + 1, 1);
+    this.lv.splice(a + 1, 1);
+    // The merged leaf's maximum is the second one's.
+    this.mk.splice(a, 1);
+    this.mv.splice(a, 1);
+    if (k.length > LEAF_MAX) this.split(a);
+    else this.rebuildIndex();
+  }
+
+  /** Removes the elements at 0-based ranks from..to-1 (0 <= from < to <= length). */
+  removeRange(from: number, to: number): number {
+    const total = to - from;
+    const dict = this.dict;
+    this.seek(from);
+    const first = posLeaf;
+    const lk = this.lk;
+    const lv = this.lv;
+    let li = first;
+    let i = posIdx;
+    let left = total;
+    let emptied = false;
+    while (left > 0) {
+      const k = lk[li];
+      const n = k.length;
+      const take = left < n - i ? left : n - i;
+      for (let j = i; j < i + take; j++) dict.delete(k[j]);
+      if (take === n) {
+        k.length = 0;
+        lv[li].length = 0;
+        emptied = true;
+      } else {
+        k.splice(i, take);
+        lv[li].splice(i, take);
+      }
+      left -= take;
+      li++;
+      i = 0;
+    }
+    this.length -= total;
+    if (!emptied && li === first + 1) {
+      // Within one leaf.
+      const n = lk[first].length;
+      this.shrunk(first, posIdx === n, total);
+      return total;
+    }
+    // Several leaves: drop the empty ones, refresh the maxima, merge small leaves
+    // where the range started and ended, rebuild the index.
+    const nk: string[][] = [];
+    const nv: number[][] = [];
+    const mk: string[] = [];
+    const mv: number[] = [];
+    for (let l = 0; l < lk.length; l++) {
+      const k = lk[l];
+      const n = k.length;
+      if (n === 0) continue;
+      nk.push(k);
+      nv.push(lv[l]);
+      mk.push(k[n - 1]);
+      mv.push(lv[l][n - 1]);
+    }
+    this.lk = nk;
+    this.lv = nv;
+    this.mk = mk;
+    this.mv = mv;
+    this.rebuildIndex();
+    // Leaf `first`, if it kept elements, lost its tail; the next one kept its tail.
+    for (let l = first + 1; l >= first; l--) {
+      if (l < nk.length && this.lk[l].length < LEAF_MIN && this.lk.length > 1) this.merge(l);
+    }
+    return total;
+  }
+
+  // ---- reads --------------------------------------------------------------
+
+  rank(member: string, reverse: boolean): number | undefined {
     const score = this.dict.get(member);
     if (score === undefined) return undefined;
-    let x = this.header;
-    let traversed = 0;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let next = x.forward[i];
-      while (
-        next !== null &&
-        (next.score < score || (next.score === score && next.member <= member))
-      ) {
-        traversed += x.span[i];
-        x = next;
-        next = x.forward[i];
-      }
-      // Reached the node of `member` (at 1-based rank `traversed`): done early.
-      if (x !== this.header && x.member === member) break;
-    }
-    return reverse ? this.length - traversed : traversed - 1;
+    const li = this.leafOf(score, member);
+    const r = this.before(li) + lowerBound(this.lk[li], this.lv[li], score, member);
+    return reverse ? this.length - 1 - r : r;
   }
 
-  at(rank: number): [string, number] | undefined {
-    if (!(rank >= 0 && rank < this.length)) return undefined;
-    const x = this.nodeAtRank(Math.floor(rank) + 1);
-    return x === null ? undefined : [x.member, x.score];
+  /** Number of elements with score < value (orEqual: <= value). */
+  countScore(value: number, orEqual: boolean): number {
+    const li = countScoreBelow(this.mv, value, orEqual);
+    if (li === this.mv.length) return this.length;
+    return this.before(li) + countScoreBelow(this.lv[li], value, orEqual);
   }
 
-  rangeByRank(start: number, stop: number, reverse: boolean): Array<[string, number]> {
-    if (start < 0) start = 0;
-    if (stop >= this.length) stop = this.length - 1;
-    const out: Array<[string, number]> = [];
-    if (start > stop) return out;
-    let n = stop - start + 1;
+  /** Number of elements with member < value (orEqual: <= value). */
+  countLex(value: string, orEqual: boolean): number {
+    const li = countLexBelow(this.mk, value, orEqual);
+    if (li === this.mk.length) return this.length;
+    return this.before(li) + countLexBelow(this.lk[li], value, orEqual);
+  }
+
+  /** Entries at ranks from..to-1 (0 <= from <= to <= length), ascending or descending. */
+  slice(from: number, to: number, reverse: boolean): Array<[string, number]> {
+    const n = to - from;
+    if (n <= 0) return [];
+    const out = new Array<[string, number]>(n);
+    const lk = this.lk;
+    const lv = this.lv;
     if (!reverse) {
-      let x = start === 0 ? this.header.forward[0] : this.nodeAtRank(start + 1);
-      while (x !== null && n-- > 0) {
-        out.push([x.member, x.score]);
-        x = x.forward[0];
+      this.seek(from);
+      let li = posLeaf;
+      let i = posIdx;
+      let k = lk[li];
+      let v = lv[li];
+      for (let j = 0; j < n; j++) {
+        if (i === k.length) {
+          li++;
+          k = lk[li];
+          v = lv[li];
+          i = 0;
+        }
+        out[j] = [k[i], v[i]];
+        i++;
       }
     } else {
-      let x = start === 0 ? this.tail : this.nodeAtRank(this.length - start);
-      while (x !== null && n-- > 0) {
-        out.push([x.member, x.score]);
-        x = x.backward;
+      this.seek(to - 1);
+      let li = posLeaf;
+      let i = posIdx;
+      let k = lk[li];
+      let v = lv[li];
+      for (let j = 0; j < n; j++) {
+        if (i < 0) {
+          li--;
+          k = lk[li];
+          v = lv[li];
+          i = k.length - 1;
+        }
+        out[j] = [k[i], v[i]];
+        i--;
       }
     }
     return out;
   }
 
+  clone(): Indexed {
+    const c = new Indexed();
+    const lk = this.lk;
+    const lv = this.lv;
+    for (let l = 0; l < lk.length; l++) {
+      c.lk.push(lk[l].slice());
+      c.lv.push(lv[l].slice());
+    }
+    c.mk = this.mk.slice();
+    c.mv = this.mv.slice();
+    c.fen = this.fen.slice();
+    c.length = this.length;
+    const d = c.dict;
+    for (const [m, s] of this.dict) d.set(m, s);
+    return c;
+  }
+
+  check(fail: (msg: string) => never): void {
+    const { lk, lv, mk, mv, dict } = this;
+    const leaves = lk.length;
+    if (lv.length !== leaves || mk.length !== leaves || mv.length !== leaves) fail('leaf arrays disagree');
+    let n = 0;
+    let pk = '';
+    let pv = -Infinity;
+    for (let l = 0; l < leaves; l++) {
+      const k = lk[l];
+      const v = lv[l];
+      if (k.length === 0) fail(`leaf ${l} is empty`);
+      if (k.length !== v.length) fail(`leaf ${l}: ${k.length} members, ${v.length} scores`);
+      if (k.length > LEAF_MAX) fail(`leaf ${l} has ${k.length} elements`);
+      if (k.length < LEAF_MIN && leaves > 1) fail(`leaf ${l} has only ${k.length} elements`);
+      for (let i = 0; i < k.length; i++) {
+        const s = v[i];
+        if (typeof k[i] !== 'string') fail(`member at leaf ${l}:${i} is not a string`);
+        if (typeof s !== 'number' || s !== s) fail(`bad score at leaf ${l}:${i}`);
+        if (n > 0 && !(pv < s || (pv === s && pk < k[i]))) fail(`order broken at rank ${n}`);
+        if (!Object.is(dict.get(k[i]), s)) fail(`dict disagrees for member at rank ${n}`);
+        pk = k[i];
+        pv = s;
+        n++;
+      }
+      if (mk[l] !== k[k.length - 1] || !Object.is(mv[l], v[v.length - 1])) fail(`bad maximum of leaf ${l}`);
+    }
+    if (n !== this.length) fail(`length ${this.length} but ${n} elements`);
+    if (dict.size !== n) fail(`dict size ${dict.size} but ${n} elements`);
+    const fen = this.fen;
+    this.rebuildIndex();
+    const good = this.fen;
+    this.fen = fen;
+    if (fen.length !== good.length) fail('index size');
+    for (let j = 0; j < good.length; j++) if (fen[j] !== good[j]) fail(`index entry ${j}`);
+  }
+}
+
+// ==== compact representation ===================================================
+//
+// pk: the members packed in one string, in element order, each as one char
+// holding its length (0..PK_MAX_MEMBER) followed by its chars; vals: the scores,
+// parallel. Entries are found by hopping over the length chars.
+
+/** Longest member a compact set packs; a longer one makes the set indexed. */
+const PK_MAX_MEMBER = 254;
+
+// Shared by every empty compact set; never written (writes only ever go to an
+// existing index, and an empty array has none).
+const EMPTY_VALS: number[] = [];
+
+/**
+ * Returns s flattened: a string built by concatenation is a tree of pieces (some
+ * of them slices that keep the previous packed string alive) until something
+ * reads it; reading a char makes V8 copy it into one flat string (and the GC then
+ * drops the tree node), so the set holds exactly its packed bytes.
+ */
+function flatten(s: string): string {
+  flattenSink = s.charCodeAt(0); // a store the compiler cannot drop
+  return s;
+}
+let flattenSink = 0;
+
+/** One packed entry: length char + member. */
+function pkEntry(member: string): string {
+  return String.fromCharCode(member.length) + member;
+}
+
+// Set by pkFind / pkLocate: position of the entry found.
+let pkPos = 0;
+// Set by pkSeek: index the new element gets.
+let pkIdx = 0;
+
+/**
+ * True when the entry at pos (whose length is member.length) holds member.
+ * Compared from the end: members that differ usually differ there (counters,
+ * ids), and a loop of charCodeAt is much faster than startsWith here.
+ */
+function pkEqAt(pk: string, pos: number, member: string): boolean {
+  const base = pos + 1;
+  for (let j = member.length - 1; j >= 0; j--) {
+    if (pk.charCodeAt(base + j) !== member.charCodeAt(j)) return false;
+  }
+  return true;
+}
+
+/** Index of member in pk (pkPos = its position), or -1. */
+function pkFind(pk: string, member: string): number {
+  const m = member.length;
+  const end = pk.length;
+  let pos = 0;
+  let i = 0;
+  while (pos < end) {
+    const len = pk.charCodeAt(pos);
+    if (len === m && pkEqAt(pk, pos, member)) {
+      pkPos = pos;
+      return i;
+    }
+    pos += 1 + len;
+    i++;
+  }
+  return -1;
+}
+
+/** Position of entry i (pk.length for i = n). */
+function pkPosOf(pk: string, i: number): number {
+  let pos = 0;
+  for (let t = 0; t < i; t++) pos += 1 + pk.charCodeAt(pos);
+  return pos;
+}
+
+/** Member of the entry at pos. */
+function pkMemberAt(pk: string, pos: number): string {
+  return pk.substring(pos + 1, pos + 1 + pk.charCodeAt(pos));
+}
+
+/** Compares the member of the entry at pos with `member` (memcmp order): <0, 0, >0. */
+function pkCmp(pk: string, pos: number, member: string): number {
+  const len = pk.charCodeAt(pos);
+  const m = member.length;
+  const l = len < m ? len : m;
+  const base = pos + 1;
+  for (let j = 0; j < l; j++) {
+    const d = pk.charCodeAt(base + j) - member.charCodeAt(j);
+    if (d !== 0) return d;
+  }
+  return len - m;
+}
+
+/** Index of a member known to be present with `score` (pkPos = its position). */
+function pkLocate(pk: string, vals: number[], score: number, member: string): number {
+  const n = vals.length;
+  const t0 = countScoreBelow(vals, score, false);
+  let q = pkPosOf(pk, t0);
+  const m = member.length;
+  for (let t = t0; t < n; t++) {
+    const len = pk.charCodeAt(q);
+    if (len === m && pkEqAt(pk, q, member)) {
+      pkPos = q;
+      return t;
+    }
+    q += 1 + len;
+  }
+  return -1; // not reached when the caller is right
+}
+
+/**
+ * Where (score, member) goes among the entries other than index `skip` (-1:
+ * none; its score must differ from `score`): returns the position in pk of the
+ * first entry not ordered before it (pk.length if none), and sets pkIdx to the
+ * number of other entries ordered before it.
+ */
+function pkSeek(pk: string, vals: number[], score: number, member: string, skip: number): number {
+  const n = vals.length;
+  const t0 = countScoreBelow(vals, score, false);
+  let q = 0;
+  let c = 0;
+  let t = 0;
+  for (; t < t0; t++) {
+    if (t !== skip) c++;
+    q += 1 + pk.charCodeAt(q);
+  }
+  for (; t < n && vals[t] === score; t++) {
+    if (pkCmp(pk, q, member) > 0) break;
+    c++;
+    q += 1 + pk.charCodeAt(q);
+  }
+  pkIdx = c;
+  return q;
+}
+
+/** Number of leading entries whose member is < value (orEqual: <= value). */
+function pkCountLex(pk: string, value: string, orEqual: boolean): number {
+  const end = pk.length;
+  let pos = 0;
+  let c = 0;
+  while (pos < end) {
+    const d = pkCmp(pk, pos, value);
+    if (d > 0 || (d === 0 && !orEqual)) break;
+    c++;
+    pos += 1 + pk.charCodeAt(pos);
+  }
+  return c;
+}
+
+function valsInsert(a: number[], i: number, v: number): number[] {
+  const n = a.length;
+  const out = new Array<number>(n + 1);
+  for (let j = 0; j < i; j++) out[j] = a[j];
+  out[i] = v;
+  for (let j = i; j < n; j++) out[j + 1] = a[j];
+  return out;
+}
+
+/** a without its elements start..start+k-1. */
+function valsRemove(a: number[], start: number, k: number): number[] {
+  const n = a.length - k;
+  if (n === 0) return EMPTY_VALS;
+  const out = new Array<number>(n);
+  for (let j = 0; j < start; j++) out[j] = a[j];
+  for (let j = start; j < n; j++) out[j] = a[j + k];
+  return out;
+}
+
+/** Entries at indexes from..to-1 of a compact set, ascending or (reverse) descending. */
+function compactSlice(
+  pk: string,
+  vals: number[],
+  from: number,
+  to: number,
+  reverse: boolean,
+): Array<[string, number]> {
+  const n = to - from;
+  if (n <= 0) return [];
+  const out = new Array<[string, number]>(n);
+  let pos = pkPosOf(pk, from);
+  for (let j = 0; j < n; j++) {
+    const len = pk.charCodeAt(pos);
+    const e: [string, number] = [pk.substring(pos + 1, pos + 1 + len), vals[from + j]];
+    out[reverse ? n - 1 - j : j] = e;
+    pos += 1 + len;
+  }
+  return out;
+}
+
+/**
+ * The members of a compact set as separate strings that do not keep pk alive
+ * (substrings of 13 chars or more would be slices of it).
+ */
+function pkUnpack(pk: string, n: number): string[] {
+  const out = new Array<string>(n);
+  const bytes = /[^\x00-\xff]/.test(pk) ? null : Buffer.from(pk, 'latin1');
+  let pos = 0;
+  for (let i = 0; i < n; i++) {
+    const len = pk.charCodeAt(pos);
+    out[i] =
+      bytes === null || len < 13
+        ? pk.substring(pos + 1, pos + 1 + len)
+        : bytes.toString('latin1', pos + 1, pos + 1 + len);
+    pos += 1 + len;
+  }
+  return out;
+}
+
+// ==== the sorted set ===========================================================
+
+// Results of SortedSet.scoreBounds()/lexBounds(): 0-based ranks lowRank..highRank-1
+// are in the range.
+let lowRank = 0;
+let highRank = 0;
+
+export class SortedSet {
+  /** Compact representation: the packed members (null once indexed). */
+  private pk: string | null;
+  /** Compact representation: scores, parallel to the entries of pk. */
+  private vals: number[] | null;
+  /** Indexed representation (null while compact). */
+  private ix: Indexed | null;
+
+  constructor(indexed = false) {
+    if (indexed) {
+      this.pk = null;
+      this.vals = null;
+      this.ix = new Indexed();
+    } else {
+      this.pk = '';
+      this.vals = EMPTY_VALS;
+      this.ix = null;
+    }
+  }
+
+  /**
+   * A set holding `entries`, which must be in element order (score, then member)
+   * with distinct members; compact unless `indexed` (or larger than
+   * COMPACT_HARD_MAX, or with a member longer than the compact form packs).
+   */
+  static fromSorted(entries: ReadonlyArray<readonly [string, number]>, indexed: boolean): SortedSet {
+    const n = entries.length;
+    let big = indexed || n > COMPACT_HARD_MAX;
+    for (let i = 0; i < n; i++) {
+      const e = entries[i];
+      if (e[1] !== e[1]) throw new RangeError('sorted set score is NaN');
+      if (e[0].length > PK_MAX_MEMBER) big = true;
+    }
+    const z = new SortedSet(big);
+    if (n === 0) return z;
+    const vals = new Array<number>(n);
+    for (let i = 0; i < n; i++) vals[i] = entries[i][1];
+    if (big) {
+      const keys = new Array<string>(n);
+      for (let i = 0; i < n; i++) keys[i] = entries[i][0];
+      (z.ix as Indexed).load(keys, vals);
+      return z;
+    }
+    let pk = '';
+    for (let i = 0; i < n; i++) pk += pkEntry(entries[i][0]);
+    z.pk = flatten(pk);
+    z.vals = vals;
+    return z;
+  }
+
+  get isCompact(): boolean {
+    return this.ix === null;
+  }
+
+  /** Converts to the indexed representation (never back). */
+  toIndexed(): void {
+    if (this.ix !== null) return;
+    const vals = this.vals as number[];
+    const ix = new Indexed();
+    ix.load(pkUnpack(this.pk as string, vals.length), vals);
+    this.ix = ix;
+    this.pk = null;
+    this.vals = null;
+  }
+
+  get size(): number {
+    const ix = this.ix;
+    return ix !== null ? ix.length : (this.vals as number[]).length;
+  }
+
+  score(member: string): number | undefined {
+    const ix = this.ix;
+    if (ix !== null) return ix.dict.get(member);
+    const i = pkFind(this.pk as string, member);
+    return i < 0 ? undefined : (this.vals as number[])[i];
+  }
+
+  add(member: string, score: number): AddResult {
+    if (score !== score) throw new RangeError('sorted set score is NaN');
+    const ix = this.ix;
+    if (ix !== null) return ix.add(member, score);
+    const pk = this.pk as string;
+    const i = pkFind(pk, member);
+    if (i < 0) {
+      this.insertNew(member, score);
+      return 'added';
+    }
+    const vals = this.vals as number[];
+    if (vals[i] === score) return 'unchanged';
+    this.moveCompact(pk, vals, i, pkPos, member, score);
+    return 'updated';
+  }
+
+  /**
+   * add() of a member the caller knows is absent (it just looked it up): skips
+   * the lookup. Calling it for a present member corrupts the set.
+   */
+  insertNew(member: string, score: number): void {
+    if (score !== score) throw new RangeError('sorted set score is NaN');
+    let ix = this.ix;
+    if (ix === null) {
+      const pk = this.pk as string;
+      const vals = this.vals as number[];
+      if (vals.length < COMPACT_HARD_MAX && member.length <= PK_MAX_MEMBER) {
+        const q = pkSeek(pk, vals, score, member, -1);
+        this.pk = flatten(pk.slice(0, q) + pkEntry(member) + pk.slice(q));
+        this.vals = valsInsert(vals, pkIdx, score);
+        return;
+      }
+      this.toIndexed();
+      ix = this.ix as Indexed;
+    }
+    ix.insert(member, score);
+    ix.dict.set(member, score);
+  }
+
+  /**
+   * Changes the score of a member the caller knows is present with score `old`
+   * (as score() just returned it): skips the lookup add() does.
+   */
+  rescore(member: string, old: number, score: number): void {
+    if (score !== score) throw new RangeError('sorted set score is NaN');
+    if (old === score) return;
+    const ix = this.ix;
+    if (ix !== null) {
+      ix.move(member, old, score);
+      ix.dict.set(member, score);
+      return;
+    }
+    const pk = this.pk as string;
+    const vals = this.vals as number[];
+    const i = pkLocate(pk, vals, old, member);
+    this.moveCompact(pk, vals, i, pkPos, member, score);
+  }
+
+  /** Gives the compact element at index i (position pos) its new score. */
+  private moveCompact(
+    pk: string,
+    vals: number[],
+    i: number,
+    pos: number,
+    member: string,
+    score: number,
+  ): void {
+    const q = pkSeek(pk, vals, score, member, i);
+    const c = pkIdx;
+    if (c === i) {
+      vals[i] = score; // same place
+      return;
+    }
+    const end = pos + 1 + pk.charCodeAt(pos);
+    const entry = pk.slice(pos, end);
+    if (c < i) {
+      for (let t = i; t > c; t--) vals[t] = vals[t - 1];
+      this.pk = flatten(pk.slice(0, q) + entry + pk.slice(q, pos) + pk.slice(end));
+    } else {
+      for (let t = i; t < c; t++) vals[t] = vals[t + 1];
+      this.pk = flatten(pk.slice(0, pos) + pk.slice(end, q) + entry + pk.slice(q));
+    }
+    vals[c] = score;
+  }
+
+  remove(member: string): boolean {
+    const ix = this.ix;
+    if (ix !== null) return ix.remove(member);
+    const pk = this.pk as string;
+    const i = pkFind(pk, member);
+    if (i < 0) return false;
+    const pos = pkPos;
+    this.pk = flatten(pk.slice(0, pos) + pk.slice(pos + 1 + pk.charCodeAt(pos)));
+    this.vals = valsRemove(this.vals as number[], i, 1);
+    return true;
+  }
+
+  rank(member: string, reverse = false): number | undefined {
+    const ix = this.ix;
+    if (ix !== null) return ix.rank(member, reverse);
+    const i = pkFind(this.pk as string, member);
+    if (i < 0) return undefined;
+    return reverse ? (this.vals as number[]).length - 1 - i : i;
+  }
+
+  at(rank: number): [string, number] | undefined {
+    if (!(rank >= 0 && rank < this.size)) return undefined;
+    const r = Math.floor(rank);
+    const ix = this.ix;
+    if (ix !== null) {
+      ix.seek(r);
+      return [ix.lk[posLeaf][posIdx], ix.lv[posLeaf][posIdx]];
+    }
+    const pk = this.pk as string;
+    return [pkMemberAt(pk, pkPosOf(pk, r)), (this.vals as number[])[r]];
+  }
+
+  /** Entries at 0-based ascending ranks from..to-1 (clamped), ascending or descending. */
+  private slice(from: number, to: number, reverse: boolean): Array<[string, number]> {
+    const ix = this.ix;
+    if (ix !== null) return ix.slice(from, to, reverse);
+    return compactSlice(this.pk as string, this.vals as number[], from, to, reverse);
+  }
+
+  rangeByRank(start: number, stop: number, reverse: boolean): Array<[string, number]> {
+    const length = this.size;
+    if (start < 0) start = 0;
+    if (stop >= length) stop = length - 1;
+    if (start > stop) return [];
+    const from = Math.ceil(start);
+    const to = Math.floor(stop) + 1;
+    if (!reverse) return this.slice(from, to, false);
+    return this.slice(length - to, length - from, true);
+  }
+
+  /**
+   * Elements at 0-based ranks lowRank..highRank-1 (set by the bound helpers),
+   * skipping `offset` from the start (reverse: from the end), at most `count`
+   * (count < 0: no limit).
+   */
+  private window(reverse: boolean, offset: number, count: number): Array<[string, number]> {
+    const total = highRank - lowRank;
+    if (total <= 0 || offset < 0 || offset >= total || count === 0) return [];
+    let n = total - offset;
+    if (count > 0 && count < n) n = count;
+    n = Math.ceil(n);
+    if (!reverse) return this.slice(lowRank + offset, lowRank + offset + n, false);
+    return this.slice(highRank - offset - n, highRank - offset, true);
+  }
+
   // ---- score ranges ---------------------------------------------------------
+
+  /** Sets lowRank/highRank to the ranks of a score range. */
+  private scoreBounds(range: ScoreRange): void {
+    const ix = this.ix;
+    if (ix !== null) {
+      lowRank = ix.countScore(range.min, range.minEx);
+      highRank = ix.countScore(range.max, !range.maxEx);
+    } else {
+      const vals = this.vals as number[];
+      lowRank = countScoreBelow(vals, range.min, range.minEx);
+      highRank = countScoreBelow(vals, range.max, !range.maxEx);
+    }
+  }
 
   rangeByScore(
     range: ScoreRange,
@@ -227,51 +1085,49 @@ export class SortedSet {
     offset = 0,
     count = -1,
   ): Array<[string, number]> {
-    const low = this.seekScore(range.min, range.minEx);
-    const lowRank = this.seekRank;
-    const high = this.seekScore(range.max, !range.maxEx);
-    return this.collect(low, lowRank, high, this.seekRank, reverse, offset, count);
+    this.scoreBounds(range);
+    return this.window(reverse, offset, count);
   }
 
   countByScore(range: ScoreRange): number {
-    this.seekScore(range.min, range.minEx);
-    const lowRank = this.seekRank;
-    this.seekScore(range.max, !range.maxEx);
-    const n = this.seekRank - lowRank;
+    this.scoreBounds(range);
+    const n = highRank - lowRank;
     return n > 0 ? n : 0;
   }
 
   removeRangeByScore(range: ScoreRange): number {
-    this.seekScore(range.min, range.minEx);
-    const lowRank = this.seekRank;
-    this.seekScore(range.max, !range.maxEx);
-    const highRank = this.seekRank;
+    this.scoreBounds(range);
     if (highRank <= lowRank) return 0;
     return this.removeRangeByRank(lowRank, highRank - 1);
   }
 
   // ---- lex ranges -----------------------------------------------------------
 
+  /** Sets lowRank/highRank to the ranks of a lex range. */
+  private lexBounds(range: LexRange): void {
+    const ix = this.ix;
+    const n = this.size;
+    if (range.minInf !== 0) lowRank = range.minInf < 0 ? 0 : n;
+    else if (ix !== null) lowRank = ix.countLex(range.min, range.minEx);
+    else lowRank = pkCountLex(this.pk as string, range.min, range.minEx);
+    if (range.maxInf !== 0) highRank = range.maxInf > 0 ? n : 0;
+    else if (ix !== null) highRank = ix.countLex(range.max, !range.maxEx);
+    else highRank = pkCountLex(this.pk as string, range.max, !range.maxEx);
+  }
+
   rangeByLex(range: LexRange, reverse: boolean, offset = 0, count = -1): Array<[string, number]> {
-    const low = this.seekLexLow(range);
-    const lowRank = this.seekRank;
-    const high = this.seekLexHigh(range);
-    return this.collect(low, lowRank, high, this.seekRank, reverse, offset, count);
+    this.lexBounds(range);
+    return this.window(reverse, offset, count);
   }
 
   countByLex(range: LexRange): number {
-    this.seekLexLow(range);
-    const lowRank = this.seekRank;
-    this.seekLexHigh(range);
-    const n = this.seekRank - lowRank;
+    this.lexBounds(range);
+    const n = highRank - lowRank;
     return n > 0 ? n : 0;
   }
 
   removeRangeByLex(range: LexRange): number {
-    this.seekLexLow(range);
-    const lowRank = this.seekRank;
-    this.seekLexHigh(range);
-    const highRank = this.seekRank;
+    this.lexBounds(range);
     if (highRank <= lowRank) return 0;
     return this.removeRangeByRank(lowRank, highRank - 1);
   }
@@ -279,111 +1135,110 @@ export class SortedSet {
   // ---- rank ranges, pops ----------------------------------------------------
 
   removeRangeByRank(start: number, stop: number): number {
+    const length = this.size;
     if (start < 0) start = 0;
-    if (stop >= this.length) stop = this.length - 1;
+    if (stop >= length) stop = length - 1;
     if (start > stop) return 0;
-    const update = scratchUpdate;
-    let x = this.header;
-    let traversed = 0;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let next = x.forward[i];
-      while (next !== null && traversed + x.span[i] <= start) {
-        traversed += x.span[i];
-        x = next;
-        next = x.forward[i];
-      }
-      update[i] = x;
-    }
-    let node = x.forward[0];
-    let removed = 0;
-    const n = stop - start + 1;
-    while (node !== null && removed < n) {
-      const next = node.forward[0];
-      this.unlinkNode(node, update);
-      this.dict.delete(node.member);
-      removed++;
-      node = next;
-    }
-    releaseScratch();
-    return removed;
+    const from = Math.ceil(start);
+    const k = Math.floor(stop) + 1 - from;
+    if (k <= 0) return 0;
+    const ix = this.ix;
+    if (ix !== null) return ix.removeRange(from, from + k);
+    const pk = this.pk as string;
+    const a = pkPosOf(pk, from);
+    let b = a;
+    for (let t = 0; t < k; t++) b += 1 + pk.charCodeAt(b);
+    this.pk = flatten(pk.slice(0, a) + pk.slice(b));
+    this.vals = valsRemove(this.vals as number[], from, k);
+    return k;
   }
 
   popMin(count: number): Array<[string, number]> {
-    const out: Array<[string, number]> = [];
-    const n = count < this.length ? count : this.length;
-    if (!(n > 0)) return out;
-    let x = this.header.forward[0];
-    for (let i = 0; i < n && x !== null; i++) {
-      out.push([x.member, x.score]);
-      x = x.forward[0];
-    }
+    const length = this.size;
+    const n = count < length ? count : length;
+    if (!(n > 0)) return [];
+    const out = this.rangeByRank(0, Math.ceil(n) - 1, false);
     this.removeRangeByRank(0, out.length - 1);
     return out;
   }
 
   popMax(count: number): Array<[string, number]> {
-    const out: Array<[string, number]> = [];
-    const n = count < this.length ? count : this.length;
-    if (!(n > 0)) return out;
-    let x = this.tail;
-    for (let i = 0; i < n && x !== null; i++) {
-      out.push([x.member, x.score]);
-      x = x.backward;
-    }
-    this.removeRangeByRank(this.length - out.length, this.length - 1);
+    const length = this.size;
+    const n = count < length ? count : length;
+    if (!(n > 0)) return [];
+    const out = this.rangeByRank(0, Math.ceil(n) - 1, true);
+    this.removeRangeByRank(length - out.length, length - 1);
     return out;
   }
 
   // ---- iteration, random access, copy ---------------------------------------
 
   *entries(): IterableIterator<[string, number]> {
-    for (let x = this.header.forward[0]; x !== null; x = x.forward[0]) {
-      yield [x.member, x.score];
+    const ix = this.ix;
+    if (ix === null) {
+      const pk = this.pk as string;
+      const vals = this.vals as number[];
+      let pos = 0;
+      for (let i = 0; i < vals.length; i++) {
+        const len = pk.charCodeAt(pos);
+        yield [pk.substring(pos + 1, pos + 1 + len), vals[i]];
+        pos += 1 + len;
+      }
+      return;
+    }
+    const lk = ix.lk;
+    const lv = ix.lv;
+    for (let l = 0; l < lk.length; l++) {
+      const k = lk[l];
+      const v = lv[l];
+      for (let i = 0; i < k.length; i++) yield [k[i], v[i]];
     }
   }
 
   *members(): IterableIterator<string> {
-    for (let x = this.header.forward[0]; x !== null; x = x.forward[0]) {
-      yield x.member;
+    const ix = this.ix;
+    if (ix === null) {
+      const pk = this.pk as string;
+      const end = pk.length;
+      let pos = 0;
+      while (pos < end) {
+        const len = pk.charCodeAt(pos);
+        yield pk.substring(pos + 1, pos + 1 + len);
+        pos += 1 + len;
+      }
+      return;
+    }
+    const lk = ix.lk;
+    for (let l = 0; l < lk.length; l++) {
+      const k = lk[l];
+      for (let i = 0; i < k.length; i++) yield k[i];
     }
   }
 
   randomMember(): string | undefined {
-    if (this.length === 0) return undefined;
-    const x = this.nodeAtRank(Math.floor(Math.random() * this.length) + 1);
-    return x === null ? undefined : x.member;
+    const n = this.size;
+    if (n === 0) return undefined;
+    const r = Math.floor(Math.random() * n);
+    const ix = this.ix;
+    if (ix === null) {
+      const pk = this.pk as string;
+      return pkMemberAt(pk, pkPosOf(pk, r));
+    }
+    ix.seek(r);
+    return ix.lk[posLeaf][posIdx];
   }
 
   clone(): SortedSet {
     const c = new SortedSet();
-    const last: SkipNode[] = [];
-    const lastRank: number[] = [];
-    for (let i = 0; i < MAX_LEVEL; i++) {
-      last.push(c.header);
-      lastRank.push(0);
+    const ix = this.ix;
+    if (ix !== null) {
+      c.pk = null;
+      c.vals = null;
+      c.ix = ix.clone();
+    } else if ((this.vals as number[]).length > 0) {
+      c.pk = this.pk; // strings are immutable
+      c.vals = (this.vals as number[]).slice();
     }
-    let n = 0;
-    let prev: SkipNode | null = null;
-    for (let x = this.header.forward[0]; x !== null; x = x.forward[0]) {
-      n++;
-      const lvl = x.forward.length;
-      const node = new SkipNode(x.member, x.score, lvl);
-      for (let i = 0; i < lvl; i++) {
-        const l = last[i];
-        l.forward[i] = node;
-        l.span[i] = n - lastRank[i];
-        last[i] = node;
-        lastRank[i] = n;
-      }
-      node.backward = prev;
-      prev = node;
-      c.dict.set(x.member, x.score);
-    }
-    // Spans of pointers to the end follow the convention length - rank(node).
-    for (let i = 0; i < MAX_LEVEL; i++) last[i].span[i] = n - lastRank[i];
-    c.level = this.level;
-    c.length = n;
-    c.tail = prev;
     return c;
   }
 
@@ -392,292 +1247,38 @@ export class SortedSet {
     const fail = (msg: string): never => {
       throw new Error('SortedSet invariant: ' + msg);
     };
-    // Level 0: order, backward links, tail, length, dict agreement.
-    const rankOf = new Map<SkipNode, number>();
-    rankOf.set(this.header, 0);
-    let prev: SkipNode | null = null;
-    let n = 0;
-    for (let x = this.header.forward[0]; x !== null; x = x.forward[0]) {
-      n++;
-      rankOf.set(x, n);
-      if (x.backward !== prev) fail(`bad backward at rank ${n}`);
-      if (x.score !== x.score) fail('NaN score');
-      if (prev !== null) {
-        if (!(prev.score < x.score || (prev.score === x.score && prev.member < x.member))) {
-          fail(`order broken at rank ${n}`);
-        }
-      }
-      if (this.dict.get(x.member) !== x.score) fail(`dict disagrees for member at rank ${n}`);
-      if (x.forward.length < 1 || x.forward.length > MAX_LEVEL) fail('bad node level');
-      if (x.forward.length > this.level) fail('node level above list level');
-      prev = x;
-    }
-    if (n !== this.length) fail(`length ${this.length} but ${n} nodes`);
-    if (this.dict.size !== n) fail(`dict size ${this.dict.size} but ${n} nodes`);
-    if (this.tail !== prev) fail('bad tail');
-    if (this.level < 1 || this.level > MAX_LEVEL) fail('bad level');
-    if (this.level > 1 && this.header.forward[this.level - 1] === null) fail('level not trimmed');
-    for (let i = this.level; i < MAX_LEVEL; i++) {
-      if (this.header.forward[i] !== null) fail(`header has a pointer above level at ${i}`);
-    }
-    // Every level: pointers skip forward in order, spans equal rank distance.
-    for (let i = 0; i < this.level; i++) {
-      let x: SkipNode = this.header;
-      for (;;) {
-        const r = rankOf.get(x);
-        if (r === undefined) fail(`level ${i} reaches a node not on level 0`);
-        const next = x.forward[i];
-        const rr = r as number;
-        if (next === null) {
-          if (x.span[i] !== n - rr) fail(`end span at level ${i}: ${x.span[i]} != ${n - rr}`);
-          break;
-        }
-        if (next.forward.length <= i) fail(`level ${i} links a lower node`);
-        const nr = rankOf.get(next);
-        if (nr === undefined) fail(`level ${i} reaches a node not on level 0`);
-        if (x.span[i] !== (nr as number) - rr) fail(`span at level ${i}, rank ${rr}`);
-        x = next;
-      }
-    }
-  }
-
-  // ---- internals ------------------------------------------------------------
-
-  /**
-   * Fills scratchUpdate[0..level-1] with, per level, the last node ordered before
-   * (score, member), and returns the node after update[0] (the node of `member`
-   * when it is present with that score).
-   */
-  private findPath(score: number, member: string): SkipNode {
-    const update = scratchUpdate;
-    let x = this.header;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let next = x.forward[i];
-      while (
-        next !== null &&
-        (next.score < score || (next.score === score && next.member < member))
-      ) {
-        x = next;
-        next = x.forward[i];
-      }
-      update[i] = x;
-    }
-    return x.forward[0] as SkipNode;
-  }
-
-  /** Links `node` (fresh or just unlinked) in place; its level is node.forward.length. */
-  private insertNode(node: SkipNode): void {
-    const update = scratchUpdate;
-    const rank = scratchRank;
-    const score = node.score;
-    const member = node.member;
-    let x = this.header;
-    for (let i = this.level - 1; i >= 0; i--) {
-      rank[i] = i === this.level - 1 ? 0 : rank[i + 1];
-      let next = x.forward[i];
-      while (
-        next !== null &&
-        (next.score < score || (next.score === score && next.member < member))
-      ) {
-        rank[i] += x.span[i];
-        x = next;
-        next = x.forward[i];
-      }
-      update[i] = x;
-    }
-    const lvl = node.forward.length;
-    if (lvl > this.level) {
-      for (let i = this.level; i < lvl; i++) {
-        rank[i] = 0;
-        update[i] = this.header;
-        this.header.span[i] = this.length;
-      }
-      this.level = lvl;
-    }
-    const r0 = rank[0];
-    for (let i = 0; i < lvl; i++) {
-      const u = update[i];
-      node.forward[i] = u.forward[i];
-      u.forward[i] = node;
-      node.span[i] = u.span[i] - (r0 - rank[i]);
-      u.span[i] = r0 - rank[i] + 1;
-    }
-    for (let i = lvl; i < this.level; i++) update[i].span[i]++;
-    node.backward = update[0] === this.header ? null : update[0];
-    const after = node.forward[0];
-    if (after !== null) after.backward = node;
-    else this.tail = node;
-    this.length++;
-    releaseScratch();
-  }
-
-  /** Unlinks `x`, given update[] as filled by findPath (or a rank walk). */
-  private unlinkNode(x: SkipNode, update: SkipNode[]): void {
-    for (let i = 0; i < this.level; i++) {
-      const u = update[i];
-      if (u.forward[i] === x) {
-        u.span[i] += x.span[i] - 1;
-        u.forward[i] = x.forward[i];
-      } else {
-        u.span[i] -= 1;
-      }
-    }
-    const after = x.forward[0];
-    if (after !== null) after.backward = x.backward;
-    else this.tail = x.backward;
-    while (this.level > 1 && this.header.forward[this.level - 1] === null) this.level--;
-    this.length--;
-  }
-
-  private updateScore(member: string, oldScore: number, newScore: number): void {
-    const x = this.findPath(oldScore, member);
-    const prev = x.backward;
-    const next = x.forward[0];
-    if (
-      (prev === null ||
-        prev.score < newScore ||
-        (prev.score === newScore && prev.member < member)) &&
-      (next === null ||
-        next.score > newScore ||
-        (next.score === newScore && next.member > member))
-    ) {
-      // Still between its neighbours: no relinking needed.
-      x.score = newScore;
-      releaseScratch();
+    if (EMPTY_VALS.length !== 0) fail('shared empty array written');
+    const ix = this.ix;
+    if (ix !== null) {
+      if (this.pk !== null || this.vals !== null) fail('indexed set with compact data');
+      ix.check(fail);
       return;
     }
-    this.unlinkNode(x, scratchUpdate);
-    releaseScratch();
-    x.score = newScore;
-    x.backward = null;
-    this.insertNode(x);
-  }
-
-  /** Node at 1-based rank `r` (1..length), or null. */
-  private nodeAtRank(r: number): SkipNode | null {
-    let x = this.header;
-    let traversed = 0;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let next = x.forward[i];
-      while (next !== null && traversed + x.span[i] <= r) {
-        traversed += x.span[i];
-        x = next;
-        next = x.forward[i];
+    const pk = this.pk;
+    const vals = this.vals;
+    if (pk === null || vals === null) return fail('compact set without data');
+    const n = vals.length;
+    if (n > COMPACT_HARD_MAX) fail(`compact set of ${n} elements`);
+    const seen = new Set<string>();
+    let pos = 0;
+    let prev = '';
+    for (let i = 0; i < n; i++) {
+      if (pos >= pk.length) fail(`packed members end at entry ${i} of ${n}`);
+      const len = pk.charCodeAt(pos);
+      if (len > PK_MAX_MEMBER) fail(`entry ${i} has length ${len}`);
+      if (pos + 1 + len > pk.length) fail(`entry ${i} overruns the packed members`);
+      const m = pk.substring(pos + 1, pos + 1 + len);
+      pos += 1 + len;
+      if (typeof vals[i] !== 'number' || vals[i] !== vals[i]) fail(`bad score at ${i}`);
+      if (seen.has(m)) fail(`duplicate member at ${i}`);
+      seen.add(m);
+      if (i > 0 && !(vals[i - 1] < vals[i] || (vals[i - 1] === vals[i] && prev < m))) {
+        fail(`order broken at rank ${i}`);
       }
-      if (traversed === r) return r === 0 ? null : x;
+      prev = m;
     }
-    return null;
-  }
-
-  /**
-   * Last node with score < value (orEqual false) or <= value (orEqual true), or
-   * the header when there is none. Sets seekRank to its 1-based rank, which is
-   * also the number of elements satisfying the condition.
-   */
-  private seekScore(value: number, orEqual: boolean): SkipNode {
-    let x = this.header;
-    let traversed = 0;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let next = x.forward[i];
-      if (orEqual) {
-        while (next !== null && next.score <= value) {
-          traversed += x.span[i];
-          x = next;
-          next = x.forward[i];
-        }
-      } else {
-        while (next !== null && next.score < value) {
-          traversed += x.span[i];
-          x = next;
-          next = x.forward[i];
-        }
-      }
-    }
-    this.seekRank = traversed;
-    return x;
-  }
-
-  /** Like seekScore, comparing members only. */
-  private seekLex(value: string, orEqual: boolean): SkipNode {
-    let x = this.header;
-    let traversed = 0;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let next = x.forward[i];
-      if (orEqual) {
-        while (next !== null && next.member <= value) {
-          traversed += x.span[i];
-          x = next;
-          next = x.forward[i];
-        }
-      } else {
-        while (next !== null && next.member < value) {
-          traversed += x.span[i];
-          x = next;
-          next = x.forward[i];
-        }
-      }
-    }
-    this.seekRank = traversed;
-    return x;
-  }
-
-  /** Last node below the range's lower bound (header if none); seekRank = how many. */
-  private seekLexLow(range: LexRange): SkipNode {
-    if (range.minInf < 0) {
-      this.seekRank = 0;
-      return this.header;
-    }
-    if (range.minInf > 0) return this.seekEnd();
-    return this.seekLex(range.min, range.minEx);
-  }
-
-  /** Last node within the range's upper bound (header if none); seekRank = how many. */
-  private seekLexHigh(range: LexRange): SkipNode {
-    if (range.maxInf > 0) return this.seekEnd();
-    if (range.maxInf < 0) {
-      this.seekRank = 0;
-      return this.header;
-    }
-    return this.seekLex(range.max, !range.maxEx);
-  }
-
-  private seekEnd(): SkipNode {
-    this.seekRank = this.length;
-    return this.tail === null ? this.header : this.tail;
-  }
-
-  /**
-   * Elements with 1-based ranks lowRank+1 .. highRank, where `low` is the node at
-   * lowRank (header when 0) and `high` the node at highRank.
-   */
-  private collect(
-    low: SkipNode,
-    lowRank: number,
-    high: SkipNode,
-    highRank: number,
-    reverse: boolean,
-    offset: number,
-    count: number,
-  ): Array<[string, number]> {
-    const out: Array<[string, number]> = [];
-    const total = highRank - lowRank;
-    if (total <= 0 || offset < 0 || offset >= total || count === 0) return out;
-    let n = total - offset;
-    if (count > 0 && count < n) n = count;
-    if (!reverse) {
-      let x = offset === 0 ? low.forward[0] : this.nodeAtRank(lowRank + 1 + offset);
-      while (x !== null && n-- > 0) {
-        out.push([x.member, x.score]);
-        x = x.forward[0];
-      }
-    } else {
-      let x: SkipNode | null = offset === 0 ? high : this.nodeAtRank(highRank - offset);
-      while (x !== null && n-- > 0) {
-        out.push([x.member, x.score]);
-        x = x.backward;
-      }
-    }
-    return out;
+    if (pos !== pk.length) fail(`packed members have ${pk.length - pos} extra chars`);
+    if (n === 0 && vals !== EMPTY_VALS) fail('empty set not on the shared empty array');
   }
 }
 
