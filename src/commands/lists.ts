@@ -28,7 +28,7 @@
 
 import { cmd, numkeysKeys, type CommandSpec } from './table.js';
 import type { Client } from '../server/client.js';
-import { CLIENT_NO_TOUCH } from '../server/client.js';
+import { CLIENT_NO_TOUCH, replyBuf } from '../server/client.js';
 import { ObjType, RObj, WRONGTYPE } from '../types/object.js';
 import { RList } from '../types/list.js';
 import { NOTIFY_GENERIC, NOTIFY_LIST } from '../keyspace/notify.js';
@@ -171,7 +171,8 @@ function pushGeneric(c: Client, argv: string[], where: number, xx: boolean): voi
   const n = argv.length;
   if (where === HEAD) for (let j = 2; j < n; j++) list.pushHead(argv[j]);
   else for (let j = 2; j < n; j++) list.pushTail(argv[j]);
-  list.updateEncoding(listFill(c), 'grow');
+  // A quicklist never converts back on growth: no need to look at the limits.
+  if (!list.encodedAsQuicklist) list.updateEncoding(listFill(c), 'grow');
   c.addInt(list.length);
   c.modified(key, NOTIFY_LIST, where === HEAD ? 'lpush' : 'rpush', n - 2);
 }
@@ -293,12 +294,9 @@ function lrangeCommand(c: Client, argv: string[]): void {
     return;
   }
   if (end >= llen) end = llen - 1;
-  let s = '*' + (end - start + 1) + '\r\n';
-  for (let i = start; i <= end; i++) {
-    const v = list.at(i) as string;
-    s += '$' + v.length + '\r\n' + v + '\r\n';
-  }
-  c.write(s);
+  replyBuf.beginArray(end - start + 1);
+  for (let i = start; i <= end; i++) replyBuf.bulk(list.at(i) as string);
+  c.write(replyBuf.finish());
 }
 
 function lposCommand(c: Client, argv: string[]): void {

@@ -103,10 +103,37 @@ function newString(c: Client, value: string): RObj {
  * expired key is reclaimed as Redis does); the TTL is dropped unless keepTtl.
  */
 function setStringKey(c: Client, key: string, value: string, keepTtl: boolean, enc = ENC_COMPACT): void {
+  if (!keepTtl && enc === ENC_COMPACT) {
+    overwriteString(c, key, value);
+    return;
+  }
   c.db.lookupWrite(key);
   const o = newString(c, value);
   o.enc = enc;
   c.db.set(key, o, keepTtl);
+}
+
+/**
+ * setKey for a plain SET/MSET: the value replaces any old one and the TTL goes.
+ * An existing string is overwritten in place, as APPEND and INCR already do:
+ * one hash lookup instead of three (lookup, get, set) and no new object. That
+ * is safe because an RObj is never shared between keys (COPY deep-copies).
+ * The result is what a fresh object would be: new value, fresh LRU/LFU word,
+ * embstr/int encoding, SCAN slot kept.
+ */
+function overwriteString(c: Client, key: string, value: string): void {
+  const db = c.db;
+  const old = db.lookup(key); // reclaims an expired key, as lookupWrite does
+  if (old === undefined) {
+    db.add(key, newString(c, value));
+  } else if (old.type === ObjType.String) {
+    old.value = value;
+    old.enc = ENC_COMPACT;
+    old.lru = c.server.ks.initialLru();
+    if (db.expires.size !== 0) db.removeExpire(key);
+  } else {
+    db.set(key, newString(c, value), false);
+  }
 }
 
 // ---- GET SET and friends ------------------------------------------------------------------
@@ -319,8 +346,7 @@ function setCommand(c: Client, argv: string[]): void {
   if (argv.length === 3) {
     // SET key value: the common case, no option parsing.
     const key = argv[1];
-    c.db.lookupWrite(key);
-    c.db.set(key, newString(c, argv[2]), false);
+    overwriteString(c, key, argv[2]);
     c.modified(key, NOTIFY_STRING, 'set');
     c.addOk();
     return;

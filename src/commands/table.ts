@@ -32,6 +32,37 @@ export type CommandFlag =
 
 export type Handler = (c: Client, argv: string[]) => void;
 
+// Flag bits for the dispatcher's hot path (spec.fbits): testing a bit is cheaper
+// than scanning the flags array on every command.
+export const CMD_WRITE = 1 << 0;
+export const CMD_DENYOOM = 1 << 1;
+export const CMD_ADMIN = 1 << 2;
+export const CMD_SKIP_MONITOR = 1 << 3;
+export const CMD_SKIP_SLOWLOG = 1 << 4;
+export const CMD_NO_AUTH = 1 << 5;
+export const CMD_MAY_REPLICATE = 1 << 6;
+export const CMD_NO_MULTI = 1 << 7;
+
+const FLAG_BITS: Partial<Record<CommandFlag, number>> = {
+  write: CMD_WRITE,
+  denyoom: CMD_DENYOOM,
+  admin: CMD_ADMIN,
+  skip_monitor: CMD_SKIP_MONITOR,
+  skip_slowlog: CMD_SKIP_SLOWLOG,
+  no_auth: CMD_NO_AUTH,
+  may_replicate: CMD_MAY_REPLICATE,
+  no_multi: CMD_NO_MULTI,
+};
+
+/** The CMD_* bits of a flag list. */
+export function flagBits(flags: readonly CommandFlag[]): number {
+  let b = 0;
+  for (const f of flags) b |= FLAG_BITS[f] ?? 0;
+  return b;
+}
+
+let nextSpecId = 0;
+
 export interface CommandSpec {
   /** Lower-case name; for a subcommand, the subcommand's own name ("get" of CONFIG GET). */
   name: string;
@@ -52,9 +83,31 @@ export interface CommandSpec {
   tips?: string[];
   handler?: Handler;
   subcommands?: CommandSpec[];
+  /** CMD_* bits of `flags` (set by cmd() and CommandTable.register; see specBits). */
+  fbits?: number;
+  /** Small unique number, an index for per-server tables (command statistics). */
+  sid?: number;
 }
 
-/** Shorthand to build a spec; key triple defaults to none. */
+/** The CMD_* bits of a spec, computed once. */
+export function specBits(spec: CommandSpec): number {
+  let b = spec.fbits;
+  if (b === undefined) b = spec.fbits = flagBits(spec.flags);
+  return b;
+}
+
+/** The spec's unique number, assigned on first use. */
+export function specId(spec: CommandSpec): number {
+  let id = spec.sid;
+  if (id === undefined) id = spec.sid = nextSpecId++;
+  return id;
+}
+
+/**
+ * Shorthand to build a spec; key triple defaults to none. Every spec gets the
+ * same object shape (absent options are present as undefined), so the
+ * dispatcher's property loads on specs stay monomorphic.
+ */
 export function cmd(
   name: string,
   arity: number,
@@ -65,7 +118,7 @@ export function cmd(
   handler: Handler | undefined,
   extra: Partial<CommandSpec> = {},
 ): CommandSpec {
-  return {
+  const spec: CommandSpec = {
     name,
     arity,
     flags,
@@ -73,12 +126,21 @@ export function cmd(
     firstKey: keys[0],
     lastKey: keys[1],
     step: keys[2],
+    keys: undefined,
     group,
-    since: extra.since ?? '1.0.0',
-    summary: extra.summary ?? '',
+    since: '1.0.0',
+    summary: '',
+    complexity: undefined,
+    tips: undefined,
     handler,
-    ...extra,
+    subcommands: undefined,
+    fbits: 0,
+    sid: 0,
   };
+  Object.assign(spec, extra);
+  spec.fbits = flagBits(spec.flags);
+  spec.sid = nextSpecId++;
+  return spec;
 }
 
 export class CommandTable {
@@ -90,6 +152,12 @@ export class CommandTable {
     for (const s of specs) {
       if (this.byName.has(s.name)) throw new Error(`duplicate command ${s.name}`);
       this.byName.set(s.name, s);
+      specBits(s);
+      specId(s);
+      for (const sub of s.subcommands ?? []) {
+        specBits(sub);
+        specId(sub);
+      }
     }
     this.cache.clear();
   }

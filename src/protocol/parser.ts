@@ -19,7 +19,11 @@ const LF = 10;
 const INLINE_MAX_SIZE = 64 * 1024;
 const MULTIBULK_MAX_ARGS = 1024 * 1024;
 const BIG_ARG = 32 * 1024;
+/** Multibulks up to this many arguments get their argv array allocated at its final size. */
+const PRESIZE_MAX_ARGS = 1024;
 const EMPTY = Buffer.alloc(0);
+/** `args` between commands (startMultibulk always replaces it before use). */
+const NO_ARGS: string[] = [];
 
 /** V8's largest string is just under 512 MiB; one argument can never exceed it. */
 export const MAX_STRING_LENGTH = (1 << 29) - 24;
@@ -33,9 +37,14 @@ export interface ParserLimits {
 export class RequestParser {
   private buf: Buffer = EMPTY;
   private pos = 0;
+  /** `buf` is the caller's memory (feed(chunk, true)): copy what is left before it is reused. */
+  private borrowed = false;
   // Multibulk state.
   private argsLeft = 0; // arguments still expected in the current multibulk
-  private args: string[] = [];
+  private args: string[] = NO_ARGS;
+  private argc = 0; // arguments stored in `args` so far
+  private presized = false; // `args` was allocated with its final length
+  private first = false; // the next argument is the command name
   private bulkLen = -1; // length of the bulk being read, -1 when a $ header is expected
   private big: Buffer | null = null; // destination for a big bulk argument
   private bigFilled = 0;
@@ -55,7 +64,11 @@ export class RequestParser {
     return this.buf.length - this.pos + (this.big ? this.big.length : 0);
   }
 
-  feed(chunk: Buffer): void {
+  /**
+   * Adds input. With `borrowed`, the caller will reuse `chunk`'s memory once the
+   * commands are taken: it must call releaseInput() before that.
+   */
+  feed(chunk: Buffer, borrowed = false): void {
     if (this.big !== null) {
       const need = this.big.length - this.bigFilled;
       const n = Math.min(need, chunk.length);
@@ -67,8 +80,24 @@ export class RequestParser {
     if (this.pos >= this.buf.length) {
       this.buf = chunk;
       this.pos = 0;
+      this.borrowed = borrowed;
     } else {
       this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
+      this.pos = 0;
+      this.borrowed = false;
+    }
+  }
+
+  /** Copies unparsed bytes out of borrowed input (see feed), which the caller may then overwrite. */
+  releaseInput(): void {
+    if (!this.borrowed) return;
+    this.borrowed = false;
+    const buf = this.buf;
+    if (this.pos >= buf.length) {
+      this.buf = EMPTY;
+      this.pos = 0;
+    } else {
+      this.buf = Buffer.from(buf.subarray(this.pos));
       this.pos = 0;
     }
   }
@@ -86,7 +115,8 @@ export class RequestParser {
         this.big = null;
         this.bigFilled = 0;
         if (b[b.length - 2] !== CR || b[b.length - 1] !== LF) throw new ProtocolError("Protocol error: expected '\\r\\n' after bulk");
-        this.args.push(b.toString('latin1', 0, b.length - 2));
+        this.first = false;
+        this.addArg(b.toString('latin1', 0, b.length - 2));
         this.bulkLen = -1;
         this.argsLeft--;
         if (this.argsLeft === 0) return this.finishMultibulk();
@@ -122,14 +152,19 @@ export class RequestParser {
 
   private finishMultibulk(): string[] {
     const a = this.args;
-    this.args = [];
+    this.args = NO_ARGS;
     return a;
+  }
+
+  private addArg(v: string): void {
+    if (this.presized) this.args[this.argc++] = v;
+    else this.args.push(v);
   }
 
   /** Reads the `*N\r\n` line. Returns 0 when incomplete, 1 when started, 2 when empty. */
   private startMultibulk(): number {
     const buf = this.buf;
-    const nl = buf.indexOf(CR, this.pos);
+    const nl = findCR(buf, this.pos);
     if (nl === -1 || nl + 1 >= buf.length) {
       if (buf.length - this.pos > INLINE_MAX_SIZE) throw new ProtocolError('Protocol error: too big mbulk count string');
       return 0;
@@ -140,7 +175,12 @@ export class RequestParser {
     this.pos = nl + 2;
     if (n <= 0) return 2;
     this.argsLeft = n;
-    this.args = new Array<string>();
+    // Sized once (no growth) for ordinary commands; huge counts grow as arguments
+    // actually arrive, so a bogus count cannot make us allocate a big array.
+    this.presized = n <= PRESIZE_MAX_ARGS;
+    this.args = this.presized ? new Array<string>(n) : [];
+    this.argc = 0;
+    this.first = true;
     this.bulkLen = -1;
     return 1;
   }
@@ -151,7 +191,7 @@ export class RequestParser {
     while (this.argsLeft > 0) {
       if (this.bulkLen === -1) {
         if (this.pos >= buf.length) return false;
-        const nl = buf.indexOf(CR, this.pos);
+        const nl = findCR(buf, this.pos);
         if (nl === -1 || nl + 1 >= buf.length) {
           if (buf.length - this.pos > INLINE_MAX_SIZE) throw new ProtocolError('Protocol error: too big bulk count string');
           return false;
@@ -183,7 +223,12 @@ export class RequestParser {
       if (buf[this.pos + len] !== CR || buf[this.pos + len + 1] !== LF) {
         throw new ProtocolError("Protocol error: expected '\\r\\n' after bulk");
       }
-      this.args.push(buf.toString('latin1', this.pos, this.pos + len));
+      let v: string;
+      if (len > 16) v = buf.toString('latin1', this.pos, this.pos + len);
+      else if (this.first) v = commandName(buf, this.pos, len);
+      else v = shortLatin1(buf, this.pos, len);
+      this.first = false;
+      this.addArg(v);
       this.pos += len + 2;
       this.bulkLen = -1;
       this.argsLeft--;
@@ -208,6 +253,82 @@ export class RequestParser {
     if (args === null) throw new ProtocolError('Protocol error: unbalanced quotes in request');
     return args;
   }
+}
+
+/** Position of the first CR at or after `from`, or -1. Header lines are a few bytes: a loop beats a native indexOf call. */
+function findCR(buf: Buffer, from: number): number {
+  const n = buf.length;
+  for (let i = from; i < n; i++) if (buf[i] === CR) return i;
+  return -1;
+}
+
+/**
+ * buf[p, p+len) as a binary string, for len <= 16: String.fromCharCode with the
+ * bytes as arguments is several times cheaper than Buffer#toString for short
+ * arguments (command names, keys, small values), and yields the same string.
+ */
+function shortLatin1(b: Buffer, p: number, len: number): string {
+  const f = String.fromCharCode;
+  switch (len) {
+    case 0:
+      return '';
+    case 1:
+      return f(b[p]);
+    case 2:
+      return f(b[p], b[p + 1]);
+    case 3:
+      return f(b[p], b[p + 1], b[p + 2]);
+    case 4:
+      return f(b[p], b[p + 1], b[p + 2], b[p + 3]);
+    case 5:
+      return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4]);
+    case 6:
+      return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5]);
+    case 7:
+      return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6]);
+    case 8:
+      return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7]);
+    case 9:
+      return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8]);
+    case 10:
+      return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8], b[p + 9]);
+    case 11:
+      return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8], b[p + 9], b[p + 10]);
+    case 12:
+      return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8], b[p + 9], b[p + 10], b[p + 11]);
+    case 13:
+      return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8], b[p + 9], b[p + 10], b[p + 11], b[p + 12]);
+    case 14:
+      return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8], b[p + 9], b[p + 10], b[p + 11], b[p + 12], b[p + 13]);
+    case 15:
+      return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8], b[p + 9], b[p + 10], b[p + 11], b[p + 12], b[p + 13], b[p + 14]);
+    case 16:
+      return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8], b[p + 9], b[p + 10], b[p + 11], b[p + 12], b[p + 13], b[p + 14], b[p + 15]);
+  }
+  return b.toString('latin1', p, p + len);
+}
+
+/** Recently seen command names (see commandName). */
+const recentNames = ['', '', '', ''];
+let recentNext = 0;
+
+/**
+ * The command name at buf[p, p+len) (len <= 16). Clients mostly repeat a few
+ * commands, so the string of a recent identical name is returned: no new string,
+ * and its hash, computed by the command table's first lookup, is already known.
+ */
+function commandName(b: Buffer, p: number, len: number): string {
+  for (let k = 0; k < 4; k++) {
+    const s = recentNames[k];
+    if (s.length !== len) continue;
+    let i = 0;
+    while (i < len && s.charCodeAt(i) === b[p + i]) i++;
+    if (i === len) return s;
+  }
+  const s = shortLatin1(b, p, len);
+  recentNames[recentNext] = s;
+  recentNext = (recentNext + 1) & 3;
+  return s;
 }
 
 /** Parses a decimal length in buf[start, end), allowing a leading '-'. */

@@ -14,7 +14,21 @@ import { performance } from 'node:perf_hooks';
 import { Config } from './config.js';
 import { Logger } from './log.js';
 import { Keyspace, type Database } from '../keyspace/keyspace.js';
-import { CommandTable, findSubcommand, type CommandSpec } from '../commands/table.js';
+import {
+  CommandTable,
+  findSubcommand,
+  specBits,
+  specId,
+  CMD_ADMIN,
+  CMD_DENYOOM,
+  CMD_MAY_REPLICATE,
+  CMD_NO_AUTH,
+  CMD_NO_MULTI,
+  CMD_SKIP_MONITOR,
+  CMD_SKIP_SLOWLOG,
+  CMD_WRITE,
+  type CommandSpec,
+} from '../commands/table.js';
 import { ProtocolError } from '../protocol/parser.js';
 import {
   Client,
@@ -80,6 +94,26 @@ export interface CommandStats {
   failed: number;
 }
 
+/**
+ * Command statistics by full name (INFO commandstats), with a per-spec index so
+ * the call path finds a command's entry without hashing its name. clear()
+ * (CONFIG RESETSTAT) drops the index too.
+ */
+export class CommandStatsMap extends Map<string, CommandStats> {
+  /** Entry of each spec, by specId. */
+  byId: Array<CommandStats | undefined> = [];
+
+  override clear(): void {
+    super.clear();
+    this.byId = [];
+  }
+
+  override delete(name: string): boolean {
+    this.byId = [];
+    return super.delete(name);
+  }
+}
+
 const PROTECTED_MODE_MSG =
   "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
 
@@ -109,6 +143,8 @@ export class Server {
   private propagationListeners: PropagationListener[] = [];
   private propQueue: Array<{ dbid: number; argv: string[]; flags: number }> = [];
   private callDepth = 0;
+  /** Where adopted sockets read (see adoptSocket); each read is parsed before the next. */
+  private readonly readBuffer = Buffer.allocUnsafe(64 * 1024);
   /** Clients with reply bytes waiting to be written. */
   private pending: Client[] = [];
   private inIO = false;
@@ -131,7 +167,7 @@ export class Server {
   readonly shutdownHooks: Array<(opts: ShutdownOptions) => void> = [];
   slowlog: SlowlogEntry[] = [];
   slowlogNextId = 0;
-  readonly cmdStats = new Map<string, CommandStats>();
+  readonly cmdStats = new CommandStatsMap();
   readonly errorStats = new Map<string, number>();
   readonly stats = {
     connectionsReceived: 0,
@@ -212,11 +248,28 @@ export class Server {
     this.log.level = this.config.getString('loglevel') as Logger['level'];
     this.maxmemory = this.config.getNumber('maxmemory');
     this.slowlogThreshold = this.config.getNumber('slowlog-log-slower-than');
+    this.queryBufferLimit = this.config.getNumber('client-query-buffer-limit');
+  }
+
+  /**
+   * Unix time in ms = performance.now() + clockOffset. A command reads the
+   * monotonic clock once, for its time (the keyspace's `now`) and for the start
+   * of its duration, instead of Date.now() plus performance.now(). The cron
+   * re-synchronises the offset when the wall clock is stepped.
+   */
+  private clockOffset = performance.timeOrigin;
+
+  private syncClock(): void {
+    const wall = Date.now();
+    const derived = performance.now() + this.clockOffset;
+    // Date.now() truncates: in sync, derived is within [wall, wall + 1).
+    if (derived < wall - 1 || derived > wall + 2) this.clockOffset = wall + 0.5 - performance.now();
   }
 
   /** Hot-path copies of configuration values, refreshed on every change. */
   maxmemory = 0;
   slowlogThreshold = 10000;
+  queryBufferLimit = 1024 * 1024 * 1024;
 
   private onConfigChange(name: string): void {
     this.applyConfig();
@@ -259,7 +312,7 @@ export class Server {
     const sock = this.config.getString('unixsocket');
     if (sock) {
       if (existsSync(sock)) unlinkSync(sock);
-      const srv = net.createServer((s) => this.accept(s, true));
+      const srv = net.createServer({ pauseOnConnect: true }, (s) => this.accept(s, true));
       await new Promise<void>((resolve, reject) => {
         srv.once('error', reject);
         srv.listen(sock, () => resolve());
@@ -272,7 +325,7 @@ export class Server {
 
   private listenOn(port: number, host: string, ipv6Only: boolean): Promise<void> {
     return new Promise((resolve, reject) => {
-      const srv = net.createServer({ noDelay: true }, (s) => this.accept(s, false));
+      const srv = net.createServer({ noDelay: true, pauseOnConnect: true }, (s) => this.accept(s, false));
       srv.once('error', reject);
       srv.listen({ port: this.port || port, host, ipv6Only, backlog: this.config.getNumber('tcp-backlog') }, () => {
         const a = srv.address();
@@ -291,33 +344,54 @@ export class Server {
     return a === '127.0.0.1' || a === '::1' || a === '::ffff:127.0.0.1' || a.startsWith('127.');
   }
 
-  private accept(socket: net.Socket, unix: boolean): void {
+  /**
+   * A new connection (accepted paused, see listenOn). Its reads go straight into
+   * the server's read buffer when Node allows it (adoptSocket), otherwise through
+   * 'data' events.
+   */
+  private accept(accepted: net.Socket, unix: boolean): void {
     this.stats.connectionsReceived++;
     if (this.shuttingDown) {
-      socket.destroy();
+      accepted.destroy();
       return;
     }
     if (this.clients.size >= this.config.getNumber('maxclients')) {
       this.stats.rejectedConnections++;
-      socket.end('-ERR max number of clients reached\r\n');
+      accepted.resume();
+      accepted.end('-ERR max number of clients reached\r\n');
       return;
     }
     if (
       this.config.getBool('protected-mode') &&
       !this.requiresAuth() &&
       this.config.getList('bind').join(' ') === '* -::*' &&
-      !this.isLocal(socket, unix)
+      !this.isLocal(accepted, unix)
     ) {
       this.stats.rejectedConnections++;
-      socket.end(PROTECTED_MODE_MSG);
+      accepted.resume();
+      accepted.end(PROTECTED_MODE_MSG);
       return;
     }
+    let c: Client | null = null;
+    const readBuf = this.readBuffer;
+    const adopted = adoptSocket(accepted, readBuf, (n: number) => {
+      if (c !== null) this.onData(c, readBuf.subarray(0, n), true);
+    });
+    const socket = adopted ?? accepted;
     socket.setNoDelay(true);
     const keepalive = this.config.getNumber('tcp-keepalive');
     if (keepalive > 0 && !unix) socket.setKeepAlive(true, keepalive * 1000);
-    const c = new Client(this, socket, this.ks.dbs[0], this.nextClientId++);
-    this.clients.set(c.id, c);
-    socket.on('data', (chunk: Buffer) => this.onData(c, chunk));
+    const client = new Client(this, socket, this.ks.dbs[0], this.nextClientId++);
+    c = client;
+    this.clients.set(client.id, client);
+    if (adopted === null) {
+      socket.on('data', (chunk: Buffer) => this.onData(client, chunk, false));
+      socket.resume();
+    }
+    this.watchSocket(client, socket);
+  }
+
+  private watchSocket(c: Client, socket: net.Socket): void {
     socket.on('error', () => {
       /* reported through 'close' */
     });
@@ -327,27 +401,40 @@ export class Server {
     });
   }
 
-  private onData(c: Client, chunk: Buffer): void {
+  /** Bytes read from a client. `borrowed`: `chunk` is the shared read buffer, overwritten by the next read. */
+  private onData(c: Client, chunk: Buffer, borrowed: boolean): void {
     if (c.flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY)) return;
     this.inIO = true;
     c.netIn += chunk.length;
     this.stats.netInput += chunk.length;
     this.stats.totalReads++;
-    c.parser.feed(chunk);
-    if (c.parser.bufferedBytes > this.config.getNumber('client-query-buffer-limit')) {
+    c.parser.feed(chunk, borrowed);
+    if (c.parser.bufferedBytes > this.queryBufferLimit) {
       this.log.warning(`Closing client that reached max query buffer length: ${this.clientInfoLine(c)} (qbuf initial bytes: ...)`);
       this.stats.queryBufferLimitDisconnections++;
+      c.parser.releaseInput();
       this.closeClient(c);
       this.inIO = false;
       return;
     }
-    this.processInputBuffer(c);
+    try {
+      this.processInputBuffer(c);
+    } finally {
+      // What is left (a partial command, commands behind a blocked one) must not
+      // stay in the shared read buffer.
+      if (borrowed) c.parser.releaseInput();
+    }
     this.inIO = false;
     this.flushPending();
   }
 
-  /** Runs every complete command in the client's query buffer, unless it blocks or pauses. */
+  /**
+   * Runs every complete command in the client's query buffer, unless it blocks or
+   * pauses. The clock is read once per command: a command starts when the
+   * previous one ended (see call), so its measured time includes parsing it.
+   */
   processInputBuffer(c: Client): void {
+    let t = performance.now();
     while ((c.flags & (CLIENT_BLOCKED | CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP)) === 0 && !this.isPostponed(c)) {
       let argv: string[] | null;
       try {
@@ -360,7 +447,7 @@ export class Server {
         break;
       }
       if (argv === null) break;
-      this.processCommand(c, argv);
+      t = this.processCommand(c, argv, t);
     }
   }
 
@@ -474,10 +561,11 @@ export class Server {
   /**
    * Validates and runs one command: lookup, arity, authentication, MULTI queueing,
    * the RESP2 pub/sub context, CLIENT PAUSE, maxmemory, subsystem checks
-   * (cluster routing, read-only replica...), then call().
+   * (cluster routing, read-only replica...), then call(). `t`: performance.now()
+   * at the start; returns the time it ended when it ran, `t` otherwise.
    */
-  processCommand(c: Client, argv: string[]): void {
-    const now = Date.now();
+  processCommand(c: Client, argv: string[], t = performance.now()): number {
+    const now = Math.floor(t + this.clockOffset);
     c.lastInteraction = now;
     this.ks.now = now;
     let spec = this.commands.lookup(argv[0]);
@@ -485,68 +573,72 @@ export class Server {
       let args = '';
       for (let i = 1; i < argv.length && args.length < 128; i++) args += `'${argv[i].slice(0, 128 - args.length)}' `;
       this.reject(c, `ERR unknown command '${argv[0].slice(0, 128)}', with args beginning with: ${args}`);
-      return;
+      return t;
     }
     c.lastCmd = spec;
-    let fullName = spec.name;
-    if (spec.subcommands && argv.length >= 2) {
+    let isSub = false;
+    if (spec.subcommands !== undefined && argv.length >= 2) {
       const sub = findSubcommand(spec, argv[1]);
       if (!sub) {
         this.reject(c, `ERR unknown subcommand '${argv[1].slice(0, 128)}'. Try ${spec.name.toUpperCase()} HELP.`);
-        return;
+        return t;
       }
       spec = sub;
-      fullName = `${argv[0].toLowerCase()}|${sub.name}`;
+      isSub = true;
     }
-    if ((spec.arity > 0 && argv.length !== spec.arity) || argv.length < -spec.arity) {
-      this.reject(c, `ERR wrong number of arguments for '${fullName}' command`, spec);
-      return;
+    const arity = spec.arity;
+    if ((arity > 0 && argv.length !== arity) || argv.length < -arity) {
+      this.reject(c, `ERR wrong number of arguments for '${isSub ? `${argv[0].toLowerCase()}|${spec.name}` : spec.name}' command`, spec);
+      return t;
     }
-    if (!c.authenticated && !spec.flags.includes('no_auth')) {
+    const bits = specBits(spec);
+    if (!c.authenticated && (bits & CMD_NO_AUTH) === 0) {
       this.reject(c, 'NOAUTH Authentication required.', spec);
-      return;
+      return t;
     }
-    if (c.flags & CLIENT_MULTI && spec.flags.includes('no_multi')) {
+    if (c.flags & CLIENT_MULTI && (bits & CMD_NO_MULTI) !== 0) {
       this.reject(c, 'ERR Command not allowed inside a transaction', spec);
-      return;
+      return t;
     }
     if (c.resp === 2 && c.subscriptionCount > 0 && !PUBSUB_ALLOWED.has(spec.name)) {
+      const fullName = isSub ? `${argv[0].toLowerCase()}|${spec.name}` : spec.name;
       this.reject(c, `ERR Can't execute '${fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, spec);
-      return;
+      return t;
     }
     for (let i = 0; i < this.preExecChecks.length; i++) {
       if (this.preExecChecks[i](c, spec, argv)) {
         if (c.flags & CLIENT_MULTI) c.flags |= CLIENT_DIRTY_EXEC;
-        return;
+        return t;
       }
     }
     const maxmemory = this.maxmemory;
     if (maxmemory > 0 && (c.flags & CLIENT_MULTI) === 0 && !(c.flags & CLIENT_MASTER)) {
       const ok = this.performEvictions();
-      if (!ok && spec.flags.includes('denyoom')) {
+      if (!ok && (bits & CMD_DENYOOM) !== 0) {
         this.reject(c, "OOM command not allowed when used memory > 'maxmemory'.", spec);
-        return;
+        return t;
       }
     }
     if (c.flags & CLIENT_MULTI && !MULTI_PASSTHROUGH.has(spec.name)) {
-      if (maxmemory > 0 && spec.flags.includes('denyoom') && !this.performEvictions()) {
+      if (maxmemory > 0 && (bits & CMD_DENYOOM) !== 0 && !this.performEvictions()) {
         this.reject(c, "OOM command not allowed when used memory > 'maxmemory'.", spec);
-        return;
+        return t;
       }
       c.multi!.queue.push({ spec, argv });
       c.addSimple('QUEUED');
-      return;
+      return t;
     }
     if (this.pause !== null && this.mustPause(c, spec)) {
       this.postponed.push({ c, argv });
-      return;
+      return t;
     }
-    this.call(c, spec, argv);
+    const end = this.call(c, spec, argv, t);
     if (c.flags & CLIENT_REPLY_SKIP) c.flags &= ~CLIENT_REPLY_SKIP;
     if (c.flags & CLIENT_REPLY_SKIP_NEXT) {
       c.flags &= ~CLIENT_REPLY_SKIP_NEXT;
       c.flags |= CLIENT_REPLY_SKIP;
     }
+    return end;
   }
 
   /** Rejects a command before execution: error reply, and in MULTI the transaction is doomed. */
@@ -565,8 +657,8 @@ export class Server {
     }
     if (c.flags & (CLIENT_REPLICA | CLIENT_MASTER)) return false;
     if (this.pause.all) return true;
-    if (spec.flags.includes('write') || spec.flags.includes('may_replicate')) return true;
-    if (spec.name === 'exec' && c.multi && c.multi.queue.some((q) => q.spec.flags.includes('write') || q.spec.flags.includes('may_replicate'))) return true;
+    if ((specBits(spec) & (CMD_WRITE | CMD_MAY_REPLICATE)) !== 0) return true;
+    if (spec.name === 'exec' && c.multi && c.multi.queue.some((q) => (specBits(q.spec) & (CMD_WRITE | CMD_MAY_REPLICATE)) !== 0)) return true;
     return false;
   }
 
@@ -601,9 +693,11 @@ export class Server {
   /**
    * Executes a command: runs the handler, propagates the change if the dataset
    * changed, records statistics and the slow log, and after a top-level command
-   * serves clients blocked on keys that became ready.
+   * serves clients blocked on keys that became ready. `t0`: performance.now()
+   * at the start, when the caller has just read it; returns performance.now()
+   * at the end.
    */
-  call(c: Client, spec: CommandSpec, argv: string[]): void {
+  call(c: Client, spec: CommandSpec, argv: string[], t0 = performance.now()): number {
     const dirtyBefore = this.dirty;
     const prevCmd = c.cmd;
     const prevArgv = c.argv;
@@ -612,9 +706,9 @@ export class Server {
     c.propArgv = null;
     c.preventProp = false;
     this.callDepth++;
-    if (this.monitors.size > 0 && !spec.flags.includes('admin') && !spec.flags.includes('skip_monitor')) this.feedMonitors(c, argv);
+    const bits = specBits(spec);
+    if (this.monitors.size > 0 && (bits & (CMD_ADMIN | CMD_SKIP_MONITOR)) === 0) this.feedMonitors(c, argv);
     const errorsBefore = this.stats.errorReplies;
-    const t0 = performance.now();
     try {
       spec.handler!(c, argv);
     } catch (e) {
@@ -622,10 +716,12 @@ export class Server {
       this.log.warning(`Internal error executing '${spec.name}': ${err.stack ?? err.message}`);
       c.addError(`ERR internal error executing '${spec.name}': ${err.message}`);
     }
-    const durationUs = Math.round((performance.now() - t0) * 1000);
+    const t1 = performance.now();
+    const durationUs = Math.round((t1 - t0) * 1000);
     this.callDepth--;
     const dirty = this.dirty - dirtyBefore;
-    if (dirty > 0 && !c.preventProp) this.propQueue.push({ dbid: c.db.id, argv: c.propArgv ?? argv, flags: 0 });
+    // Nobody listening (no AOF, no replica): the queue would be dropped at the flush.
+    if (dirty > 0 && !c.preventProp && this.propagationListeners.length > 0) this.propQueue.push({ dbid: c.db.id, argv: c.propArgv ?? argv, flags: 0 });
     c.propArgv = null;
     c.preventProp = false;
     const st = this.statsFor(spec);
@@ -635,13 +731,17 @@ export class Server {
     this.stats.commandsProcessed++;
     c.commandsProcessed++;
     const threshold = this.slowlogThreshold;
-    if (threshold >= 0 && durationUs >= threshold && !spec.flags.includes('skip_slowlog') && (c.flags & CLIENT_BLOCKED) === 0) {
+    if (threshold >= 0 && durationUs >= threshold && (bits & CMD_SKIP_SLOWLOG) === 0 && (c.flags & CLIENT_BLOCKED) === 0) {
       this.slowlogPush(c, argv, durationUs);
     }
     c.lastCmd = spec;
     c.cmd = prevCmd;
     c.argv = prevArgv;
-    if (this.callDepth === 0) this.afterCommand();
+    if (this.callDepth === 0 && (this.propQueue.length > 0 || this.readyKeys.length > 0)) {
+      this.afterCommand();
+      return performance.now();
+    }
+    return t1;
   }
 
   /** End of an execution unit: emit the propagated commands, then serve ready keys. */
@@ -651,6 +751,17 @@ export class Server {
   }
 
   private statsFor(spec: CommandSpec): CommandStats {
+    const byId = this.cmdStats.byId;
+    const id = specId(spec);
+    let s = byId[id];
+    if (s === undefined) {
+      s = this.statsByName(spec);
+      byId[id] = s;
+    }
+    return s;
+  }
+
+  private statsByName(spec: CommandSpec): CommandStats {
     const name = spec.subcommands === undefined && this.cmdFullNames.size > 0 ? (this.cmdFullNames.get(spec) ?? spec.name) : spec.name;
     let s = this.cmdStats.get(name);
     if (!s) {
@@ -992,6 +1103,7 @@ export class Server {
   /** Periodic work: active expiry, idle clients, output limits, statistics, subsystem hooks. */
   private cron(): void {
     this.cronLoops++;
+    this.syncClock();
     this.ks.now = Date.now();
     if (!this.ks.isReplica && this.activeExpireEnabled && !(this.pause && this.pause.until > Date.now())) this.activeExpireCycle();
     this.clientsCron();
@@ -1147,6 +1259,36 @@ export class Server {
   isEvictable(c: Client): boolean {
     return (c.flags & CLIENT_NO_EVICT) === 0;
   }
+}
+
+/**
+ * Re-wraps an accepted connection in a net.Socket that reads into `buffer` and
+ * calls `onread(bytes)` (Node's `onread` socket option) instead of allocating a
+ * Buffer and emitting 'data' for every read; at one command per read (no
+ * pipelining) that machinery was about a third of the server's own CPU time per
+ * request. net.Server cannot be asked for such sockets, so the accepted socket,
+ * still paused (pauseOnConnect), hands its handle over; the server's connection
+ * count moves along with it. Returns null, leaving `accepted` untouched, when
+ * this Node does not support it.
+ */
+function adoptSocket(accepted: net.Socket, buffer: Buffer, onread: (bytes: number) => void): net.Socket | null {
+  type Internals = { _handle: { useUserBuffer?: unknown; readStop?: unknown } | null; _server: unknown; server: unknown };
+  const old = accepted as unknown as Internals;
+  const handle = old._handle;
+  if (!handle || typeof handle.useUserBuffer !== 'function' || accepted.readableFlowing === true) return null;
+  let s: net.Socket;
+  try {
+    s = new net.Socket({ handle, readable: true, writable: true, onread: { buffer, callback: onread } } as net.SocketConstructorOpts);
+  } catch {
+    return null;
+  }
+  const fresh = s as unknown as Internals;
+  old._handle = null;
+  fresh._server = old._server;
+  fresh.server = old.server;
+  old._server = null;
+  old.server = null;
+  return s;
 }
 
 /** Quotes a string as Redis's sdscatrepr does (MONITOR, CLIENT LIST...). */
