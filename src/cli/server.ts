@@ -11,6 +11,7 @@ import { Config, ConfigError, findDirective } from '../server/config.js';
 import { Logger } from '../server/log.js';
 import { Server, VERSION, CINNABAR_VERSION } from '../server/server.js';
 import { splitArgs } from '../protocol/parser.js';
+import { loadRdbAtStartup } from '../persistence/persistence.js';
 
 export class ConfigFileError extends Error {
   constructor(
@@ -183,6 +184,7 @@ export async function main(argv: string[]): Promise<Server> {
   server.exit = (code) => process.exit(code);
   log.notice(`Running mode=${server.mode}, port=${config.getNumber('port')}.`);
   log.notice('Server initialized');
+  if (!loadRdbAtStartup(server)) process.exit(1);
   try {
     await server.listen();
   } catch (e) {

@@ -60,6 +60,7 @@ import type { RObj } from '../types/object.js';
 import { ALL_COMMANDS } from '../commands/index.js';
 import { installEviction } from '../keyspace/eviction.js';
 import { installServerCommands } from '../commands/server.js';
+import { installPersistence } from '../persistence/persistence.js';
 
 export const VERSION = '7.2.4';
 export const CINNABAR_VERSION = '0.1.0';
@@ -235,6 +236,7 @@ export class Server {
     config.onChange((name) => this.onConfigChange(name));
     installEviction(this);
     installServerCommands(this);
+    installPersistence(this);
   }
 
   // ---- configuration ----------------------------------------------------------------------
