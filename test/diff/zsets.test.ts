@@ -14,6 +14,7 @@ import { DiffPair, type CheckItem, type CheckOptions } from '../helpers/diff.js'
 import { KNOWN_DIFFERENCES, type KnownDifference } from '../helpers/known-differences.js';
 import { skipIfNoRedis, startCinnabar, startRedis, type ServerHandle } from '../helpers/servers.js';
 import { Rng, seedFromEnv } from '../helpers/random.js';
+import { startPair, Events } from '../helpers/pair.js';
 import { RespClient, formatReply, type Reply } from '../../src/protocol/client.js';
 import { Config } from '../../src/server/config.js';
 import { Logger } from '../../src/server/log.js';
@@ -44,18 +45,6 @@ const ZSET_DIFFERENCES: readonly KnownDifference[] = [
 const OPTS: CheckOptions = { knownDifferences: [...KNOWN_DIFFERENCES, ...ZSET_DIFFERENCES] };
 
 /** Starts Cinnabar and redis-server with the same extra arguments; both stopped on failure. */
-async function startPair(args: string[] = []): Promise<{ pair: DiffPair; ours: ServerHandle; theirs: ServerHandle }> {
-  const [o, t] = await Promise.allSettled([startCinnabar({ args }), startRedis({ args })]);
-  if (o.status === 'rejected' || t.status === 'rejected') {
-    if (o.status === 'fulfilled') await o.value.stop();
-    if (t.status === 'fulfilled') await t.value.stop();
-    throw new Error(
-      `could not start the servers: ${o.status === 'rejected' ? String(o.reason) : ''} ${t.status === 'rejected' ? String(t.reason) : ''}`,
-    );
-  }
-  const pair = await DiffPair.fromServers(o.value, t.value, true);
-  return { pair, ours: o.value, theirs: t.value };
-}
 
 /** Rejects when `p` does not settle within `ms`. */
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -78,32 +67,6 @@ async function waitBlocked(c: RespClient, n: number): Promise<void> {
   }
 }
 
-/** Collects the keyspace notifications a subscriber receives. */
-class Events {
-  readonly got: string[] = [];
-  private constructor(readonly client: RespClient) {
-    client.on('push', (r: Reply) => {
-      if (r.t === 'array' && r.v !== null && r.v.length === 4) {
-        const ch = r.v[2]!;
-        const msg = r.v[3]!;
-        if (ch.t === 'bulk' && msg.t === 'bulk') this.got.push(`${ch.v} ${msg.v}`);
-      }
-    });
-  }
-  static async open(h: ServerHandle): Promise<Events> {
-    const c = await h.client();
-    const e = new Events(c);
-    await c.call('PSUBSCRIBE', '__key*__:*');
-    return e;
-  }
-  /** Waits until every notification sent so far has arrived, returns and clears them. */
-  async drain(): Promise<string[]> {
-    await this.client.call('PING');
-    const out = this.got.slice();
-    this.got.length = 0;
-    return out;
-  }
-}
 
 function strings(r: Reply): string[] {
   if (r.t !== 'array' || r.v === null) throw new Error(`not an array: ${formatReply(r)}`);
