@@ -22,7 +22,7 @@ import { RObj } from '../types/object.js';
 import { NOTIFY_GENERIC } from '../keyspace/notify.js';
 import { parseIntArg } from '../util/numbers.js';
 import { createDumpPayload, loadDumpPayload, verifyDumpPayload } from '../persistence/rdb.js';
-import { rdbSaveToFile, rdbState, writeOptions } from '../persistence/persistence.js';
+import { bgsaveCommand, rdbSaveToFile, rdbState, writeOptions } from '../persistence/persistence.js';
 
 const ERR_SYNTAX = 'ERR syntax error';
 const ERR_NOT_INT = 'ERR value is not an integer or out of range';
@@ -175,6 +175,10 @@ export const COMMANDS: CommandSpec[] = [
   cmd('save', 1, SAVE_FLAGS, [0, 0, 0], 'server', ['admin', 'slow', 'dangerous'], saveCommand, {
     summary: 'Synchronously saves the database(s) to disk.',
     complexity: 'O(N) where N is the total number of keys in all databases',
+  }),
+  cmd('bgsave', -1, ['admin', 'noscript', 'no_async_loading'] as unknown as CommandFlag[], [0, 0, 0], 'server', ['admin', 'slow', 'dangerous'], bgsaveCommand, {
+    summary: 'Asynchronously saves the database(s) to disk.',
+    complexity: 'O(1)',
   }),
   cmd('dump', 2, ['readonly'], [1, 1, 1], 'generic', ['keyspace', 'read', 'slow'], dumpCommand, {
     since: '2.6.0',

@@ -20,6 +20,21 @@ export interface KeyspaceHooks {
   added(db: Database, key: string, obj: RObj): void;
 }
 
+/**
+ * Something that must see a key's value before it changes: a fork-less snapshot
+ * saves the old value of a key it has not reached yet (copy-on-write per key).
+ * Observers are rare (a snapshot in progress); with none the checks cost one
+ * array-length test.
+ */
+export interface KeyspaceObserver {
+  /** Before the value or TTL of an existing key changes, or the key is deleted. */
+  beforeChange(db: Database, key: string, obj: RObj): void;
+  /** A key was created and given `slot` in its database's SCAN order. */
+  created(db: Database, key: string, slot: number): void;
+  /** Before a whole database is emptied or swapped (FLUSHALL, SWAPDB, a load). */
+  beforeBulkChange(db: Database): void;
+}
+
 export const LFU_INIT_VAL = 5;
 const LRU_CLOCK_MAX = (1 << 24) - 1;
 
@@ -34,6 +49,8 @@ export class Keyspace {
   lfu = false;
   lfuLogFactor = 10;
   lfuDecayTime = 1;
+  /** Observers of key changes (snapshots in progress); usually empty. */
+  observers: KeyspaceObserver[] = [];
   stats = { expiredKeys: 0, hits: 0, misses: 0, evictedKeys: 0, expiredStalePerc: 0, expiredTimeCapReached: 0 };
 
   constructor(count: number, hooks: KeyspaceHooks) {
@@ -138,8 +155,28 @@ export class Database {
   /** Looks a key up for writing: expires it if due, touches LRU/LFU, no hit statistics. */
   lookupWrite(key: string): RObj | undefined {
     const obj = this.lookup(key);
-    if (obj !== undefined) this.ks.touch(obj);
+    if (obj !== undefined) {
+      if (this.ks.observers.length !== 0) this.beforeChange(key, obj);
+      this.ks.touch(obj);
+    }
     return obj;
+  }
+
+  /** Tells the observers that `key` (holding `obj`) is about to change. */
+  beforeChange(key: string, obj: RObj): void {
+    const obs = this.ks.observers;
+    for (let i = 0; i < obs.length; i++) obs[i].beforeChange(this, key, obj);
+  }
+
+  /** As beforeChange, for a key that may not exist (the dispatcher's pre-write hook). */
+  beforeWrite(key: string): void {
+    const obj = this.dict.get(key);
+    if (obj !== undefined) this.beforeChange(key, obj);
+  }
+
+  private beforeBulkChange(): void {
+    const obs = this.ks.observers;
+    for (let i = obs.length - 1; i >= 0; i--) obs[i].beforeBulkChange(this);
   }
 
   /** Looks a key up without side effects other than expiring it. */
@@ -191,6 +228,7 @@ export class Database {
     if (old === undefined) {
       this.add(key, obj);
     } else {
+      if (this.ks.observers.length !== 0) this.beforeChange(key, old);
       obj.slot = old.slot;
       this.dict.set(key, obj);
       if (!keepTtl) this.expires.delete(key);
@@ -202,6 +240,7 @@ export class Database {
   delete(key: string): boolean {
     const obj = this.dict.get(key);
     if (obj === undefined) return false;
+    if (this.ks.observers.length !== 0) this.beforeChange(key, obj);
     this.dict.delete(key);
     if (this.expires.size !== 0) this.expires.delete(key);
     this.freeSlot(obj);
@@ -209,10 +248,12 @@ export class Database {
   }
 
   setExpire(key: string, whenMs: number): void {
+    if (this.ks.observers.length !== 0) this.beforeWrite(key);
     this.expires.set(key, whenMs);
   }
 
   removeExpire(key: string): boolean {
+    if (this.ks.observers.length !== 0) this.beforeWrite(key);
     return this.expires.delete(key);
   }
 
@@ -223,6 +264,7 @@ export class Database {
   }
 
   clear(): void {
+    if (this.ks.observers.length !== 0) this.beforeBulkChange();
     this.dict = new Map();
     this.expires = new Map();
     this.slots = [];
@@ -232,6 +274,8 @@ export class Database {
 
   /** Swaps contents with another database (SWAPDB). */
   swapWith(other: Database): void {
+    if (this.ks.observers.length !== 0) this.beforeBulkChange();
+    if (other.ks !== this.ks && other.ks.observers.length !== 0) other.beforeBulkChange();
     const fields = ['dict', 'expires', 'slots', 'freeSlots', 'avgTtl'] as const;
     for (const f of fields) {
       const t = this[f];
@@ -251,6 +295,8 @@ export class Database {
       this.slots.push(key);
     }
     obj.slot = s;
+    const obs = this.ks.observers;
+    for (let i = 0; i < obs.length; i++) obs[i].created(this, key, s);
   }
 
   /** Frees a deleted key's slot for reuse; an emptied database starts its slots afresh. */
@@ -302,6 +348,16 @@ export class Database {
     }
     for (const k of this.dict.keys()) return k;
     return undefined;
+  }
+
+  /** Length of the SCAN slot array (slots below it may be empty). */
+  slotCount(): number {
+    return this.slots.length;
+  }
+
+  /** The key in slot `i`, or undefined when the slot is free. */
+  keyAtSlot(i: number): string | undefined {
+    return this.slots[i];
   }
 
   /** Key names in the order SCAN returns them (slot order). */

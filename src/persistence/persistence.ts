@@ -32,10 +32,26 @@ import { Keyspace, type Database } from '../keyspace/keyspace.js';
 import type { RObj } from '../types/object.js';
 import { setDebugSubcommand } from '../commands/server.js';
 import { RdbError, RdbFileWriter, loadRdb, type KeyMeta, type RdbLoadInfo, type RdbWriteOptions } from './rdb.js';
+import { saveSnapshotToFile, type FileSnapshot } from './snapshot.js';
+import { flushAllHooks } from '../commands/server.js';
+import { CMD_WRITE, specBits } from '../commands/table.js';
+import { CLIENT_MASTER } from '../server/client.js';
+import { setInfoSection } from '../server/info.js';
 
 export const rdbState = {
-  /** A snapshot being written in the background (set by a future BGSAVE). */
+  /** A BGSAVE being written (fork-less snapshot to a temp file). */
   bgsaveInProgress: false,
+  bgsave: null as FileSnapshot | null,
+  bgsaveStartMs: 0,
+  /** Set while an AOF rewrite runs (installed by the AOF module): BGSAVE waits for it. */
+  otherSnapshotActive: (): boolean => false,
+  bgsaveScheduled: false,
+  lastBgsaveOk: true,
+  lastBgsaveTimeSec: -1,
+  lastBgsaveTryMs: 0,
+  lastCowBytes: 0,
+  /** server.dirty when the running BGSAVE started (subtracted when it succeeds). */
+  dirtyAtBgsaveStart: 0,
   lastSaveOk: true,
   saves: 0,
   lastSaveDurationMs: 0,
@@ -115,6 +131,8 @@ function fsyncDir(dir: string): void {
  * Throws (after logging) on failure.
  */
 export function rdbSaveToFile(server: Server, path = rdbPath(server)): void {
+  // A BGSAVE still writing would rename its older snapshot over this one.
+  if (rdbState.bgsave) killBgsave(server);
   const start = Date.now();
   const dir = dirname(path);
   const tmp = resolve(dir, `temp-${process.pid}.rdb`);
@@ -158,6 +176,7 @@ export function rdbSaveToFile(server: Server, path = rdbPath(server)): void {
   server.dirty = 0;
   server.lastSaveTime = Math.floor(Date.now() / 1000);
   rdbState.lastSaveOk = true;
+  rdbState.lastBgsaveOk = true;
   rdbState.saves++;
   rdbState.lastSaveDurationMs = Date.now() - start;
   server.log.notice('DB saved on disk');
@@ -320,6 +339,7 @@ function debugReload(c: import('../server/client.js').Client, argv: string[]): v
  */
 export function installPersistence(server: Server): void {
   setDebugSubcommand('reload', debugReload);
+  installBackgroundSave(server);
   server.shutdownHooks.push((opts) => {
     if (opts.nosave) return;
     const sp = server.config.get('save');
@@ -333,4 +353,205 @@ export function installPersistence(server: Server): void {
       if (!opts.force) throw e;
     }
   });
+}
+
+// ---- BGSAVE -------------------------------------------------------------------------------
+
+/**
+ * Starts a background save to dir/dbfilename: a fork-less snapshot (see snapshot.ts)
+ * written to temp-bgsave-<pid>.rdb and renamed when complete. Returns false when one
+ * is already running.
+ */
+export function rdbSaveBackground(server: Server): boolean {
+  if (rdbState.bgsave) return false;
+  const start = Date.now();
+  rdbState.bgsaveInProgress = true;
+  rdbState.bgsaveStartMs = start;
+  rdbState.lastBgsaveTryMs = start;
+  rdbState.dirtyAtBgsaveStart = server.dirty;
+  rdbState.bgsaveScheduled = false;
+  server.log.notice(`Background saving started (fork-less snapshot of ${server.ks.totalKeys()} keys)`);
+  const job = saveSnapshotToFile(server, rdbPath(server), `temp-bgsave-${process.pid}.rdb`, {
+    onDone: (err, bytes) => {
+      if (rdbState.bgsave !== job) return;
+      rdbState.bgsave = null;
+      rdbState.bgsaveInProgress = false;
+      rdbState.lastBgsaveTimeSec = Math.round((Date.now() - start) / 1000);
+      rdbState.lastCowBytes = job.snapshot.cowBytes;
+      if (err === null) {
+        server.dirty = Math.max(0, server.dirty - rdbState.dirtyAtBgsaveStart);
+        server.lastSaveTime = Math.floor(Date.now() / 1000);
+        rdbState.lastBgsaveOk = true;
+        rdbState.lastSaveOk = true;
+        rdbState.saves++;
+        rdbState.lastSaveBytes = bytes;
+        server.log.notice('Background saving terminated with success');
+      } else if (killed.has(job)) {
+        killed.delete(job);
+        server.log.warning('Background saving terminated: snapshot stopped by the server');
+      } else {
+        rdbState.lastBgsaveOk = false;
+        server.log.warning(`Background saving error: ${err.message}`);
+      }
+      for (const h of bgsaveDoneHooks) h(err === null);
+    },
+  });
+  rdbState.bgsave = job;
+  return true;
+}
+
+/** Run when a BGSAVE ends (true: it succeeded). Replication and the AOF listen here. */
+export const bgsaveDoneHooks: Array<(ok: boolean) => void> = [];
+
+const killed = new WeakSet<FileSnapshot>();
+
+/** Stops a running BGSAVE on purpose (FLUSHALL, SHUTDOWN, SAVE): not counted as an error. */
+export function killBgsave(server: Server): void {
+  const job = rdbState.bgsave;
+  if (!job) return;
+  killed.add(job);
+  server.log.notice('Killing the running background save');
+  job.abort('killed by the server');
+  if (rdbState.bgsave === job) {
+    rdbState.bgsave = null;
+    rdbState.bgsaveInProgress = false;
+  }
+}
+
+/** The configured save points as [seconds, changes] pairs. */
+function savePoints(server: Server): Array<[number, number]> {
+  const sp = server.config.get('save');
+  const words = Array.isArray(sp) ? (sp as string[]) : String(sp).split(/\s+/).filter((w) => w !== '');
+  const out: Array<[number, number]> = [];
+  for (let i = 0; i + 1 < words.length; i += 2) out.push([Number(words[i]), Number(words[i + 1])]);
+  return out;
+}
+
+/** Seconds Redis waits after a failed BGSAVE before a save point may try again. */
+const BGSAVE_RETRY_DELAY_SEC = 5;
+
+/** Cron: save points, and a BGSAVE SCHEDULEd while an AOF rewrite ran. */
+function persistenceCron(server: Server): void {
+  if (rdbState.bgsave || rdbState.loading) return;
+  if (rdbState.otherSnapshotActive()) return;
+  if (rdbState.bgsaveScheduled) {
+    rdbSaveBackground(server);
+    return;
+  }
+  if (server.dirty === 0) return;
+  const now = Date.now();
+  const sinceSave = now / 1000 - server.lastSaveTime;
+  for (const [secs, changes] of savePoints(server)) {
+    if (server.dirty >= changes && sinceSave > secs && (rdbState.lastBgsaveOk || (now - rdbState.lastBgsaveTryMs) / 1000 > BGSAVE_RETRY_DELAY_SEC)) {
+      server.log.notice(`${changes} changes in ${secs} seconds. Saving...`);
+      rdbSaveBackground(server);
+      return;
+    }
+  }
+}
+
+const MISCONF =
+  "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
+
+/** BGSAVE [SCHEDULE]. */
+function bgsaveCommand(c: import('../server/client.js').Client, argv: string[]): void {
+  let schedule = false;
+  if (argv.length > 1) {
+    if (argv.length === 2 && argv[1].toLowerCase() === 'schedule') schedule = true;
+    else {
+      c.addError('ERR syntax error');
+      return;
+    }
+  }
+  const s = c.server;
+  if (rdbState.bgsave) {
+    c.addError('ERR Background save already in progress');
+  } else if (rdbState.otherSnapshotActive() || c.inExec) {
+    if (schedule || c.inExec) {
+      rdbState.bgsaveScheduled = true;
+      c.addSimple('Background saving scheduled');
+    } else {
+      c.addError("ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.");
+    }
+  } else if (rdbSaveBackground(s)) {
+    c.addSimple('Background saving started');
+  } else {
+    c.addError('ERR');
+  }
+}
+
+export { bgsaveCommand };
+
+/** INFO persistence, RDB half (the AOF module supplies its fields through aofInfoFields). */
+export function persistenceInfoFields(server: Server): Array<[string, string | number]> {
+  const job = rdbState.bgsave;
+  const now = Date.now();
+  return [
+    ['loading', rdbState.loading ? 1 : 0],
+    ['async_loading', 0],
+    ['current_cow_peak', job ? job.snapshot.cowBytes : 0],
+    ['current_cow_size', job ? job.snapshot.cowBytes : 0],
+    ['current_cow_size_age', 0],
+    ['current_fork_perc', job && job.snapshot.keysTotal > 0 ? ((job.snapshot.keysProcessed * 100) / job.snapshot.keysTotal).toFixed(2) : '0.00'],
+    ['current_save_keys_processed', job ? job.snapshot.keysProcessed : 0],
+    ['current_save_keys_total', job ? job.snapshot.keysTotal : 0],
+    ['rdb_changes_since_last_save', server.dirty],
+    ['rdb_bgsave_in_progress', job ? 1 : 0],
+    ['rdb_last_save_time', server.lastSaveTime],
+    ['rdb_last_bgsave_status', rdbState.lastBgsaveOk ? 'ok' : 'err'],
+    ['rdb_last_bgsave_time_sec', rdbState.lastBgsaveTimeSec],
+    ['rdb_current_bgsave_time_sec', job ? Math.round((now - rdbState.bgsaveStartMs) / 1000) : -1],
+    ['rdb_saves', rdbState.saves],
+    ['rdb_last_cow_size', rdbState.lastCowBytes],
+    ['rdb_last_load_keys_expired', rdbState.lastLoad ? rdbState.lastLoad.expired : 0],
+    ['rdb_last_load_keys_loaded', rdbState.lastLoad ? rdbState.lastLoad.keys : 0],
+  ];
+}
+
+/** Save points, BGSAVE SCHEDULE, MISCONF and the FLUSHALL save (called from installPersistence). */
+function installBackgroundSave(server: Server): void {
+  server.cronHooks.push(() => persistenceCron(server));
+  setInfoSection(server, 'persistence', (s) => {
+    let out = '';
+    for (const [k, v] of persistenceInfoFields(s)) out += k + ':' + v + '\r\n';
+    for (const [k, v] of aofInfo(s)) out += k + ':' + v + '\r\n';
+    out += 'module_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n';
+    return out;
+  });
+  server.preExecChecks.push((c, spec) => {
+    if (rdbState.lastBgsaveOk || (specBits(spec) & CMD_WRITE) === 0 && spec.name !== 'ping') return false;
+    if (!server.config.getBool('stop-writes-on-bgsave-error') || savePoints(server).length === 0) return false;
+    if (server.role === 'replica' || (c.flags & CLIENT_MASTER) !== 0) return false;
+    c.addError(MISCONF);
+    return true;
+  });
+  // FLUSHALL stops a BGSAVE and, with save points, saves the empty dataset (Redis 7.2).
+  flushAllHooks.push((s) => {
+    if (rdbState.bgsave) killBgsave(s);
+    if (savePoints(s).length > 0) {
+      try {
+        rdbSaveToFile(s);
+      } catch {
+        /* logged by rdbSaveToFile */
+      }
+    }
+  });
+}
+
+/** The AOF fields of INFO persistence; the AOF module replaces this provider. */
+export let aofInfo = (s: Server): Array<[string, string | number]> => [
+  ['aof_enabled', s.config.getBool('appendonly') ? 1 : 0],
+  ['aof_rewrite_in_progress', 0],
+  ['aof_rewrite_scheduled', 0],
+  ['aof_last_rewrite_time_sec', -1],
+  ['aof_current_rewrite_time_sec', -1],
+  ['aof_last_bgrewrite_status', 'ok'],
+  ['aof_rewrites', 0],
+  ['aof_rewrites_consecutive_failures', 0],
+  ['aof_last_write_status', 'ok'],
+  ['aof_last_cow_size', 0],
+];
+
+export function setAofInfoProvider(fn: (s: Server) => Array<[string, string | number]>): void {
+  aofInfo = fn;
 }

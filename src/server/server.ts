@@ -17,6 +17,7 @@ import { Keyspace, type Database } from '../keyspace/keyspace.js';
 import {
   CommandTable,
   findSubcommand,
+  getKeyPositions,
   specBits,
   specId,
   CMD_ADMIN,
@@ -140,6 +141,12 @@ export class Server {
   private listeners: net.Server[] = [];
   /** Changes since the last save (Redis's server.dirty). */
   dirty = 0;
+  /**
+   * Replication offset (INFO master_repl_offset): bytes of the replication stream
+   * produced so far. Advanced by the replication subsystem for every propagated
+   * command; the AOF records the value its last fsync covered (WAITAOF).
+   */
+  masterReplOffset = 0;
   /** Total changes ever counted, for propagation decisions and INFO. */
   private propagationListeners: PropagationListener[] = [];
   private propQueue: Array<{ dbid: number; argv: string[]; flags: number }> = [];
@@ -216,7 +223,8 @@ export class Server {
   /** Called when the server exits (the CLI installs process.exit). */
   exit: (code: number) => void = () => {};
 
-  constructor(config: Config, log: Logger = new Logger()) {
+  /** `commands`: the command table to serve (sentinel mode passes its own, smaller one). */
+  constructor(config: Config, log: Logger = new Logger(), commands: CommandSpec[] = ALL_COMMANDS) {
     this.config = config;
     this.log = log;
     const ndb = config.getNumber('databases');
@@ -230,8 +238,8 @@ export class Server {
       this.watchedKeys.push(new Map());
       this.blockingKeys.push(new Map());
     }
-    this.commands.register(ALL_COMMANDS);
-    for (const spec of ALL_COMMANDS) for (const sub of spec.subcommands ?? []) this.cmdFullNames.set(sub, `${spec.name}|${sub.name}`);
+    this.commands.register(commands);
+    for (const spec of commands) for (const sub of spec.subcommands ?? []) this.cmdFullNames.set(sub, `${spec.name}|${sub.name}`);
     this.applyConfig();
     config.onChange((name) => this.onConfigChange(name));
     installEviction(this);
@@ -710,6 +718,11 @@ export class Server {
     this.callDepth++;
     const bits = specBits(spec);
     if (this.monitors.size > 0 && (bits & (CMD_ADMIN | CMD_SKIP_MONITOR)) === 0) this.feedMonitors(c, argv);
+    // A snapshot in progress saves the old values of the keys this write may change.
+    if (this.ks.observers.length !== 0 && (bits & CMD_WRITE) !== 0) {
+      const pos = getKeyPositions(spec, argv);
+      for (let i = 0; i < pos.length; i++) c.db.beforeWrite(argv[pos[i]]);
+    }
     const errorsBefore = this.stats.errorReplies;
     try {
       spec.handler!(c, argv);
