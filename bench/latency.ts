@@ -103,17 +103,29 @@ function stats(h: LogHistogram, windowMs: number): LatencyStats {
   };
 }
 
-/** Closed-loop GET from `connections` sockets; records latencies of requests sent in the window. */
-async function getLoop(
+/** Controls a gated GET loop: requests sent while `record` is set are recorded; `stop` ends it. */
+export interface LoopGate {
+  record: boolean;
+  stop: boolean;
+}
+
+/**
+ * Closed-loop GET from `connections` sockets (one request outstanding each) until
+ * gate.stop; records in `hist` the latency of every request sent while gate.record.
+ * Fails after `maxMs`.
+ */
+export async function gatedGetLoop(
   srv: Server,
-  cfg: LatencyConfig,
+  connections: number,
   requests: Buffer[],
   hist: LogHistogram,
+  gate: LoopGate,
+  maxMs: number,
 ): Promise<{ firstError: string | null }> {
   const sockets: net.Socket[] = [];
   let firstError: string | null = null;
   try {
-    for (let i = 0; i < cfg.connections; i++) {
+    for (let i = 0; i < connections; i++) {
       const s = net.createConnection({ host: srv.host, port: srv.port });
       s.setNoDelay(true);
       sockets.push(s);
@@ -132,9 +144,6 @@ async function getLoop(
       'latency connections',
     );
 
-    const t0 = performance.now();
-    const measureStart = t0 + cfg.warmupMs;
-    const measureEnd = measureStart + cfg.measureMs;
     let stopping = false;
     let active = sockets.length;
     let resolveDone!: () => void;
@@ -148,8 +157,10 @@ async function getLoop(
     for (const s of sockets) {
       const parser = new RespReplyParser();
       let sentAt = 0;
+      let recorded = false;
       const send = (): void => {
         sentAt = performance.now();
+        recorded = gate.record;
         s.write(requests[(Math.random() * nreq) | 0]!);
       };
       s.on('data', (chunk: Buffer) => {
@@ -166,10 +177,10 @@ async function getLoop(
         if (r.t === 'err') {
           if (firstError === null) firstError = r.v;
           stopping = true;
-        } else if (sentAt >= measureStart && sentAt < measureEnd) {
+        } else if (recorded) {
           hist.record((now - sentAt) * 1e6);
         }
-        if (stopping || now >= measureEnd) {
+        if (stopping || gate.stop) {
           stopping = true;
           if (--active === 0) resolveDone();
           return;
@@ -182,10 +193,31 @@ async function getLoop(
       });
       send();
     }
-    await withDeadline(done, cfg.warmupMs + cfg.measureMs + 15000, 'GET latency loop');
+    await withDeadline(done, maxMs, 'GET latency loop');
     return { firstError };
   } finally {
     for (const s of sockets) s.destroy();
+  }
+}
+
+/** Closed-loop GET from `connections` sockets; records latencies of requests sent in the window. */
+async function getLoop(
+  srv: Server,
+  cfg: LatencyConfig,
+  requests: Buffer[],
+  hist: LogHistogram,
+): Promise<{ firstError: string | null }> {
+  const gate: LoopGate = { record: false, stop: false };
+  const t1 = setTimeout(() => (gate.record = true), cfg.warmupMs);
+  const t2 = setTimeout(() => {
+    gate.record = false;
+    gate.stop = true;
+  }, cfg.warmupMs + cfg.measureMs);
+  try {
+    return await gatedGetLoop(srv, cfg.connections, requests, hist, gate, cfg.warmupMs + cfg.measureMs + 15000);
+  } finally {
+    clearTimeout(t1);
+    clearTimeout(t2);
   }
 }
 

@@ -231,6 +231,8 @@ export interface Server {
   readonly port: number;
   readonly pid: number;
   readonly alive: boolean;
+  /** The server's working directory (where dump.rdb goes). */
+  readonly dir: string;
   /** Tail of the server's stdout+stderr. */
   output(): string;
   stop(): Promise<void>;
@@ -248,7 +250,7 @@ class ServerProc implements Server {
     readonly kind: ServerKind,
     readonly port: number,
     readonly child: ChildProcess,
-    private readonly dir: string,
+    readonly dir: string,
   ) {
     this.pid = child.pid ?? -1;
     const onOut = (d: Buffer): void => {
@@ -313,7 +315,7 @@ async function pingOnce(port: number, timeoutMs: number): Promise<boolean> {
  * Start a server on a free port with persistence disabled, in a private temp
  * dir; resolves once it answers PING (deadline `timeoutMs`).
  */
-export async function startServer(kind: ServerKind, timeoutMs = 20000): Promise<Server> {
+export async function startServer(kind: ServerKind, timeoutMs = 20000, extraArgs: readonly string[] = []): Promise<Server> {
   let lastErr = '';
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
@@ -321,8 +323,8 @@ export async function startServer(kind: ServerKind, timeoutMs = 20000): Promise<
     const common = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
     const [cmd, args] =
       kind === 'redis'
-        ? [REDIS_SERVER, [...common, '--daemonize', 'no', '--dir', dir, '--logfile', '']]
-        : [process.execPath, [cinnabarBin(), ...common]];
+        ? [REDIS_SERVER, [...common, '--daemonize', 'no', '--dir', dir, '--logfile', '', ...extraArgs]]
+        : [process.execPath, [cinnabarBin(), ...common, ...extraArgs]];
     const child = spawn(cmd, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     track(child, dir);
     const srv = new ServerProc(kind, port, child, dir);

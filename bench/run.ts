@@ -3,7 +3,7 @@
  *
  *   --quick            2 rounds, short runs, memory data sets scaled down 10x
  *                      (whole bench well under 2 minutes on 2 cores)
- *   --only LIST        phases to run: throughput,memory,latency (default all)
+ *   --only LIST        phases to run: throughput,memory,latency,bgsave (default all)
  *   --tests LIST       throughput tests by redis-benchmark -t name
  *                      (e.g. set,get,lrange_100; default all)
  *   --rounds N         timed throughput rounds (default 5, quick 2)
@@ -27,12 +27,13 @@ import {
   oneLine,
   versionOf,
 } from './lib.js';
+import { bgsaveMarkdown, runBgsave, type BgsaveConfig, type BgsaveResult } from './bgsave.js';
 import { latencyMarkdown, runLatency, type LatencyConfig, type LatencyResult } from './latency.js';
 import { memoryMarkdown, runMemory, type MemoryConfig, type MemoryResult } from './memory.js';
 import { TESTS, runThroughput, throughputMarkdown, type ThroughputConfig, type ThroughputResult } from './throughput.js';
 
-type Phase = 'throughput' | 'memory' | 'latency';
-const PHASES: readonly Phase[] = ['throughput', 'memory', 'latency'];
+type Phase = 'throughput' | 'memory' | 'latency' | 'bgsave';
+const PHASES: readonly Phase[] = ['throughput', 'memory', 'latency', 'bgsave'];
 
 interface Options {
   quick: boolean;
@@ -44,7 +45,7 @@ interface Options {
 
 function usage(msg: string): never {
   process.stderr.write(
-    `${msg}\nusage: node dist/bench/run.js [--quick] [--only throughput,memory,latency] [--tests set,get,...] [--rounds N] [--no-write]\n`,
+    `${msg}\nusage: node dist/bench/run.js [--quick] [--only throughput,memory,latency,bgsave] [--tests set,get,...] [--rounds N] [--no-write]\n`,
   );
   process.exit(2);
 }
@@ -122,6 +123,7 @@ interface Report {
   throughput: ThroughputResult | { error: string } | null;
   memory: MemoryResult | { error: string } | null;
   latency: LatencyResult | { error: string } | null;
+  bgsave: BgsaveResult | { error: string } | null;
 }
 
 function gitCommit(): string | null {
@@ -162,6 +164,9 @@ async function main(): Promise<void> {
   const lcfg: LatencyConfig = opts.quick
     ? { connections: 50, keys: 10000, rounds: 2, warmupMs: 500, measureMs: 2000 }
     : { connections: 50, keys: 10000, rounds: 4, warmupMs: 1000, measureMs: 5000 };
+  const bcfg: BgsaveConfig = opts.quick
+    ? { keys: 200_000, connections: 50, warmupMs: 300, baselineMs: 1000 }
+    : { keys: 1_000_000, connections: 50, warmupMs: 1000, baselineMs: 3000 };
 
   const report: Report = {
     date: started.toISOString(),
@@ -196,6 +201,7 @@ async function main(): Promise<void> {
     throughput: null,
     memory: null,
     latency: null,
+    bgsave: null,
   };
 
   log(`mode ${mode}; phases ${opts.phases.join(',')}; ${report.redisServerVersion}; ${report.redisBenchmarkVersion}`);
@@ -231,6 +237,17 @@ async function main(): Promise<void> {
     report.machine.loadavgByPhase['latency'] = { start: la, end: os.loadavg() };
   }
 
+  if (opts.phases.includes('bgsave')) {
+    const la = os.loadavg();
+    try {
+      report.bgsave = await runBgsave(bcfg);
+    } catch (e) {
+      report.bgsave = { error: errMsg(e) };
+      log(`bgsave phase failed: ${oneLine(errMsg(e))}`);
+    }
+    report.machine.loadavgByPhase['bgsave'] = { start: la, end: os.loadavg() };
+  }
+
   report.wallSec = (performance.now() - t0) / 1000;
   report.machine.loadavgEnd = os.loadavg();
 
@@ -263,6 +280,14 @@ async function main(): Promise<void> {
       '',
     );
     out.push('error' in report.latency ? `FAILED: ${oneLine(report.latency.error)}` : latencyMarkdown(report.latency));
+  }
+  if (report.bgsave !== null) {
+    out.push(
+      '',
+      `### GET latency during BGSAVE (${bcfg.keys.toLocaleString('en-US')} keys, ${bcfg.connections} closed-loop connections; baseline ${bcfg.baselineMs / 1000} s without a save)`,
+      '',
+    );
+    out.push('error' in report.bgsave ? `FAILED: ${oneLine(report.bgsave.error)}` : bgsaveMarkdown(report.bgsave));
   }
   process.stdout.write(`${out.join('\n')}\n`);
 

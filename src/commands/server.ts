@@ -828,6 +828,8 @@ function debug(c: Client, argv: string[]): void {
       if (c.db.lookup(key) !== undefined) continue;
       let val = `value:${j}`;
       if (size > 0) val = val.length >= size ? val.slice(0, size) : val + '\0'.repeat(size - val.length);
+      // A flat string, as values arriving from the network are (not a concatenation).
+      if (val.length >= 13) val = Buffer.from(val, 'latin1').toString('latin1');
       c.db.add(key, new RObj(ObjType.String, val, s.ks.initialLru()));
       s.signalModifiedKey(c.db, key);
     }

@@ -419,8 +419,14 @@ export interface KeyMeta {
  * Writes one key record: optional EXPIRETIME_MS (expireMs >= 0), IDLE, FREQ, then the
  * type, the key and the value.
  */
-export function writeKeyValue(w: ByteWriter, key: string, obj: RObj, expireMs: number, options: RdbWriteOptions = {}, meta: KeyMeta = {}): void {
-  const o = fullOpts(options);
+export function writeKeyValue(w: ByteWriter, key: string, obj: RObj, expireMs: number, options: RdbWriteOptions = {}, meta: KeyMeta = NO_META): void {
+  writeKeyValueWith(w, key, obj, expireMs, fullOpts(options), meta);
+}
+
+const NO_META: KeyMeta = {};
+
+/** writeKeyValue with the options already completed (no allocation per key). */
+function writeKeyValueWith(w: ByteWriter, key: string, obj: RObj, expireMs: number, o: WriteOpts, meta: KeyMeta): void {
   const type = chooseType(obj, o);
   if (expireMs >= 0) {
     w.u8(RDB_OPCODE.EXPIRETIME_MS);
@@ -485,6 +491,7 @@ export class RdbFileWriter {
   readonly w = new ByteWriter(1 << 16);
   private crc = new Crc64();
   private readonly opts: RdbWriteOptions;
+  private readonly full: WriteOpts;
   private readonly checksum: boolean;
   private readonly chunkSize: number;
   bytesWritten = 0;
@@ -496,6 +503,7 @@ export class RdbFileWriter {
     chunkSize = 1 << 20,
   ) {
     this.opts = { ...opts, version: opts.version ?? RDB_VERSION_DEFAULT };
+    this.full = fullOpts(this.opts);
     this.checksum = checksum;
     this.chunkSize = chunkSize;
   }
@@ -510,8 +518,8 @@ export class RdbFileWriter {
     this.maybeFlush();
   }
 
-  key(key: string, obj: RObj, expireMs: number, meta: KeyMeta = {}): void {
-    writeKeyValue(this.w, key, obj, expireMs, this.opts, meta);
+  key(key: string, obj: RObj, expireMs: number, meta: KeyMeta = NO_META): void {
+    writeKeyValueWith(this.w, key, obj, expireMs, this.full, meta);
     this.maybeFlush();
   }
 

@@ -57,8 +57,10 @@ export interface SnapshotOptions {
 }
 
 /** Time budget of a slice; the clock is read every CHECK_EVERY keys. */
-const DEFAULT_SLICE_MS = 2;
+const DEFAULT_SLICE_MS = 0.5;
 const CHECK_EVERY = 32;
+/** Bytes the RDB writer gathers before handing a chunk to the consumer. */
+const CHUNK_BYTES = 64 * 1024;
 const NO_META: KeyMeta = {};
 
 export class Snapshot implements KeyspaceObserver {
@@ -98,7 +100,8 @@ export class Snapshot implements KeyspaceObserver {
     this.emptyAtStart = dbs.map((db) => db.size === 0);
     this.keysTotal = server.ks.totalKeys();
     this.lru = server.ks.lfu || server.config.getString('maxmemory-policy').endsWith('-lru');
-    this.fw = new RdbFileWriter((chunk) => this.emit(chunk), writeOptions(server), server.config.getBool('rdbchecksum'));
+    // Small chunks: each flush checksums its chunk in one go (CRC64 costs ~7 ns/byte).
+    this.fw = new RdbFileWriter((chunk) => this.emit(chunk), writeOptions(server), server.config.getBool('rdbchecksum'), CHUNK_BYTES);
     this.fw.header(opts.extraAux ? [...rdbAux(server, !!opts.aofBase), ...opts.extraAux] : rdbAux(server, !!opts.aofBase));
     server.ks.observers.push(this);
     this.schedule();
