@@ -32,7 +32,8 @@ import { CLIENT_NO_TOUCH, replyBuf } from '../server/client.js';
 import { ObjType, RObj, WRONGTYPE } from '../types/object.js';
 import { RList } from '../types/list.js';
 import { NOTIFY_GENERIC, NOTIFY_LIST } from '../keyspace/notify.js';
-import { parseDouble, parseIntArg } from '../util/numbers.js';
+import { parseIntArg } from '../util/numbers.js';
+import { blockDeadline, blockServed, distinctKeys, parseTimeout } from './blocking-util.js';
 
 const HEAD = 0;
 const TAIL = 1;
@@ -49,9 +50,6 @@ const ERR_COUNT_NEG = "ERR COUNT can't be negative";
 const ERR_MAXLEN_NEG = "ERR MAXLEN can't be negative";
 const ERR_NUMKEYS = 'ERR numkeys should be greater than 0';
 const ERR_COUNT_POS = 'ERR count should be greater than 0';
-const ERR_TIMEOUT_FLOAT = 'ERR timeout is not a float or out of range';
-const ERR_TIMEOUT_NEG = 'ERR timeout is negative';
-const ERR_TIMEOUT_RANGE = 'ERR timeout is out of range';
 
 const LLONG_MIN_STR = '-9223372036854775808';
 
@@ -631,217 +629,6 @@ function mpopGeneric(c: Client, argv: string[], numkeysIdx: number, block: boole
   c.addNullArray();
 }
 
-// ---- timeouts -------------------------------------------------------------------------
-
-const TWO63 = 1n << 63n;
-const TWO64 = 1n << 64n;
-const LLONG_MAX_BIG = TWO63 - 1n;
-/** Largest delay a Node timer accepts (longer ones fire after 1 ms). */
-const MAX_TIMER_MS = 2147483647;
-
-function bitLength(x: bigint): number {
-  return x === 0n ? 0 : x.toString(2).length;
-}
-
-/** num/den rounded to nearest-even with a 64-bit significand: [m, e] with value m * 2^e. */
-function roundRatio64(num: bigint, den: bigint): [bigint, number] {
-  let k = 64 - (bitLength(num) - bitLength(den));
-  for (;;) {
-    const n2 = k >= 0 ? num << BigInt(k) : num;
-    const d2 = k >= 0 ? den : den << BigInt(-k);
-    let q = n2 / d2;
-    if (q >= TWO64) {
-      k--;
-      continue;
-    }
-    if (q < TWO63) {
-      k++;
-      continue;
-    }
-    const twiceRem = (n2 - q * d2) * 2n;
-    if (twiceRem > d2 || (twiceRem === d2 && (q & 1n) === 1n)) q += 1n;
-    if (q === TWO64) return [TWO63, 1 - k];
-    return [q, -k];
-  }
-}
-
-/**
- * Milliseconds Redis 7.2 derives from a decimal number of seconds: the string is
- * rounded to a long double, multiplied by 1000 in long double, then rounded up.
- * Returns a number of ms (may be negative), or an error message.
- */
-function decimalSecondsToMs(neg: boolean, intDigits: string, fracDigits: string, expPart: string | undefined): number | string {
-  let digits = intDigits + fracDigits;
-  let i = 0;
-  while (i < digits.length && digits.charCodeAt(i) === 48) i++;
-  digits = digits.slice(i);
-  if (digits.length === 0) return 0;
-  let e10 = (expPart === undefined ? 0 : Number(expPart)) - fracDigits.length;
-  let end = digits.length;
-  while (digits.charCodeAt(end - 1) === 48) end--;
-  e10 += digits.length - end;
-  digits = digits.slice(0, end);
-  // The value lies in [10^(mag-1), 10^mag).
-  const mag = digits.length + e10;
-  // Beyond the long double range strtold fails (overflow, or underflow to zero).
-  if (mag > 4933 || (mag === 4933 && digits.slice(0, 20) > '11897314953572317650')) return ERR_TIMEOUT_FLOAT;
-  if (mag < -4950) return ERR_TIMEOUT_FLOAT;
-  if (mag > 22) return neg ? -1 : Infinity; // far beyond LLONG_MAX ms
-  if (mag < -40) return neg ? 0 : 1; // ceil of a tiny positive/negative product
-  const d = BigInt(digits);
-  let m: bigint;
-  let e: number;
-  if (e10 >= 0) [m, e] = roundRatio64(d * 10n ** BigInt(e10), 1n);
-  else [m, e] = roundRatio64(d, 10n ** BigInt(-e10));
-  // * 1000, rounded again to 64 significant bits.
-  const p = m * 1000n;
-  const shift = bitLength(p) - 64;
-  if (shift > 0) {
-    const sh = BigInt(shift);
-    let q = p >> sh;
-    const rem = p - (q << sh);
-    const half = 1n << (sh - 1n);
-    if (rem > half || (rem === half && (q & 1n) === 1n)) q += 1n;
-    if (q === TWO64) {
-      m = TWO63;
-      e += shift + 1;
-    } else {
-      m = q;
-      e += shift;
-    }
-  } else {
-    m = p;
-  }
-  if (!neg) {
-    const over = e >= 0 ? m << BigInt(e) > LLONG_MAX_BIG : m > LLONG_MAX_BIG << BigInt(-e);
-    if (over) return Infinity;
-  }
-  let ip: bigint;
-  let frac = false;
-  if (e >= 0) {
-    ip = m << BigInt(e);
-  } else {
-    const sh = BigInt(-e);
-    ip = m >> sh;
-    frac = ip << sh !== m;
-  }
-  if (neg) return ip === 0n ? 0 : -1;
-  return Number(frac ? ip + 1n : ip);
-}
-
-const DECIMAL_RE = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
-const INF_RE = /^[+-]?inf(?:inity)?$/i;
-
-/**
- * Relative timeout in ms for a seconds argument: >= 0, -1 for a negative timeout,
- * Infinity when out of range (before adding the current time), or an error message.
- */
-function secondsToMs(s: string): number | string {
-  const n = s.length;
-  if (n === 0 || n >= 5120) return ERR_TIMEOUT_FLOAT;
-  const c0 = s.charCodeAt(0);
-  if (c0 === 32 || (c0 >= 9 && c0 <= 13)) return ERR_TIMEOUT_FLOAT;
-  const m = DECIMAL_RE.exec(s);
-  if (m !== null) {
-    const frac = m[3] ?? '';
-    if (m[2].length === 0 && frac.length === 0) return ERR_TIMEOUT_FLOAT;
-    return decimalSecondsToMs(m[1] === '-', m[2], frac, m[4]);
-  }
-  if (INF_RE.test(s)) return c0 === 45 ? -1 : Infinity;
-  // Hexadecimal floats (strtold accepts them); doubles are precise enough here.
-  const v = parseDouble(s);
-  if (v === null || !Number.isFinite(v)) return ERR_TIMEOUT_FLOAT;
-  const ms = v * 1000;
-  if (ms > 9223372036854775807) return Infinity;
-  const t = Math.ceil(ms);
-  return t < 0 ? -1 : t + 0;
-}
-
-const timeoutCache = new Map<string, number | string>();
-
-/**
- * Parses a blocking command's timeout (seconds, a double) into a relative number
- * of ms (0 = forever). Replies with the error and returns -1 when invalid.
- */
-function parseTimeout(c: Client, s: string): number {
-  let r: number | string;
-  // Fast path: a plain small non-negative integer number of seconds ("0", "5").
-  const int = s.length <= 12 && s.charCodeAt(0) !== 45 ? parseIntArg(s) : null;
-  if (int !== null) {
-    r = int * 1000;
-  } else {
-    const hit = timeoutCache.get(s);
-    if (hit !== undefined) {
-      r = hit;
-    } else {
-      r = secondsToMs(s);
-      if (s.length <= 64) {
-        if (timeoutCache.size >= 1024) timeoutCache.clear();
-        timeoutCache.set(s, r);
-      }
-    }
-  }
-  if (typeof r === 'string') {
-    c.addError(r);
-    return -1;
-  }
-  if (r < 0) {
-    c.addError(ERR_TIMEOUT_NEG);
-    return -1;
-  }
-  if (r > 0 && r > 9223372036854775807 - c.server.ks.now) {
-    c.addError(ERR_TIMEOUT_RANGE);
-    return -1;
-  }
-  return r;
-}
-
-interface FirstBlock {
-  argv: string[];
-  at: number;
-}
-
-/** The deadline of a client's current blocking command, kept across re-executions. */
-const firstBlock = new WeakMap<Client, FirstBlock>();
-
-/** Absolute deadline for c.block(): fixed at the first block of this command invocation. */
-function blockDeadline(c: Client, argv: string[], ms: number): number {
-  // Node timers cannot wait longer than ~24.8 days (a longer delay fires at once):
-  // such timeouts block without a deadline.
-  if (ms === 0 || ms > MAX_TIMER_MS) return 0;
-  const prev = firstBlock.get(c);
-  if (prev !== undefined && prev.argv === argv) return prev.at;
-  const at = c.server.ks.now + ms;
-  firstBlock.set(c, { argv, at });
-  return at;
-}
-
-/** A blocking command was answered: forget its deadline. */
-function served(c: Client): void {
-  firstBlock.delete(c);
-}
-
-/** Distinct keys, in order (a client waits once per key). */
-function distinctKeys(argv: string[], first: number, count: number): string[] {
-  const keys: string[] = [];
-  if (count <= 16) {
-    for (let j = 0; j < count; j++) {
-      const k = argv[first + j];
-      if (keys.indexOf(k) === -1) keys.push(k);
-    }
-    return keys;
-  }
-  const seen = new Set<string>();
-  for (let j = 0; j < count; j++) {
-    const k = argv[first + j];
-    if (!seen.has(k)) {
-      seen.add(k);
-      keys.push(k);
-    }
-  }
-  return keys;
-}
-
 // ---- blocking -------------------------------------------------------------------------
 
 /**
@@ -877,7 +664,7 @@ function blockingPopGeneric(
       elementsRemoved(c, key, where, list, 1);
       c.rewriteArgv([where === HEAD ? 'LPOP' : 'RPOP', key]);
     }
-    served(c);
+    blockServed(c);
     return;
   }
   if (c.denyBlocking) {
@@ -922,7 +709,7 @@ function blmoveGeneric(c: Client, argv: string[], from: number, to: number, ms: 
     return;
   }
   if (lmoveGeneric(c, argv, from, to)) c.rewriteArgv(rewrite);
-  served(c);
+  blockServed(c);
 }
 
 function blmoveCommand(c: Client, argv: string[]): void {
