@@ -840,11 +840,24 @@ export class RdbReader {
         const b = this.blob();
         const items = type === RDB_TYPE.ZSET_ZIPLIST ? parseZiplist(b) : parseListpack(b);
         if (items.length % 2 !== 0) throw new RdbError(`zset blob with an odd number of entries in key '${key}'`);
-        const zs = new SortedSet();
+        // A listpack holds its elements in order: build the set in one pass when they
+        // are strictly ascending (as every real file has them), else insert one by one.
+        const entries: Array<[string, number]> = [];
+        let ordered = true;
         for (let i = 0; i < items.length; i += 2) {
           const sc = parseDouble(items[i + 1]);
-          if (sc === null) throw new RdbError(`zset with an invalid score in key '${key}'`);
-          if (zs.add(items[i], sc) !== 'added') throw new RdbError(`duplicate zset members detected in key '${key}'`);
+          if (sc === null || sc !== sc) throw new RdbError(`zset with an invalid score in key '${key}'`);
+          const m = items[i];
+          if (ordered && entries.length > 0) {
+            const [pm, ps] = entries[entries.length - 1];
+            if (!(ps < sc || (ps === sc && pm < m))) ordered = false;
+          }
+          entries.push([m, sc]);
+        }
+        if (ordered) return this.finishZset(SortedSet.fromSorted(entries, false));
+        const zs = new SortedSet();
+        for (const [m, sc] of entries) {
+          if (zs.add(m, sc) !== 'added') throw new RdbError(`duplicate zset members detected in key '${key}'`);
         }
         return this.finishZset(zs);
       }
