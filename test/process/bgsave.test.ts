@@ -181,6 +181,22 @@ describe('BGSAVE (fork-less snapshot)', { skip: skipIfNoRedis() }, () => {
     console.log('# kill -9 during BGSAVE: previous dump.rdb loaded by redis-server with its 1001 keys');
   });
 
+  test('SHUTDOWN during BGSAVE saves the current data, not the older snapshot', async () => {
+    const s = await cinnabar(['--save', '3600 1']);
+    const c = await s.client();
+    await c.call('DEBUG', 'POPULATE', '500000');
+    assert.equal(text(await c.call('BGSAVE')), 'Background saving started');
+    await c.call('SET', 'late', 'write');
+    await c.call('DEL', 'key:7');
+    c.call('SHUTDOWN').catch(() => {});
+    await s.waitExit();
+    await withRedisOn(join(s.dir, 'dump.rdb'), async (r) => {
+      assert.equal(text(await r.call('GET', 'late')), 'write');
+      assert.equal(text(await r.call('EXISTS', 'key:7')), '0');
+      assert.equal(text(await r.call('DBSIZE')), '500000');
+    });
+  });
+
   test('FLUSHALL during BGSAVE stops it; the old data never comes back', async () => {
     const s = await cinnabar();
     const c = await s.client();
