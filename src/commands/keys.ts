@@ -153,9 +153,10 @@ function renameGeneric(c: Client, argv: string[], nx: boolean): void {
     }
     db.delete(dst);
   }
+  // Out of its old place first: the object carries its key name and SCAN slot.
+  db.delete(src);
   db.add(dst, o);
   if (expire !== -1) db.setExpire(dst, expire);
-  db.delete(src);
   c.modified(src, NOTIFY_GENERIC, 'rename_from');
   c.modified(dst, NOTIFY_GENERIC, 'rename_to', 0);
   if (nx) c.addInt(1);
@@ -200,9 +201,9 @@ function moveCommand(c: Client, argv: string[]): void {
     c.addInt(0);
     return;
   }
+  src.delete(key);
   dst.add(key, o);
   if (expire !== -1) dst.setExpire(key, expire);
-  src.delete(key);
   c.modified(key, NOTIFY_GENERIC, 'move_from', 1, src);
   c.modified(key, NOTIFY_GENERIC, 'move_to', 0, dst);
   c.addInt(1);

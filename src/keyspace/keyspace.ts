@@ -11,6 +11,7 @@
 // samples in O(1).
 
 import { ObjType, RObj } from '../types/object.js';
+import { KeyTable } from './key-table.js';
 
 /** What the server must hear from the keyspace. */
 export interface KeyspaceHooks {
@@ -120,7 +121,8 @@ function lfuLogIncr(counter: number, factor: number): number {
 export class Database {
   readonly id: number;
   readonly ks: Keyspace;
-  dict = new Map<string, RObj>();
+  /** Key name -> value (open addressing; see key-table.ts). */
+  dict = new KeyTable<RObj>();
   /** Absolute expiry time in ms, for keys that have one. */
   expires = new Map<string, number>();
   private slots: Array<string | undefined> = [];
@@ -265,7 +267,7 @@ export class Database {
 
   clear(): void {
     if (this.ks.observers.length !== 0) this.beforeBulkChange();
-    this.dict = new Map();
+    this.dict = new KeyTable<RObj>();
     this.expires = new Map();
     this.slots = [];
     this.freeSlots = [];

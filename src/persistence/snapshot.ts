@@ -189,7 +189,8 @@ export class Snapshot implements KeyspaceObserver {
         const key = db.keyAtSlot(this.cursor++);
         if (key === undefined) continue;
         if (sk !== null && sk.has(key)) continue;
-        const obj = db.dict.get(key)!;
+        const obj = db.dict.get(key);
+        if (obj === undefined) continue; // cannot happen: a slot names a live key
         this.select(db.id);
         this.writeKey(db, key, obj);
         if (--this.quota <= 0) return false;

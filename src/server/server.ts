@@ -1123,6 +1123,9 @@ export class Server {
     if (!this.ks.isReplica && this.activeExpireEnabled && !(this.pause && this.pause.until > Date.now())) this.activeExpireCycle();
     this.clientsCron();
     this.sampleStats();
+    // Shrink mostly emptied key tables, one database per run (Redis's tryResizeHashTables).
+    const dbs = this.ks.dbs;
+    dbs[this.cronLoops % dbs.length].dict.maybeShrink();
     for (const h of this.cronHooks) h();
     this.flushPending();
   }
