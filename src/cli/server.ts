@@ -12,6 +12,7 @@ import { Logger } from '../server/log.js';
 import { Server, VERSION, CINNABAR_VERSION } from '../server/server.js';
 import { splitArgs } from '../protocol/parser.js';
 import { loadRdbAtStartup } from '../persistence/persistence.js';
+import { createSentinelServer, type Sentinel } from '../sentinel/index.js';
 
 export class ConfigFileError extends Error {
   constructor(
@@ -133,8 +134,12 @@ export async function main(argv: string[]): Promise<Server> {
     process.exit(0);
   }
   if (argv[0] === '-h' || argv[0] === '--help') usage();
+  // Sentinel mode: `--sentinel` anywhere on the command line, as redis-server accepts it.
+  const sentinelMode = argv.includes('--sentinel');
+  if (sentinelMode) argv = argv.filter((a) => a !== '--sentinel');
   const config = new Config();
   const log = new Logger();
+  if (sentinelMode) log.role = 'X';
   let configFile: string | null = null;
   let rest = argv;
   if (rest.length > 0 && !rest[0].startsWith('--')) {
@@ -180,11 +185,14 @@ export async function main(argv: string[]): Promise<Server> {
   if (configFile) log.notice('Configuration loaded');
   else log.warning(`Warning: no config file specified, using the default config. In order to specify a config file use ${process.argv[1]} /path/to/redis.conf`);
   if (config.getBool('daemonize')) log.warning('daemonize yes is not supported: Cinnabar stays in the foreground (use a supervisor).');
-  const server = new Server(config, log);
+  let sentinel: Sentinel | null = null;
+  let server: Server;
+  if (sentinelMode) ({ server, sentinel } = createSentinelServer(config, log, text, configFile));
+  else server = new Server(config, log);
   server.exit = (code) => process.exit(code);
   log.notice(`Running mode=${server.mode}, port=${config.getNumber('port')}.`);
-  log.notice('Server initialized');
-  if (!loadRdbAtStartup(server)) process.exit(1);
+  if (!sentinel) log.notice('Server initialized');
+  if (!sentinel && !loadRdbAtStartup(server)) process.exit(1);
   try {
     await server.listen();
   } catch (e) {
@@ -206,6 +214,7 @@ export async function main(argv: string[]): Promise<Server> {
       if (!server.shutdown({})) log.warning('Shutdown failed; server keeps running.');
     });
   }
+  sentinel?.start();
   if (config.getNumber('port') !== 0 || server.port) log.notice('Ready to accept connections tcp');
   if (server.unixPath) log.notice('Ready to accept connections unix');
   return server;

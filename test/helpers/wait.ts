@@ -1,28 +1,71 @@
 /**
- * Condition waits for process tests: poll `cond` until it holds, failing with
- * `what` when the deadline passes. Never a fixed sleep.
+ * Polling with deadlines and one-shot commands for process tests: never a fixed
+ * sleep, every wait bounded, every connection short-lived with its own timeouts
+ * (a stopped process never answers).
  */
-import type { RespClient } from '../../src/protocol/client.js';
+import { RespClient, toPlain, type Plain, type Reply } from '../../src/protocol/client.js';
 
-export async function waitFor(cond: () => boolean | Promise<boolean>, what: string, ms = 10000, pollMs = 20): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, pollMs));
+export type Kind = 'redis' | 'cinnabar';
+
+/**
+ * Polls `fn` until it returns a value other than undefined/false (errors count as
+ * "not yet"), and resolves with that value; fails with `what` after `timeoutMs`.
+ */
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs: number,
+  intervalMs = 50,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown = undefined;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v as T;
+      last = v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() >= deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
 
-/** One field of an INFO text ("name:value" line), or undefined. */
-export function infoField(info: string, name: string): string | undefined {
-  const m = new RegExp(`^${name}:(.*)$`, 'm').exec(info);
-  return m ? m[1].trim() : undefined;
+/** One command on a fresh connection, as its raw reply. */
+export async function callRaw(port: number, ...args: string[]): Promise<Reply> {
+  const c = await RespClient.connect({ port, host: '127.0.0.1', timeoutMs: 3000, commandTimeoutMs: 5000 });
+  try {
+    return await c.call(...args);
+  } finally {
+    c.destroy();
+  }
 }
 
-/** INFO <section> from a connection, then one field of it (throws when absent). */
-export async function info(c: RespClient, section: string, field: string): Promise<string> {
-  const r = await c.call('INFO', section);
-  const text = r.t === 'bulk' || r.t === 'verbatim' ? String(r.v) : '';
-  const v = infoField(text, field);
-  if (v === undefined) throw new Error(`INFO ${section} has no ${field}`);
-  return v;
+/** One command on a fresh connection, as plain data. */
+export async function call(port: number, ...args: string[]): Promise<Plain> {
+  return toPlain(await callRaw(port, ...args));
+}
+
+/** The "field:value" lines of an INFO text as a map. */
+export function parseInfo(text: string): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const line of text.split('\r\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const i = line.indexOf(':');
+    if (i > 0) m.set(line.slice(0, i), line.slice(i + 1));
+  }
+  return m;
+}
+
+/** INFO <section> of the server on `port` as field -> value. */
+export async function info(port: number, section = 'replication'): Promise<Map<string, string>> {
+  return parseInfo(String(await call(port, 'INFO', section)));
+}
+
+/** One INFO field of the server on `port`, or undefined. */
+export async function infoField(port: number, section: string, field: string): Promise<string | undefined> {
+  return (await info(port, section)).get(field);
 }

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { skipIfNoRedis, startCinnabar, startRedis, type ServerHandle } from '../helpers/servers.js';
 import { formatReply, type RespClient, type Reply } from '../../src/protocol/client.js';
-import { info, waitFor } from '../helpers/wait.js';
+import { parseInfo, waitFor } from '../helpers/wait.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'cinnabar-bgsave-'));
 const started: ServerHandle[] = [];
@@ -39,8 +39,15 @@ function text(r: Reply): string {
   return formatReply(r);
 }
 
+/** One INFO persistence field, through an open connection. */
+async function pinfo(c: RespClient, field: string): Promise<string> {
+  const v = parseInfo(text(await c.call('INFO', 'persistence'))).get(field);
+  if (v === undefined) throw new Error(`INFO persistence has no ${field}`);
+  return v;
+}
+
 async function bgsaveDone(c: RespClient, what: string, ms = 60000): Promise<void> {
-  await waitFor(async () => (await info(c, 'persistence', 'rdb_bgsave_in_progress')) === '0', what, ms, 50);
+  await waitFor(what, async () => (await pinfo(c, 'rdb_bgsave_in_progress')) === '0', ms, 50);
 }
 
 /** Starts redis-server on a copy of `file` and hands a client to `fn`. */
@@ -68,7 +75,7 @@ describe('BGSAVE (fork-less snapshot)', { skip: skipIfNoRedis() }, () => {
     let deleted = 0;
     let created = 0;
     let rounds = 0;
-    while ((await info(c, 'persistence', 'rdb_bgsave_in_progress')) === '1') {
+    while ((await pinfo(c, 'rdb_bgsave_in_progress')) === '1') {
       const batch: Array<Promise<Reply>> = [];
       for (let i = 0; i < 200; i++) {
         const k = (rounds * 7919 + i * 104729) % N;
@@ -86,8 +93,8 @@ describe('BGSAVE (fork-less snapshot)', { skip: skipIfNoRedis() }, () => {
       await Promise.all(batch);
       rounds++;
     }
-    const cow = Number(await info(c, 'persistence', 'rdb_last_cow_size'));
-    assert.equal(await info(c, 'persistence', 'rdb_last_bgsave_status'), 'ok');
+    const cow = Number(await pinfo(c, 'rdb_last_cow_size'));
+    assert.equal(await pinfo(c, 'rdb_last_bgsave_status'), 'ok');
     console.log(`# BGSAVE of ${N} keys: ${rounds} write rounds during it (${overwritten} SET, ${deleted} DEL, ${created} new keys), ${cow} bytes copied on write`);
     assert.ok(rounds > 0 && cow > 0, 'writes reached keys the snapshot had not saved yet');
     await withRedisOn(join(s.dir, 'dump.rdb'), async (r) => {
@@ -115,16 +122,16 @@ describe('BGSAVE (fork-less snapshot)', { skip: skipIfNoRedis() }, () => {
     await c.call('SET', 'x', '1');
     const before = Number(text(await c.call('LASTSAVE')));
     // DEBUG POPULATE is not counted as changes (as in Redis); the SET is.
-    assert.equal(await info(c, 'persistence', 'rdb_changes_since_last_save'), '1');
+    assert.equal(await pinfo(c, 'rdb_changes_since_last_save'), '1');
     assert.equal(text(await c.call('BGSAVE')), 'Background saving started');
     assert.equal(text(await c.call('BGSAVE')), 'ERR Background save already in progress');
     assert.equal(text(await c.call('SAVE')), 'ERR Background save already in progress');
-    assert.equal(await info(c, 'persistence', 'rdb_bgsave_in_progress'), '1');
+    assert.equal(await pinfo(c, 'rdb_bgsave_in_progress'), '1');
     assert.equal(text(await c.call('BGSAVE', 'foo')), 'ERR syntax error');
     await bgsaveDone(c, 'first BGSAVE');
-    assert.equal(await info(c, 'persistence', 'rdb_last_bgsave_status'), 'ok');
-    assert.equal(await info(c, 'persistence', 'rdb_changes_since_last_save'), '0');
-    assert.ok(Number(await info(c, 'persistence', 'rdb_saves')) >= 1);
+    assert.equal(await pinfo(c, 'rdb_last_bgsave_status'), 'ok');
+    assert.equal(await pinfo(c, 'rdb_changes_since_last_save'), '0');
+    assert.ok(Number(await pinfo(c, 'rdb_saves')) >= 1);
     assert.ok(Number(text(await c.call('LASTSAVE'))) >= before);
     assert.ok(existsSync(join(s.dir, 'dump.rdb')));
     // SCHEDULE with nothing else running starts at once; inside MULTI it is scheduled.
@@ -134,14 +141,14 @@ describe('BGSAVE (fork-less snapshot)', { skip: skipIfNoRedis() }, () => {
     await c.call('BGSAVE');
     const exec = await c.call('EXEC');
     assert.equal(formatReply(exec), '[+Background saving scheduled]');
-    await waitFor(async () => Number(await info(c, 'persistence', 'rdb_saves')) >= 3, 'the scheduled BGSAVE to run from the cron', 20000, 50);
+    await waitFor('the scheduled BGSAVE to run from the cron', async () => Number(await pinfo(c, 'rdb_saves')) >= 3, 20000, 50);
   });
 
   test('save points trigger BGSAVE; a failing BGSAVE gives MISCONF until a save succeeds', async () => {
     const s = await cinnabar(['--save', '1 5', '--enable-protected-configs', 'yes']);
     const c = await s.client();
     for (let i = 0; i < 10; i++) await c.call('SET', `k${i}`, 'v');
-    await waitFor(async () => Number(await info(c, 'persistence', 'rdb_saves')) >= 1, 'the save point to fire', 20000, 50);
+    await waitFor('the save point to fire', async () => Number(await pinfo(c, 'rdb_saves')) >= 1, 20000, 50);
     assert.match(s.output(), /5 changes in 1 seconds\. Saving\.\.\./);
     // Make the next save fail: the directory goes away.
     const dir = join(tmp, 'gone');
@@ -151,7 +158,7 @@ describe('BGSAVE (fork-less snapshot)', { skip: skipIfNoRedis() }, () => {
     rmSync(dir, { recursive: true, force: true });
     assert.equal(text(await c.call('BGSAVE')), 'Background saving started');
     await bgsaveDone(c, 'failing BGSAVE');
-    assert.equal(await info(c, 'persistence', 'rdb_last_bgsave_status'), 'err');
+    assert.equal(await pinfo(c, 'rdb_last_bgsave_status'), 'err');
     assert.match(text(await c.call('SET', 'a', 'b')), /^MISCONF /);
     assert.match(text(await c.call('PING')), /^MISCONF /);
     assert.equal(text(await c.call('GET', 'k1')), 'v', 'reads still served');
@@ -171,7 +178,7 @@ describe('BGSAVE (fork-less snapshot)', { skip: skipIfNoRedis() }, () => {
     await c.call('DEBUG', 'POPULATE', '1000000', 'big');
     await c.call('SET', 'marker', 'second');
     assert.equal(text(await c.call('BGSAVE')), 'Background saving started');
-    await waitFor(async () => Number(await info(c, 'persistence', 'current_save_keys_processed')) > 1000, 'BGSAVE under way', 20000, 10);
+    await waitFor('BGSAVE under way', async () => Number(await pinfo(c, 'current_save_keys_processed')) > 1000, 20000, 10);
     s.kill('SIGKILL');
     await s.waitExit();
     await withRedisOn(join(s.dir, 'dump.rdb'), async (r) => {
@@ -203,11 +210,11 @@ describe('BGSAVE (fork-less snapshot)', { skip: skipIfNoRedis() }, () => {
     await c.call('DEBUG', 'POPULATE', '500000');
     assert.equal(text(await c.call('BGSAVE')), 'Background saving started');
     assert.equal(text(await c.call('FLUSHALL')), 'OK');
-    assert.equal(await info(c, 'persistence', 'rdb_bgsave_in_progress'), '0');
+    assert.equal(await pinfo(c, 'rdb_bgsave_in_progress'), '0');
     await c.call('SET', 'after', '1');
     // No save points: FLUSHALL saved nothing and the stopped BGSAVE renamed nothing.
     assert.ok(!existsSync(join(s.dir, 'dump.rdb')), 'no dump.rdb with the flushed data');
-    assert.equal(await info(c, 'persistence', 'rdb_last_bgsave_status'), 'ok', 'a stop on purpose is not an error');
+    assert.equal(await pinfo(c, 'rdb_last_bgsave_status'), 'ok', 'a stop on purpose is not an error');
     assert.equal(text(await c.call('BGSAVE')), 'Background saving started');
     await bgsaveDone(c, 'BGSAVE after FLUSHALL');
     await withRedisOn(join(s.dir, 'dump.rdb'), async (r) => {
