@@ -13,6 +13,8 @@ import { Server, VERSION, CINNABAR_VERSION } from '../server/server.js';
 import { splitArgs } from '../protocol/parser.js';
 import { loadRdbAtStartup } from '../persistence/persistence.js';
 import { createSentinelServer, type Sentinel } from '../sentinel/index.js';
+import { loadAofAtStartup } from '../persistence/aof.js';
+import { startReplicationFromConfig } from '../replication/index.js';
 
 export class ConfigFileError extends Error {
   constructor(
@@ -193,11 +195,17 @@ export async function main(argv: string[]): Promise<Server> {
   log.notice(`Running mode=${server.mode}, port=${config.getNumber('port')}.`);
   if (!sentinel) log.notice('Server initialized');
   if (!sentinel && !loadRdbAtStartup(server)) process.exit(1);
+  if (!sentinel && !loadAofAtStartup(server)) process.exit(1);
   try {
     await server.listen();
   } catch (e) {
     log.warning((e as Error).message);
     process.exit(1);
+  }
+  if (!sentinel) {
+    // `replicaof <host> <port>`: follow that primary once listening and loaded.
+    const err = startReplicationFromConfig(server);
+    if (err !== null) log.warning(err);
   }
   const pidfile = config.getString('pidfile');
   if (pidfile) {

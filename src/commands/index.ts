@@ -14,6 +14,8 @@ import { COMMANDS as zsets } from './zsets.js';
 import { COMMANDS as server } from './server.js';
 import { COMMANDS as client } from './client.js';
 import { COMMANDS as persistence } from './persistence.js';
+import { COMMANDS as aof } from './aof.js';
+import { COMMANDS as replication } from './replication.js';
 
 export const ALL_COMMANDS: CommandSpec[] = [
   ...connection,
@@ -29,4 +31,6 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...server,
   ...client,
   ...persistence,
+  ...aof,
+  ...replication,
 ];

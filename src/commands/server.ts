@@ -195,7 +195,8 @@ function configSet(c: Client, argv: string[]): void {
       }
       cfg.set(d.name, [value]);
     } catch (e) {
-      for (let j = i - 1; j >= 0; j--) {
+      // Including directive i: its value may be stored when a change listener refused it.
+      for (let j = i; j >= 0; j--) {
         try {
           if (dirs[j].name === 'dir') process.chdir(old[j]);
           cfg.set(dirs[j].name, [old[j]]);

@@ -46,6 +46,12 @@ export class Keyspace {
   now = Date.now();
   /** Replicas do not delete expired keys; they only hide them (the primary sends DEL). */
   isReplica = false;
+  /**
+   * Set by replication while a command from the primary runs: the primary's
+   * commands see keys that are logically expired (the primary decides when they
+   * go, with a DEL), while every other client of a replica has them hidden.
+   */
+  obeyPrimary = false;
   /** LFU instead of LRU bookkeeping (maxmemory-policy *-lfu). */
   lfu = false;
   lfuLogFactor = 10;
@@ -188,7 +194,7 @@ export class Database {
     if (this.expires.size !== 0) {
       const when = this.expires.get(key);
       if (when !== undefined && when <= this.ks.now) {
-        if (this.ks.isReplica) return undefined;
+        if (this.ks.isReplica) return this.ks.obeyPrimary ? obj : undefined;
         this.expireNow(key);
         return undefined;
       }

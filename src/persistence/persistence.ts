@@ -113,7 +113,8 @@ export function writeRdbSnapshot(server: Server, sink: (chunk: Buffer) => void, 
   return fw.bytesWritten;
 }
 
-function fsyncDir(dir: string): void {
+/** fsync of a directory after a rename in it (best effort: not supported everywhere). */
+export function fsyncDir(dir: string): void {
   let fd = -1;
   try {
     fd = openSync(dir, 'r');
@@ -514,8 +515,12 @@ function installBackgroundSave(server: Server): void {
   setInfoSection(server, 'persistence', (s) => {
     let out = '';
     for (const [k, v] of persistenceInfoFields(s)) out += k + ':' + v + '\r\n';
-    for (const [k, v] of aofInfo(s)) out += k + ':' + v + '\r\n';
+    // Redis's order: the AOF status fields, the module fork fields, then (AOF on) the AOF sizes.
+    const aof = aofInfo(s);
+    let i = 0;
+    for (; i < aof.length && aof[i][0] !== 'aof_current_size'; i++) out += aof[i][0] + ':' + aof[i][1] + '\r\n';
     out += 'module_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n';
+    for (; i < aof.length; i++) out += aof[i][0] + ':' + aof[i][1] + '\r\n';
     return out;
   });
   server.preExecChecks.push((c, spec) => {

@@ -88,6 +88,29 @@ function state(s: Server): InfoState {
   return st;
 }
 
+/** Figures the replication subsystem reports in INFO stats and memory. */
+export interface ReplicationInfoFigures {
+  syncFull: number;
+  syncPartialOk: number;
+  syncPartialErr: number;
+  replInputBytes: number;
+  replOutputBytes: number;
+  backlogBytes: number;
+}
+
+const NO_REPL_FIGURES: ReplicationInfoFigures = { syncFull: 0, syncPartialOk: 0, syncPartialErr: 0, replInputBytes: 0, replOutputBytes: 0, backlogBytes: 0 };
+const replFigures = new WeakMap<Server, () => ReplicationInfoFigures>();
+
+/** Installed by the replication subsystem. */
+export function setReplicationInfoFigures(s: Server, fn: () => ReplicationInfoFigures): void {
+  replFigures.set(s, fn);
+}
+
+function replicationFigures(s: Server): ReplicationInfoFigures {
+  const fn = replFigures.get(s);
+  return fn ? fn() : NO_REPL_FIGURES;
+}
+
 /** Replaces a built-in section's body (lines "field:value\r\n"), or adds a new section. */
 export function setInfoSection(s: Server, name: string, fn: InfoSectionFn, title?: string): void {
   const st = state(s);
@@ -312,7 +335,7 @@ function memorySection(s: Server): string {
     ['mem_fragmentation_ratio', frag.toFixed(2)],
     ['mem_fragmentation_bytes', m.rss - m.used],
     ['mem_not_counted_for_evict', 0],
-    ['mem_replication_backlog', 0],
+    ['mem_replication_backlog', replicationFigures(s).backlogBytes],
     ['mem_total_replication_buffers', m.clientsReplicas],
     ['mem_clients_slaves', m.clientsReplicas],
     ['mem_clients_normal', m.clientsNormal],
@@ -372,16 +395,16 @@ function statsSection(s: Server): string {
     ['instantaneous_ops_per_sec', st.instantaneousOps],
     ['total_net_input_bytes', st.netInput],
     ['total_net_output_bytes', st.netOutput],
-    ['total_net_repl_input_bytes', 0],
-    ['total_net_repl_output_bytes', 0],
+    ['total_net_repl_input_bytes', replicationFigures(s).replInputBytes],
+    ['total_net_repl_output_bytes', replicationFigures(s).replOutputBytes],
     ['instantaneous_input_kbps', st.instantaneousInputKbps.toFixed(2)],
     ['instantaneous_output_kbps', st.instantaneousOutputKbps.toFixed(2)],
     ['instantaneous_input_repl_kbps', '0.00'],
     ['instantaneous_output_repl_kbps', '0.00'],
     ['rejected_connections', st.rejectedConnections],
-    ['sync_full', 0],
-    ['sync_partial_ok', 0],
-    ['sync_partial_err', 0],
+    ['sync_full', replicationFigures(s).syncFull],
+    ['sync_partial_ok', replicationFigures(s).syncPartialOk],
+    ['sync_partial_err', replicationFigures(s).syncPartialErr],
     ['expired_keys', ks.expiredKeys],
     ['expired_stale_perc', ks.expiredStalePerc.toFixed(2)],
     ['expired_time_cap_reached_count', ks.expiredTimeCapReached],

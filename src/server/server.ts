@@ -62,6 +62,8 @@ import { ALL_COMMANDS } from '../commands/index.js';
 import { installEviction } from '../keyspace/eviction.js';
 import { installServerCommands } from '../commands/server.js';
 import { installPersistence } from '../persistence/persistence.js';
+import { installAof } from '../persistence/aof.js';
+import { installReplication } from '../replication/index.js';
 
 export const VERSION = '7.2.4';
 export const CINNABAR_VERSION = '0.1.0';
@@ -138,6 +140,16 @@ export class Server {
   /** Full names of subcommands ("config|get") for command statistics. */
   readonly cmdFullNames = new Map<CommandSpec, string>();
   private nextClientId = 1;
+  /** A fresh client id, for clients the server does not accept itself (the replication link to a primary). */
+  newClientId(): number {
+    return this.nextClientId++;
+  }
+  /**
+   * Called with the client after a top-level command whose execution unit was
+   * propagated (replication records the client's write offset for WAIT here).
+   * Null when nobody needs it.
+   */
+  afterPropagateHook: ((c: Client) => void) | null = null;
   private listeners: net.Server[] = [];
   /** Changes since the last save (Redis's server.dirty). */
   dirty = 0;
@@ -173,6 +185,13 @@ export class Server {
   readonly preExecChecks: PreExecCheck[] = [];
   readonly cronHooks: Array<() => void> = [];
   readonly shutdownHooks: Array<(opts: ShutdownOptions) => void> = [];
+  /**
+   * Asked before pending replies are written; a hook returning false holds them
+   * (it must call flushPending again later). The AOF uses it so that the commands
+   * of a turn reach the file (and, with appendfsync always, the disk) before
+   * their replies reach the clients.
+   */
+  readonly beforeFlushHooks: Array<() => boolean> = [];
   slowlog: SlowlogEntry[] = [];
   slowlogNextId = 0;
   readonly cmdStats = new CommandStatsMap();
@@ -245,6 +264,8 @@ export class Server {
     installEviction(this);
     installServerCommands(this);
     installPersistence(this);
+    installAof(this);
+    installReplication(this);
   }
 
   // ---- configuration ----------------------------------------------------------------------
@@ -482,6 +503,7 @@ export class Server {
   flushPending(): void {
     const list = this.pending;
     if (list.length === 0) return;
+    for (let i = 0; i < this.beforeFlushHooks.length; i++) if (!this.beforeFlushHooks[i]()) return;
     this.pending = [];
     for (let i = 0; i < list.length; i++) {
       const c = list[i];
@@ -754,6 +776,7 @@ export class Server {
     c.argv = prevArgv;
     if (this.callDepth === 0 && (this.propQueue.length > 0 || this.readyKeys.length > 0)) {
       this.afterCommand();
+      if (this.afterPropagateHook !== null) this.afterPropagateHook(c);
       return performance.now();
     }
     return t1;
