@@ -543,19 +543,8 @@ function installBackgroundSave(server: Server): void {
   });
 }
 
-/** The AOF fields of INFO persistence; the AOF module replaces this provider. */
-export let aofInfo = (s: Server): Array<[string, string | number]> => [
-  ['aof_enabled', s.config.getBool('appendonly') ? 1 : 0],
-  ['aof_rewrite_in_progress', 0],
-  ['aof_rewrite_scheduled', 0],
-  ['aof_last_rewrite_time_sec', -1],
-  ['aof_current_rewrite_time_sec', -1],
-  ['aof_last_bgrewrite_status', 'ok'],
-  ['aof_rewrites', 0],
-  ['aof_rewrites_consecutive_failures', 0],
-  ['aof_last_write_status', 'ok'],
-  ['aof_last_cow_size', 0],
-];
+/** The AOF fields of INFO persistence: installAof (always installed) provides them. */
+export let aofInfo = (_s: Server): Array<[string, string | number]> => [];
 
 export function setAofInfoProvider(fn: (s: Server) => Array<[string, string | number]>): void {
   aofInfo = fn;

@@ -4,6 +4,9 @@
  * (a stopped process never answers).
  */
 import { RespClient, toPlain, type Plain, type Reply } from '../../src/protocol/client.js';
+import { parseInfo } from '../../src/server/info.js';
+
+export { parseInfo };
 
 export type Kind = 'redis' | 'cinnabar';
 
@@ -47,17 +50,6 @@ export async function callRaw(port: number, ...args: string[]): Promise<Reply> {
 /** One command on a fresh connection, as plain data. */
 export async function call(port: number, ...args: string[]): Promise<Plain> {
   return toPlain(await callRaw(port, ...args));
-}
-
-/** The "field:value" lines of an INFO text as a map. */
-export function parseInfo(text: string): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const line of text.split('\r\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const i = line.indexOf(':');
-    if (i > 0) m.set(line.slice(0, i), line.slice(i + 1));
-  }
-  return m;
 }
 
 /** INFO <section> of the server on `port` as field -> value. */

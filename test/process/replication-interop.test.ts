@@ -65,43 +65,27 @@ async function sameData(a: number, b: number): Promise<number> {
 }
 
 for (const diskless of ['yes', 'no']) {
-  test(`redis-server primary -> Cinnabar replica (repl-diskless-sync ${diskless}), then a partial resync`, { skip }, async () => {
-    const p = await start('redis', ['--repl-diskless-sync', diskless]);
-    await fill(p.port, 'pre');
-    const r = await start('cinnabar', ['--replicaof', '127.0.0.1', String(p.port)]);
-    await waitInSync(p.port, r.port);
-    await fill(p.port, 'post');
-    await waitInSync(p.port, r.port);
-    const n = await sameData(p.port, r.port);
-    assert.ok(n > 4000);
-    assert.equal(await call(r.port, 'CLIENT', 'KILL', 'TYPE', 'master'), 1);
-    await fill(p.port, 'cut');
-    await waitInSync(p.port, r.port);
-    const st = await info(p.port, 'stats');
-    assert.equal(st.get('sync_full'), '1');
-    assert.equal(st.get('sync_partial_ok'), '1');
-    await sameData(p.port, r.port);
-    await stop(p, r);
-  });
-
-  test(`Cinnabar primary -> redis-server replica (repl-diskless-sync ${diskless}), then a partial resync`, { skip }, async () => {
-    const p = await start('cinnabar', ['--repl-diskless-sync', diskless]);
-    await fill(p.port, 'pre');
-    const r = await start('redis', ['--replicaof', '127.0.0.1', String(p.port)]);
-    await waitInSync(p.port, r.port);
-    await fill(p.port, 'post');
-    await waitInSync(p.port, r.port);
-    const n = await sameData(p.port, r.port);
-    assert.ok(n > 4000);
-    assert.equal(await call(r.port, 'CLIENT', 'KILL', 'TYPE', 'master'), 1);
-    await fill(p.port, 'cut');
-    await waitInSync(p.port, r.port);
-    const st = await info(p.port, 'stats');
-    assert.equal(st.get('sync_full'), '1');
-    assert.equal(st.get('sync_partial_ok'), '1');
-    await sameData(p.port, r.port);
-    await stop(p, r);
-  });
+  for (const [from, to] of [['redis', 'cinnabar'], ['cinnabar', 'redis']] as const) {
+    const name = (k: string): string => (k === 'redis' ? 'redis-server' : 'Cinnabar');
+    test(`${name(from)} primary -> ${name(to)} replica (repl-diskless-sync ${diskless}), then a partial resync`, { skip }, async () => {
+      const p = await start(from, ['--repl-diskless-sync', diskless]);
+      await fill(p.port, 'pre');
+      const r = await start(to, ['--replicaof', '127.0.0.1', String(p.port)]);
+      await waitInSync(p.port, r.port);
+      await fill(p.port, 'post');
+      await waitInSync(p.port, r.port);
+      const n = await sameData(p.port, r.port);
+      assert.ok(n > 4000);
+      assert.equal(await call(r.port, 'CLIENT', 'KILL', 'TYPE', 'master'), 1);
+      await fill(p.port, 'cut');
+      await waitInSync(p.port, r.port);
+      const st = await info(p.port, 'stats');
+      assert.equal(st.get('sync_full'), '1');
+      assert.equal(st.get('sync_partial_ok'), '1');
+      await sameData(p.port, r.port);
+      await stop(p, r);
+    });
+  }
 }
 
 test('redis-server replica with diskless load (swapdb) from a Cinnabar primary', { skip }, async () => {
