@@ -221,7 +221,12 @@ class Proc implements ServerHandle {
   }
 
   waitExit(): Promise<void> {
-    return this.exitPromise;
+    if (this.exited) return this.exitPromise;
+    // The child and its pipes are unref'd (a forgotten server must not keep the test
+    // process alive); while someone waits for the exit, a ref'd timer keeps the event
+    // loop from emptying under the pending promise.
+    const keepAlive = setInterval(() => {}, 1000);
+    return this.exitPromise.finally(() => clearInterval(keepAlive));
   }
 
   kill(signal: NodeJS.Signals = 'SIGTERM'): void {
