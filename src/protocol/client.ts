@@ -690,6 +690,12 @@ export class RespClient extends EventEmitter<RespClientEvents> {
   }
 
   /** True once the connection is closed (or closing). */
+  /** Our address on this connection as the peer sees it (IPv4-mapped IPv6 shown as IPv4). */
+  get localAddress(): string {
+    const a = this.socket.localAddress ?? '';
+    return a.startsWith('::ffff:') ? a.slice(7) : a;
+  }
+
   get closed(): boolean {
     return this.closedFlag || this.socket.destroyed;
   }

@@ -214,7 +214,7 @@ export class Link {
           }
           this.cc = cc;
           this.ccConnTime = Date.now();
-          this.localAddress = socketLocalAddress(cc);
+          this.localAddress = cc.localAddress;
           cc.on('close', () => {
             if (this.cc === cc) {
               this.cc = null;
@@ -279,15 +279,6 @@ export class Link {
     this.closeCommandLink();
     this.closePubsubLink();
   }
-}
-
-/** The local address of a client's socket (our address as the peer sees it). */
-function socketLocalAddress(c: RespClient): string {
-  // RespClient keeps its socket private; its local address is what Redis announces
-  // (anetFdToString of the link's fd) when announce-ip is not set.
-  const s = (c as unknown as { socket?: { localAddress?: string } }).socket;
-  const a = s?.localAddress ?? '';
-  return a.startsWith('::ffff:') ? a.slice(7) : a;
 }
 
 // ---- instances --------------------------------------------------------------------------
