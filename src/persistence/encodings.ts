@@ -139,7 +139,7 @@ export function parseListpack(b: Buffer): string[] {
 }
 
 /** Integer value of a canonical int64 string, or undefined (listpacks store those as integers). */
-function canonicalInt(s: string): number | bigint | undefined {
+export function canonicalInt(s: string): number | bigint | undefined {
   const n = s.length;
   if (n === 0 || n > 20) return undefined;
   let i = 0;

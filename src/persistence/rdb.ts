@@ -57,6 +57,7 @@ import {
   ByteWriter,
   ListpackBuilder,
   RdbError,
+  canonicalInt,
   buildIntset,
   parseIntset,
   parseListpack,
@@ -176,24 +177,9 @@ export function writeLen(w: ByteWriter, n: number): void {
 
 /** The int32 value of a canonical integer string of at most 11 chars, or undefined. */
 function smallIntValue(s: string): number | undefined {
-  const n = s.length;
-  if (n === 0 || n > 11) return undefined;
-  let i = 0;
-  if (s.charCodeAt(0) === 45) {
-    if (n === 1) return undefined;
-    i = 1;
-  }
-  const f = s.charCodeAt(i);
-  if (f === 48) return n === 1 ? 0 : undefined;
-  if (f < 49 || f > 57) return undefined;
-  let v = 0;
-  for (let j = i; j < n; j++) {
-    const c = s.charCodeAt(j) - 48;
-    if (c < 0 || c > 9) return undefined;
-    v = v * 10 + c;
-  }
-  if (i === 1) v = -v;
-  return v >= -2147483648 && v <= 2147483647 ? v : undefined;
+  if (s.length > 11) return undefined;
+  const v = canonicalInt(s);
+  return typeof v === 'number' && v >= -2147483648 && v <= 2147483647 ? v : undefined;
 }
 
 let strScratch = Buffer.allocUnsafe(4096);
@@ -220,32 +206,28 @@ export function writeString(w: ByteWriter, s: string, compress: boolean): void {
   if (compress && n > 20) {
     if (strScratch.length < n) strScratch = Buffer.allocUnsafe(Math.max(n, strScratch.length * 2));
     strScratch.write(s, 0, n, 'latin1');
-    const c = lzfCompress(strScratch.subarray(0, n), n - 4);
-    if (c !== null) {
-      w.u8(0xc0 | ENC_LZF);
-      writeLen(w, c.length);
-      writeLen(w, n);
-      w.bytes(c);
-      return;
-    }
+    if (writeLzf(w, strScratch.subarray(0, n))) return;
   }
   writeLen(w, n);
   w.latin1(s);
 }
 
+/** Writes `b` LZF-compressed (the RDB LZF string encoding) when that saves >= 4 bytes; false otherwise. */
+function writeLzf(w: ByteWriter, b: Uint8Array): boolean {
+  const n = b.length;
+  const c = lzfCompress(b, n - 4);
+  if (c === null) return false;
+  w.u8(0xc0 | ENC_LZF);
+  writeLen(w, c.length);
+  writeLen(w, n);
+  w.bytes(c);
+  return true;
+}
+
 /** Writes a binary blob (listpack, intset...) as an RDB string, LZF-compressed when it pays. */
 export function writeBlob(w: ByteWriter, b: Uint8Array, compress: boolean): void {
   const n = b.length;
-  if (compress && n > 20) {
-    const c = lzfCompress(b, n - 4);
-    if (c !== null) {
-      w.u8(0xc0 | ENC_LZF);
-      writeLen(w, c.length);
-      writeLen(w, n);
-      w.bytes(c);
-      return;
-    }
-  }
+  if (compress && n > 20 && writeLzf(w, b)) return;
   writeLen(w, n);
   w.bytes(b);
 }
