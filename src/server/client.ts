@@ -4,8 +4,8 @@
 //
 // Replies are appended to `out`, a binary (latin1) string. Stored values are binary
 // strings already, so a bulk reply is a concatenation that V8 keeps as a rope until
-// the single socket write at the end of the batch: the replies of one read go out
-// in one write, never one write per reply.
+// the single socket write at the end of the batch: the replies to everything read in
+// one event-loop turn go out in one write per client, never one write per reply.
 
 import type { Socket } from 'node:net';
 import { RequestParser } from '../protocol/parser.js';
