@@ -373,11 +373,15 @@ class Indexed {
       if (p === n - 1) this.mv[li] = score;
       return;
     }
+    // Re-insert the stored string, not the caller's equal copy (a fresh argument
+    // string): the dict's key and the leaf then stay one object, and the copy dies
+    // young instead of being promoted while the stored one becomes garbage.
+    const stored = k[p];
     k.splice(p, 1);
     v.splice(p, 1);
     this.length--;
     this.shrunk(li, p === k.length, 1);
-    this.insert(member, score);
+    this.insert(stored, score);
   }
 
   /** Splits leaf li in two halves. */
