@@ -22,9 +22,10 @@
 //    itself when it would get more than COMPACT_HARD_MAX members or a member
 //    longer than PK_MAX_MEMBER chars, so code that builds sets without knowing
 //    the limits (a loader, a test) never ends up with a huge O(n) set.
-//  - indexed (for what Redis keeps in a skiplist + dict): a Map<member, score> for
-//    O(1) score lookups, plus the elements in order in a list of sorted leaves,
-//    each a pair of parallel arrays (members, scores) of at most LEAF_MAX elements.
+//  - indexed (for what Redis keeps in a skiplist + dict): a ScoreMap (member ->
+//    score by open addressing, src/types/score-map.ts) for O(1) score lookups,
+//    plus the elements in order in a list of sorted leaves, each a pair of
+//    parallel arrays (members, scores) of at most LEAF_MAX elements.
 //    The last element of every leaf is kept in two arrays (mk/mv) that are binary
 //    searched to find the leaf of an element or a bound; a Fenwick tree over the
 //    leaf sizes gives the rank of a leaf's first element, and the leaf holding a
@@ -87,6 +88,8 @@
 //                                          minInf/maxInf: -1 = '-' (below everything),
 //                                          +1 = '+' (above everything), 0 = the string in min/max
 //   parseLexRange(minArg, maxArg)          Redis syntax ('[x', '(x', '-', '+'), or null
+
+import { ScoreMap } from './score-map.js';
 
 /** A compact set converts itself to the indexed form when it would grow past this size. */
 export const COMPACT_HARD_MAX = 512;
@@ -191,7 +194,7 @@ class Indexed {
   /** Fenwick tree (1-based) over the leaf sizes. */
   fen: number[];
   length: number;
-  readonly dict: Map<string, number>;
+  dict: ScoreMap;
 
   constructor() {
     this.lk = [];
@@ -200,7 +203,7 @@ class Indexed {
     this.mv = [];
     this.fen = [0];
     this.length = 0;
-    this.dict = new Map();
+    this.dict = new ScoreMap();
   }
 
   /**
@@ -586,8 +589,7 @@ class Indexed {
     c.mv = this.mv.slice();
     c.fen = this.fen.slice();
     c.length = this.length;
-    const d = c.dict;
-    for (const [m, s] of this.dict) d.set(m, s);
+    c.dict = this.dict.clone();
     return c;
   }
 
