@@ -238,7 +238,7 @@ export class Database {
     } else {
       if (this.ks.observers.length !== 0) this.beforeChange(key, old);
       obj.slot = old.slot;
-      this.dict.set(old.key, obj); // the stored key string, not the caller's fresh copy
+      this.dict.set(key, obj); // keeps the stored key string, not the caller's fresh copy
       if (!keepTtl) this.expires.delete(key);
       if (old.type !== obj.type) this.ks.hooks.added(this, key, obj);
     }

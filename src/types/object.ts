@@ -38,15 +38,12 @@ export class RObj {
   enc: number;
   /** Position of the key in its database's SCAN order (-1 when not in a database). */
   slot: number;
-  /** The key name it is stored under (set by the keyspace's table; '' when not stored). */
-  key: string;
   constructor(type: ObjType, value: Value, lru: number) {
     this.type = type;
     this.value = value;
     this.lru = lru;
     this.enc = ENC_COMPACT;
     this.slot = -1;
-    this.key = '';
   }
 }
 
