@@ -14,8 +14,9 @@
 // its key name (profile of SET/INCR at pipeline 16 over 100k keys: the lookup, then
 // 27-47% of the server's CPU, stalled on hash, object and key string in turn).
 //
-// Layout: `hashes[i]` is 0 for an empty slot, 1 for a deleted one (tombstone), else
-// the key's 32-bit hash (never 0 or 1); `keys[i]`, `vals[i]` the entry. Deletion
+// Layout (KeyIndex below, shared with the sorted sets' ScoreMap): `hashes[i]` is 0
+// for an empty slot, 1 for a deleted one (tombstone), else the key's 32-bit hash
+// (never 0 or 1); `keys[i]`, `vals[i]` the entry. Deletion
 // leaves a tombstone, so nothing moves while the table is walked: deleting during
 // iteration is safe; inserting during iteration is not (an insert may rehash). The
 // table grows when live entries plus tombstones pass 3/4 of the slots and rehashes
@@ -46,21 +47,30 @@ export function keyHash(s: string): number {
   return h === EMPTY || h === DELETED ? h + 2 : h;
 }
 
-export class KeyTable<V> {
-  private hashes: Int32Array;
-  private keyArr: Array<string | undefined>;
-  private vals: Array<V | undefined>;
-  private mask: number;
+/**
+ * The probing, growth and key storage shared by the tables keyed by binary strings
+ * (KeyTable here, ScoreMap for sorted sets). A subclass keeps its values in arrays
+ * of its own indexed by slot: it looks a key up with findSlot / slotFor, clears the
+ * value of a slot freed by freeSlot, and moves its values when the slots are
+ * rebuilt (moveValues, called by rehash with where each new slot's entry was).
+ */
+export abstract class KeyIndex {
+  protected hashes: Int32Array;
+  protected keyArr: Array<string | undefined>;
+  protected mask: number;
   /** Live entries plus tombstones (what decides the next rehash). */
-  private used = 0;
+  protected used = 0;
   /** Live entries. */
   size = 0;
+  /** Set by slotFor: whether the key was absent (its slot is new). */
+  protected added = false;
 
   constructor(capacity = MIN_CAPACITY) {
-    this.hashes = new Int32Array(capacity);
-    this.keyArr = new Array<string | undefined>(capacity).fill(undefined);
-    this.vals = new Array<V | undefined>(capacity).fill(undefined);
-    this.mask = capacity - 1;
+    let cap = MIN_CAPACITY;
+    while (cap < capacity) cap *= 2;
+    this.hashes = new Int32Array(cap);
+    this.keyArr = new Array<string | undefined>(cap).fill(undefined);
+    this.mask = cap - 1;
   }
 
   /** Slots in the table (for tests and memory estimates). */
@@ -68,7 +78,9 @@ export class KeyTable<V> {
     return this.mask + 1;
   }
 
-  private find(key: string, h: number): number {
+  /** The slot holding `key`, or -1. */
+  protected findSlot(key: string): number {
+    const h = keyHash(key);
     const hashes = this.hashes;
     const mask = this.mask;
     let i = h & mask;
@@ -83,17 +95,11 @@ export class KeyTable<V> {
     }
   }
 
-  get(key: string): V | undefined {
-    const i = this.find(key, keyHash(key));
-    return i < 0 ? undefined : this.vals[i];
-  }
-
-  has(key: string): boolean {
-    return this.find(key, keyHash(key)) >= 0;
-  }
-
-  /** Stores `v` under `key`, replacing any value (the stored key string stays). */
-  set(key: string, v: V): this {
+  /**
+   * The slot of `key`, claimed for it when absent (then `added` is true and the
+   * caller must fill the value). A present key keeps its stored key string.
+   */
+  protected slotFor(key: string): number {
     const h = keyHash(key);
     const hashes = this.hashes;
     const mask = this.mask;
@@ -103,8 +109,8 @@ export class KeyTable<V> {
       const x = hashes[i];
       if (x === h) {
         if (this.keyArr[i] === key) {
-          this.vals[i] = v;
-          return this;
+          this.added = false;
+          return i;
         }
       } else if (x === EMPTY) {
         break;
@@ -114,54 +120,56 @@ export class KeyTable<V> {
       i = (i + 1) & mask;
     }
     if (free >= 0) {
-      // Reuse a tombstone: `used` does not change.
-      hashes[free] = h;
-      this.keyArr[free] = key;
-      this.vals[free] = v;
-      this.size++;
-      return this;
-    }
-    if ((this.used + 1) * 4 > (mask + 1) * 3) {
+      i = free; // reusing a tombstone: `used` does not change
+    } else if ((this.used + 1) * 4 > (mask + 1) * 3) {
       this.rehash(this.size + 1);
-      return this.set(key, v);
+      return this.slotFor(key);
+    } else {
+      this.used++;
     }
     hashes[i] = h;
     this.keyArr[i] = key;
-    this.vals[i] = v;
-    this.used++;
     this.size++;
-    return this;
+    this.added = true;
+    return i;
   }
 
-  delete(key: string): boolean {
-    const i = this.find(key, keyHash(key));
-    if (i < 0) return false;
+  /** Leaves a tombstone in slot i (the caller clears its value). */
+  protected freeSlot(i: number): void {
     this.hashes[i] = DELETED;
     this.keyArr[i] = undefined;
-    this.vals[i] = undefined;
     this.size--;
-    return true;
   }
 
+  has(key: string): boolean {
+    return this.findSlot(key) >= 0;
+  }
+
+  /** Back to an empty table of the minimum size. */
   clear(): void {
     this.hashes = new Int32Array(MIN_CAPACITY);
     this.keyArr = new Array<string | undefined>(MIN_CAPACITY).fill(undefined);
-    this.vals = new Array<V | undefined>(MIN_CAPACITY).fill(undefined);
     this.mask = MIN_CAPACITY - 1;
     this.used = 0;
     this.size = 0;
+    this.moveValues(new Int32Array(MIN_CAPACITY), MIN_CAPACITY);
   }
 
+  /**
+   * Gives the values their new slots: `from[i]` is 1 + the old slot of the entry now
+   * in slot i, 0 for an empty slot; `cap` is the new number of slots.
+   */
+  protected abstract moveValues(from: Int32Array, cap: number): void;
+
   /** Rebuilds the table with room for `live` entries at a load of at most 1/2. */
-  private rehash(live: number): void {
+  protected rehash(live: number): void {
     let cap = MIN_CAPACITY;
     while (cap < live * 2) cap *= 2;
     const oldHashes = this.hashes;
     const oldKeys = this.keyArr;
-    const oldVals = this.vals;
     const hashes = new Int32Array(cap);
     const keys = new Array<string | undefined>(cap).fill(undefined);
-    const vals = new Array<V | undefined>(cap).fill(undefined);
+    const from = new Int32Array(cap);
     const mask = cap - 1;
     let n = 0;
     for (let j = 0; j < oldHashes.length; j++) {
@@ -171,15 +179,15 @@ export class KeyTable<V> {
       while (hashes[i] !== EMPTY) i = (i + 1) & mask;
       hashes[i] = h;
       keys[i] = oldKeys[j];
-      vals[i] = oldVals[j];
+      from[i] = j + 1;
       n++;
     }
     this.hashes = hashes;
     this.keyArr = keys;
-    this.vals = vals;
     this.mask = mask;
     this.used = n;
     this.size = n;
+    this.moveValues(from, cap);
   }
 
   /**
@@ -205,6 +213,52 @@ export class KeyTable<V> {
     }
   }
 
+  /** Copies the index part of this table into `t` (for clones). */
+  protected copyIndexTo(t: KeyIndex): void {
+    t.hashes = this.hashes.slice();
+    t.keyArr = this.keyArr.slice();
+    t.mask = this.mask;
+    t.used = this.used;
+    t.size = this.size;
+  }
+}
+
+/** Key name -> value (the keyspace's dictionary; also a big hash's fields). */
+export class KeyTable<V> extends KeyIndex {
+  private vals: Array<V | undefined>;
+
+  constructor(capacity = MIN_CAPACITY) {
+    super(capacity);
+    this.vals = new Array<V | undefined>(this.mask + 1).fill(undefined);
+  }
+
+  get(key: string): V | undefined {
+    const i = this.findSlot(key);
+    return i < 0 ? undefined : this.vals[i];
+  }
+
+  /** Stores `v` under `key`, replacing any value (the stored key string stays). */
+  set(key: string, v: V): this {
+    const i = this.slotFor(key); // first: it may rehash, replacing this.vals
+    this.vals[i] = v;
+    return this;
+  }
+
+  delete(key: string): boolean {
+    const i = this.findSlot(key);
+    if (i < 0) return false;
+    this.freeSlot(i);
+    this.vals[i] = undefined;
+    return true;
+  }
+
+  protected moveValues(from: Int32Array, cap: number): void {
+    const old = this.vals;
+    const vals = new Array<V | undefined>(cap).fill(undefined);
+    for (let i = 0; i < cap; i++) if (from[i] !== 0) vals[i] = old[from[i] - 1];
+    this.vals = vals;
+  }
+
   *values(): IterableIterator<V> {
     const hashes = this.hashes;
     const vals = this.vals;
@@ -226,5 +280,13 @@ export class KeyTable<V> {
 
   [Symbol.iterator](): IterableIterator<[string, V]> {
     return this.entries();
+  }
+
+  /** A copy with the same entries (the values themselves are shared). */
+  clone(): KeyTable<V> {
+    const t = new KeyTable<V>();
+    this.copyIndexTo(t);
+    t.vals = this.vals.slice();
+    return t;
   }
 }
