@@ -312,6 +312,36 @@ async function pingOnce(port: number, timeoutMs: number): Promise<boolean> {
 }
 
 /**
+ * CPU pinning (run.ts --pin): when `serverCpus` is set, servers are started under
+ * `taskset -c <serverCpus>` (every thread of the server, V8's GC helpers included,
+ * on those CPUs), while the bench process and the load generators it spawns stay on
+ * the CPUs run.ts pinned it to. The server under test then never competes with
+ * its own load generator for a core, which is most of the round-to-round noise of
+ * an unpinned run on 2 cores.
+ */
+export const pinning: { serverCpus: string | null; clientCpus: string | null } = { serverCpus: null, clientCpus: null };
+
+/**
+ * Pins this process (all its threads, and the children it starts later) to
+ * CPU 0 and the servers to the others. Returns a description, or null when
+ * pinning is not possible here (one CPU, or no `taskset`).
+ */
+export function pinCpus(): string | null {
+  const n = os.cpus().length;
+  if (n < 2) return null;
+  const client = '0';
+  const server = n === 2 ? '1' : `1-${n - 1}`;
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', client, String(process.pid)], { stdio: 'ignore' });
+  } catch {
+    return null;
+  }
+  pinning.clientCpus = client;
+  pinning.serverCpus = server;
+  return `servers on CPU ${server}; the bench process and redis-benchmark on CPU ${client} (taskset)`;
+}
+
+/**
  * Start a server on a free port with persistence disabled, in a private temp
  * dir; resolves once it answers PING (deadline `timeoutMs`).
  */
@@ -325,7 +355,11 @@ export async function startServer(kind: ServerKind, timeoutMs = 20000, extraArgs
       kind === 'redis'
         ? [REDIS_SERVER, [...common, '--daemonize', 'no', '--dir', dir, '--logfile', '', ...extraArgs]]
         : [process.execPath, [cinnabarBin(), ...common, ...extraArgs]];
-    const child = spawn(cmd, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    // taskset execs the server, so the child's pid is the server's.
+    const child =
+      pinning.serverCpus === null
+        ? spawn(cmd, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+        : spawn('taskset', ['-c', pinning.serverCpus, cmd, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     track(child, dir);
     const srv = new ServerProc(kind, port, child, dir);
     const deadline = Date.now() + timeoutMs;

@@ -8,6 +8,9 @@
  *                      (e.g. set,get,lrange_100; default all)
  *   --rounds N         timed throughput rounds (default 5, quick 2)
  *   --no-write         do not write bench/results/*.json
+ *   --no-pin           do not pin: servers and load generators share every CPU
+ *                      (by default, on 2+ CPUs with taskset, the servers run on
+ *                      CPUs 1.. and the bench process and redis-benchmark on CPU 0)
  *
  * Every figure is a ratio to redis-server measured in the same session on
  * the same machine. Results go to bench/results/<ISO date>-<quick|full>.json
@@ -22,6 +25,7 @@ import {
   REDIS_SERVER,
   REPO_ROOT,
   errMsg,
+  pinCpus,
   installCleanupHandlers,
   log,
   oneLine,
@@ -41,17 +45,18 @@ interface Options {
   tests: string[];
   rounds: number | null;
   write: boolean;
+  pin: boolean;
 }
 
 function usage(msg: string): never {
   process.stderr.write(
-    `${msg}\nusage: node dist/bench/run.js [--quick] [--only throughput,memory,latency,bgsave] [--tests set,get,...] [--rounds N] [--no-write]\n`,
+    `${msg}\nusage: node dist/bench/run.js [--quick] [--only throughput,memory,latency,bgsave] [--tests set,get,...] [--rounds N] [--no-write] [--no-pin]\n`,
   );
   process.exit(2);
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { quick: false, phases: [...PHASES], tests: [], rounds: null, write: true };
+  const o: Options = { quick: false, phases: [...PHASES], tests: [], rounds: null, write: true, pin: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -88,6 +93,9 @@ function parseArgs(argv: string[]): Options {
       case '--no-write':
         o.write = false;
         break;
+      case '--no-pin':
+        o.pin = false;
+        break;
       case '--help':
       case '-h':
         usage('Cinnabar benchmark');
@@ -119,6 +127,8 @@ interface Report {
   redisServerVersion: string;
   redisBenchmarkVersion: string;
   cinnabarCommit: string | null;
+  /** How servers and load generators were placed on the CPUs, or null when not pinned. */
+  pinning: string | null;
   notes: string[];
   throughput: ThroughputResult | { error: string } | null;
   memory: MemoryResult | { error: string } | null;
@@ -148,6 +158,7 @@ async function main(): Promise<void> {
   const mode = opts.quick ? 'quick' : 'full';
   const started = new Date();
   const cpus = os.cpus();
+  const pinned = opts.pin ? pinCpus() : null;
 
   const tcfg: ThroughputConfig = {
     clients: 50,
@@ -187,9 +198,12 @@ async function main(): Promise<void> {
     redisServerVersion: versionOf(REDIS_SERVER),
     redisBenchmarkVersion: versionOf(REDIS_BENCHMARK),
     cinnabarCommit: gitCommit(),
+    pinning: pinned,
     notes: [
       'Every figure is a ratio to redis-server measured in the same session on the same machine; compare ratios, not absolute numbers, across machines.',
-      `redis-benchmark (single-threaded) runs on the same ${cpus.length} cores as the server under test and takes CPU from it; this hits both servers equally.`,
+      pinned !== null
+        ? `Pinned: ${pinned}. Each server has its CPU to itself (Cinnabar's V8 helper threads share it with its main thread); the load generator never takes the server's CPU.`
+        : `Not pinned: redis-benchmark (single-threaded) runs on the same ${cpus.length} cores as the server under test and takes CPU from it; this hits both servers equally but makes rounds noisy.`,
       'Both servers run with --save "" --appendonly no --bind 127.0.0.1 on free ports; Cinnabar as `node bin/cinnabar-server.js`.',
       'Throughput: PING is reported as both PING_INLINE and PING_MBULK (-t ping_inline / -t ping_mbulk). redis-benchmark default 3-byte values, -r 100000 random keys.',
       'Throughput ratio = median over rounds of the per-round Cinnabar/Redis ops/s ratio; latency columns are medians over rounds of redis-benchmark p50/p99.',
