@@ -345,7 +345,13 @@ export function pinCpus(): string | null {
  * Start a server on a free port with persistence disabled, in a private temp
  * dir; resolves once it answers PING (deadline `timeoutMs`).
  */
-export async function startServer(kind: ServerKind, timeoutMs = 20000, extraArgs: readonly string[] = []): Promise<Server> {
+export async function startServer(
+  kind: ServerKind,
+  timeoutMs = 20000,
+  extraArgs: readonly string[] = [],
+  /** Node options for a Cinnabar server (e.g. --cpu-prof); ignored for redis-server. */
+  nodeArgs: readonly string[] = [],
+): Promise<Server> {
   let lastErr = '';
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
@@ -354,7 +360,7 @@ export async function startServer(kind: ServerKind, timeoutMs = 20000, extraArgs
     const [cmd, args] =
       kind === 'redis'
         ? [REDIS_SERVER, [...common, '--daemonize', 'no', '--dir', dir, '--logfile', '', ...extraArgs]]
-        : [process.execPath, [cinnabarBin(), ...common, ...extraArgs]];
+        : [process.execPath, [...nodeArgs, cinnabarBin(), ...common, ...extraArgs]];
     // taskset execs the server, so the child's pid is the server's.
     const child =
       pinning.serverCpus === null
