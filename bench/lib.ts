@@ -312,14 +312,14 @@ async function pingOnce(port: number, timeoutMs: number): Promise<boolean> {
 }
 
 /**
- * CPU pinning (run.ts --pin): when `serverCpus` is set, servers are started under
+ * CPU pinning (run.ts pins unless --no-pin; profile.ts likewise): when `serverCpus` is set, servers are started under
  * `taskset -c <serverCpus>` (every thread of the server, V8's GC helpers included,
  * on those CPUs), while the bench process and the load generators it spawns stay on
  * the CPUs run.ts pinned it to. The server under test then never competes with
  * its own load generator for a core, which is most of the round-to-round noise of
  * an unpinned run on 2 cores.
  */
-export const pinning: { serverCpus: string | null; clientCpus: string | null } = { serverCpus: null, clientCpus: null };
+export const pinning: { serverCpus: string | null } = { serverCpus: null };
 
 /**
  * Pins this process (all its threads, and the children it starts later) to
@@ -336,7 +336,6 @@ export function pinCpus(): string | null {
   } catch {
     return null;
   }
-  pinning.clientCpus = client;
   pinning.serverCpus = server;
   return `servers on CPU ${server}; the bench process and redis-benchmark on CPU ${client} (taskset)`;
 }
