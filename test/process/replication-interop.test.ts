@@ -205,7 +205,11 @@ test('INFO replication and ROLE have the shapes redis-server gives them (master,
     const p = await start(kind, ['--min-replicas-to-write', '1']);
     const r = await start(kind, ['--replicaof', '127.0.0.1', String(p.port)]);
     await waitInSync(p.port, r.port);
-    await call(p.port, 'SET', 'x', '1');
+    // After a diskless sync redis-server puts the replica online only on its first
+    // REPLCONF ACK (up to a second later); until then min-replicas-to-write answers
+    // -NOREPLICAS, the offsets stay 0 and so does the ACK this test waits for (a CI
+    // run failed that way). The write is retried until it is accepted.
+    await waitFor('SET accepted under min-replicas-to-write', async () => (await call(p.port, 'SET', 'x', '1')) === 'OK', 10000);
     await waitInSync(p.port, r.port);
     await waitFor('an ACK', async () => /offset=[1-9]/.test((await info(p.port)).get('slave0') ?? ''), 10000);
     const master = await shape(p.port);
