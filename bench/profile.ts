@@ -102,7 +102,7 @@ async function main(): Promise<void> {
   const srv = await startServer('cinnabar', 20000, [], ['--cpu-prof', `--cpu-prof-dir=${outDir}`]);
   try {
     const args = ['-p', String(srv.port), '-c', '50', '-P', String(o.pipeline), '-r', String(o.keyspace), '-n', String(o.requests), '-t', o.test, '--csv'];
-    for (const phase of ['warm-up', 'profiled']) {
+    for (const phase of ['first run (fills the keyspace, warms the JIT)', 'second run']) {
       const r = await runProcess(REDIS_BENCHMARK, args, 600_000);
       if (r.code !== 0 || r.timedOut) throw new Error(`redis-benchmark (${phase}) failed: ${r.stderr || r.stdout}`);
       const last = r.stdout.trim().split('\n').pop() ?? '';
