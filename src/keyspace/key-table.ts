@@ -62,8 +62,6 @@ export abstract class KeyIndex {
   protected used = 0;
   /** Live entries. */
   size = 0;
-  /** Set by slotFor: whether the key was absent (its slot is new). */
-  protected added = false;
 
   constructor(capacity = MIN_CAPACITY) {
     let cap = MIN_CAPACITY;
@@ -96,8 +94,8 @@ export abstract class KeyIndex {
   }
 
   /**
-   * The slot of `key`, claimed for it when absent (then `added` is true and the
-   * caller must fill the value). A present key keeps its stored key string.
+   * The slot of `key`, claimed for it when absent (the caller must fill the
+   * value either way). A present key keeps its stored key string.
    */
   protected slotFor(key: string): number {
     const h = keyHash(key);
@@ -108,10 +106,7 @@ export abstract class KeyIndex {
     for (;;) {
       const x = hashes[i];
       if (x === h) {
-        if (this.keyArr[i] === key) {
-          this.added = false;
-          return i;
-        }
+        if (this.keyArr[i] === key) return i;
       } else if (x === EMPTY) {
         break;
       } else if (x === DELETED && free < 0) {
@@ -130,7 +125,6 @@ export abstract class KeyIndex {
     hashes[i] = h;
     this.keyArr[i] = key;
     this.size++;
-    this.added = true;
     return i;
   }
 
