@@ -10,11 +10,22 @@
 //
 // A deletion that leaves less than 1/8 of the slots in use shrinks the table, so
 // the map must not change while it is iterated.
+//
+// Slots are stable between rehashes (deletion leaves a tombstone), so the sorted
+// set's leaves name their members by slot number (an Int32Array instead of an
+// array of string pointers, see sorted-set.ts). The slot API below serves that
+// caller: it claims and frees slots without the shrink a delete() may do, and it
+// is told, through `onRehash`, where every slot went when the table is rebuilt.
 
 import { KeyIndex } from '../keyspace/key-table.js';
 
 export class ScoreMap extends KeyIndex {
   private scores: Float64Array;
+  /**
+   * Called after a rehash with `moved[old slot] = new slot` (entries that were
+   * live); set by the owner of slot numbers.
+   */
+  onRehash: ((moved: Int32Array) => void) | null = null;
 
   constructor(capacity?: number) {
     super(capacity);
@@ -40,11 +51,58 @@ export class ScoreMap extends KeyIndex {
     return true;
   }
 
+  // ---- the slot API (sorted-set leaves) ----------------------------------
+
+  /** The slot of `key`, or -1. */
+  slotOf(key: string): number {
+    return this.findSlot(key);
+  }
+
+  /**
+   * The slot of `key`, claimed for it when absent, with its score set. It may
+   * rehash (onRehash runs before it returns), so slot numbers read before the
+   * call must not be used after it unless the hook renumbered them.
+   */
+  claim(key: string, score: number): number {
+    const i = this.slotFor(key);
+    this.scores[i] = score;
+    return i;
+  }
+
+  /** The member in slot i (a live slot). */
+  keyAt(i: number): string {
+    return this.keyArr[i] as string;
+  }
+
+  scoreAt(i: number): number {
+    return this.scores[i];
+  }
+
+  setScoreAt(i: number, score: number): void {
+    this.scores[i] = score;
+  }
+
+  /** Frees live slot i; unlike delete() never shrinks (slots stay put). */
+  freeSlotAt(i: number): void {
+    this.freeSlot(i);
+  }
+
+  /** True when the table is empty enough for maybeShrink() to rebuild it. */
+  get sparse(): boolean {
+    return this.size * 8 < this.mask + 1;
+  }
+
   protected moveValues(from: Int32Array, cap: number): void {
     const old = this.scores;
     const scores = new Float64Array(cap);
     for (let i = 0; i < cap; i++) if (from[i] !== 0) scores[i] = old[from[i] - 1];
     this.scores = scores;
+    const hook = this.onRehash;
+    if (hook !== null) {
+      const moved = new Int32Array(old.length);
+      for (let i = 0; i < cap; i++) if (from[i] !== 0) moved[from[i] - 1] = i;
+      hook(moved);
+    }
   }
 
   /** [member, score] pairs in slot order. */

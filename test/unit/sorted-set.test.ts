@@ -978,3 +978,58 @@ describe('representations and conversion', () => {
     assert.deepEqual([...z.entries()], model.items);
   });
 });
+
+test('indexed: the member table grows and shrinks, and the page store repacks, under the leaves', (t) => {
+  // The leaves name members by their slot in the member table, so every rehash of
+  // the table (growth while adding, shrinking after removals) renumbers them, and
+  // a set that lost most of its leaves gives its page store back. Small leaves
+  // make many pages; checks run after every phase and often within them.
+  const seed = (SEED + 13) >>> 0;
+  t.diagnostic(`seed=${seed}`);
+  const rnd = makeRng(seed);
+  const int = (n: number) => Math.floor(rnd() * n);
+  const saved = setLeafMax(8);
+  try {
+    const z = new SortedSet(true);
+    const model = new Model();
+    const same = (ctx: string) => {
+      z.checkInvariants();
+      assert.deepEqual([...z.entries()], model.items, ctx);
+    };
+    for (let i = 0; i < 3000; i++) {
+      const m = 'g' + int(5000);
+      const s = int(100);
+      assert.equal(z.add(m, s), model.add(m, s));
+      if (i % 250 === 0) same(`grow ${i}`);
+    }
+    same('grown');
+    const copy = z.clone();
+    const copyItems = [...model.items];
+    while (model.items.length > 40) {
+      if (rnd() < 0.5) {
+        const [m] = model.items[int(model.items.length)];
+        assert.equal(z.remove(m), model.remove(m));
+      } else {
+        const a = int(model.items.length);
+        const b = Math.min(model.items.length - 1, a + int(60));
+        assert.equal(z.removeRangeByRank(a, b), b - a + 1);
+        model.items.splice(a, b - a + 1);
+      }
+      if (model.items.length % 7 === 0) same(`shrink at ${model.items.length}`);
+    }
+    same('shrunk');
+    for (let i = 0; i < 500; i++) {
+      const m = 'h' + int(800);
+      const s = int(10);
+      assert.equal(z.add(m, s), model.add(m, s));
+    }
+    same('regrown');
+    // The clone made before all this is untouched, and works on its own.
+    copy.checkInvariants();
+    assert.deepEqual([...copy.entries()], copyItems);
+    assert.equal(copy.add('g1', -1) !== 'unchanged', true);
+    copy.checkInvariants();
+  } finally {
+    setLeafMax(saved);
+  }
+});
