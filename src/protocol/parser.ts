@@ -224,7 +224,7 @@ export class RequestParser {
         throw new ProtocolError("Protocol error: expected '\\r\\n' after bulk");
       }
       let v: string;
-      if (len > 16) v = buf.toString('latin1', this.pos, this.pos + len);
+      if (len > 24) v = buf.toString('latin1', this.pos, this.pos + len);
       else if (this.first) v = commandName(buf, this.pos, len);
       else v = shortLatin1(buf, this.pos, len);
       this.first = false;
@@ -263,9 +263,10 @@ function findCR(buf: Buffer, from: number): number {
 }
 
 /**
- * buf[p, p+len) as a binary string, for len <= 16: String.fromCharCode with the
+ * buf[p, p+len) as a binary string, for len <= 24: String.fromCharCode with the
  * bytes as arguments is several times cheaper than Buffer#toString for short
  * arguments (command names, keys, small values), and yields the same string.
+ * 20 bytes (redis-benchmark's "element:" + 12 digits): 80 against 250 ns.
  */
 function shortLatin1(b: Buffer, p: number, len: number): string {
   const f = String.fromCharCode;
@@ -304,6 +305,22 @@ function shortLatin1(b: Buffer, p: number, len: number): string {
       return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8], b[p + 9], b[p + 10], b[p + 11], b[p + 12], b[p + 13], b[p + 14]);
     case 16:
       return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8], b[p + 9], b[p + 10], b[p + 11], b[p + 12], b[p + 13], b[p + 14], b[p + 15]);
+    case 17:
+      return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8], b[p + 9], b[p + 10], b[p + 11], b[p + 12], b[p + 13], b[p + 14], b[p + 15], b[p + 16]);
+    case 18:
+      return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8], b[p + 9], b[p + 10], b[p + 11], b[p + 12], b[p + 13], b[p + 14], b[p + 15], b[p + 16], b[p + 17]);
+    case 19:
+      return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8], b[p + 9], b[p + 10], b[p + 11], b[p + 12], b[p + 13], b[p + 14], b[p + 15], b[p + 16], b[p + 17], b[p + 18]);
+    case 20:
+      return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8], b[p + 9], b[p + 10], b[p + 11], b[p + 12], b[p + 13], b[p + 14], b[p + 15], b[p + 16], b[p + 17], b[p + 18], b[p + 19]);
+    case 21:
+      return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8], b[p + 9], b[p + 10], b[p + 11], b[p + 12], b[p + 13], b[p + 14], b[p + 15], b[p + 16], b[p + 17], b[p + 18], b[p + 19], b[p + 20]);
+    case 22:
+      return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8], b[p + 9], b[p + 10], b[p + 11], b[p + 12], b[p + 13], b[p + 14], b[p + 15], b[p + 16], b[p + 17], b[p + 18], b[p + 19], b[p + 20], b[p + 21]);
+    case 23:
+      return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8], b[p + 9], b[p + 10], b[p + 11], b[p + 12], b[p + 13], b[p + 14], b[p + 15], b[p + 16], b[p + 17], b[p + 18], b[p + 19], b[p + 20], b[p + 21], b[p + 22]);
+    case 24:
+      return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8], b[p + 9], b[p + 10], b[p + 11], b[p + 12], b[p + 13], b[p + 14], b[p + 15], b[p + 16], b[p + 17], b[p + 18], b[p + 19], b[p + 20], b[p + 21], b[p + 22], b[p + 23]);
   }
   return b.toString('latin1', p, p + len);
 }
@@ -313,7 +330,7 @@ const recentNames = ['', '', '', ''];
 let recentNext = 0;
 
 /**
- * The command name at buf[p, p+len) (len <= 16). Clients mostly repeat a few
+ * The command name at buf[p, p+len) (len <= 24). Clients mostly repeat a few
  * commands, so the string of a recent identical name is returned: no new string,
  * and its hash, computed by the command table's first lookup, is already known.
  */

@@ -84,6 +84,20 @@ export function parseDouble(s: string): number | null {
   const n = s.length;
   if (n === 0 || n > 5000) return null;
   const c0 = s.charCodeAt(0);
+  if (n <= 15) {
+    // Plain integers (most scores): up to 15 digits are exact in a double, and a
+    // digit loop is several times cheaper than the regex and Number() below.
+    let i = c0 === 45 /* - */ ? 1 : 0;
+    if (i < n) {
+      let v = 0;
+      for (; i < n; i++) {
+        const d = s.charCodeAt(i) - 48;
+        if (d < 0 || d > 9) break;
+        v = v * 10 + d;
+      }
+      if (i === n) return c0 === 45 ? -v : v;
+    }
+  }
   if (c0 === 32 || (c0 >= 9 && c0 <= 13)) return null;
   if (DOUBLE_RE.test(s)) {
     const v = Number(s);

@@ -133,3 +133,13 @@ test('property: any argument arrays, encoded and split anywhere, parse back unch
     { numRuns: 300, seed: 42 },
   );
 });
+
+test('arguments of every length 0..40 (each length has its own copy path up to 24) come back unchanged', () => {
+  for (let len = 0; len <= 40; len++) {
+    let a = '';
+    for (let i = 0; i < len; i++) a += String.fromCharCode((len * 31 + i * 97) & 255);
+    const p = parser();
+    p.feed(Buffer.from(`*2\r\n$${len}\r\n${a}\r\n$${len}\r\n${a}\r\n`, 'latin1'));
+    assert.deepEqual(parseAll(p), [[a, a]], `length ${len}`);
+  }
+});
