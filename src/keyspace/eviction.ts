@@ -74,7 +74,7 @@ const HEAP_NUMBER = 16;
 const MAP_ENTRY = 37;
 const SET_ENTRY = 27;
 const MAP_BASE = 72; // JSMap + its table header
-const ROBJ = OBJ_HEADER + 5 * PTR;
+const ROBJ = OBJ_HEADER + 3 * PTR; // value, slot, tag (type, enc and LRU packed)
 /** Per key: its dict Map entry and its pointer in the SCAN slot array (with slack). */
 export const TABLES_PER_KEY = MAP_ENTRY + 10;
 export const KEY_OVERHEAD = TABLES_PER_KEY + ROBJ;

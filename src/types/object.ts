@@ -30,20 +30,52 @@ export type RHash = RHashValue;
 export type RSet = Set<string>;
 export type Value = string | RList | RSet | RHash | SortedSet;
 
+// type, enc and the 24-bit LRU/LFU word share one small integer (`tag`): an object
+// with three fields instead of five is 48 bytes instead of 64 in V8, 16 bytes less
+// per key (about 8% of a small string key). Bits 0..23: LRU/LFU word; 24..26: type;
+// 27..28: enc (0..3: ENC_COMPACT, ENC_BIG, and the values sets.ts and strings.ts
+// give it). The accessors keep the old field names, and V8 inlines them.
+const LRU_MASK = 0xffffff;
+const TYPE_SHIFT = 24;
+const TYPE_MASK = 7 << TYPE_SHIFT;
+const ENC_SHIFT = 27;
+const ENC_MASK = 3 << ENC_SHIFT;
+
 export class RObj {
-  type: ObjType;
   value: Value;
-  /** LRU clock (seconds resolution, 24 bits) or LFU data (16 bits minutes + 8 bits counter). */
-  lru: number;
-  enc: number;
   /** Position of the key in its database's SCAN order (-1 when not in a database). */
   slot: number;
+  private tag: number;
   constructor(type: ObjType, value: Value, lru: number) {
-    this.type = type;
     this.value = value;
-    this.lru = lru;
-    this.enc = ENC_COMPACT;
     this.slot = -1;
+    this.tag = (type << TYPE_SHIFT) | (lru & LRU_MASK); // enc = ENC_COMPACT
+  }
+
+  get type(): ObjType {
+    return ((this.tag & TYPE_MASK) >>> TYPE_SHIFT) as ObjType;
+  }
+
+  set type(t: ObjType) {
+    this.tag = (this.tag & ~TYPE_MASK) | (t << TYPE_SHIFT);
+  }
+
+  /** 0..3: ENC_COMPACT, ENC_BIG, or a family's own value (sets, strings). */
+  get enc(): number {
+    return (this.tag & ENC_MASK) >>> ENC_SHIFT;
+  }
+
+  set enc(e: number) {
+    this.tag = (this.tag & ~ENC_MASK) | ((e & 3) << ENC_SHIFT);
+  }
+
+  /** LRU clock (seconds resolution, 24 bits) or LFU data (16 bits minutes + 8 bits counter). */
+  get lru(): number {
+    return this.tag & LRU_MASK;
+  }
+
+  set lru(v: number) {
+    this.tag = (this.tag & ~LRU_MASK) | (v & LRU_MASK);
   }
 }
 
