@@ -47,7 +47,7 @@ export class ScoreMap extends KeyIndex {
     const i = this.findSlot(key);
     if (i < 0) return false;
     this.freeSlot(i);
-    if (this.size * 8 < this.mask + 1) this.maybeShrink();
+    if (this.sparse) this.maybeShrink();
     return true;
   }
 

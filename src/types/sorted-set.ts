@@ -47,7 +47,7 @@
 //    CPU per request 20.2 -> 16.6 us (P16: 8.2 -> 7.05 us).
 //    Slots are stable until the ScoreMap rehashes; it then calls back with where
 //    every slot went and the leaves are renumbered (O(n), like the rehash).
-//    Leaves split in two above LEAF_MAX; a leaf falling below LEAF_MIN is merged
+//    Leaves split in two above LEAF_MAX; a leaf falling below LEAF_MAX/8 is merged
 //    into a neighbour (or shares a neighbour's elements when both hold more than
 //    LEAF_MAX). The page arrays grow by doubling and are repacked when at most a
 //    quarter of them is in use.
@@ -108,20 +108,19 @@ import { ScoreMap } from './score-map.js';
 /** A compact set converts itself to the indexed form when it would grow past this size. */
 export const COMPACT_HARD_MAX = 512;
 
-/** Leaves of an indexed set split in two above this many elements. */
+/**
+ * Leaves of an indexed set split in two above this many elements (each set keeps
+ * the value it was created with, and merges a leaf below an eighth of it).
+ */
 let LEAF_MAX = 128;
-/** A leaf with fewer elements than this is merged into a neighbour. */
-let LEAF_MIN = 16;
 
 /**
- * Test knob: sets the leaf size of indexed sets created or changed afterwards
- * (small leaves exercise splits and merges on small sets). Returns the previous
- * maximum.
+ * Test knob: sets the leaf size of indexed sets created afterwards (small leaves
+ * exercise splits and merges on small sets). Returns the previous maximum.
  */
 export function setLeafMax(max: number): number {
   const prev = LEAF_MAX;
   LEAF_MAX = max < 2 ? 2 : Math.floor(max);
-  LEAF_MIN = LEAF_MAX >> 3 < 1 ? 1 : LEAF_MAX >> 3;
   return prev;
 }
 
@@ -225,8 +224,13 @@ class Indexed {
     this.mk = new Int32Array(leaves);
     this.fen = new Int32Array(leaves + 1);
     // Room for `members` without a rehash (the table grows past 3/4 full).
-    this.dict = new ScoreMap(members * 2);
-    this.dict.onRehash = (moved) => this.renumber(moved);
+    this.dict = this.hooked(new ScoreMap(members * 2));
+  }
+
+  /** d, told to renumber this set's leaves when it rehashes. */
+  private hooked(d: ScoreMap): ScoreMap {
+    d.onRehash = (moved) => this.renumber(moved);
+    return d;
   }
 
   /**
@@ -236,10 +240,10 @@ class Indexed {
   load(keys: string[], vals: number[]): void {
     const n = keys.length;
     if (n === 0) return;
-    // Room for n members without a rehash, so the slots claimed stay put.
-    const dict = new ScoreMap(n * 2);
-    dict.onRehash = (moved) => this.renumber(moved);
-    this.dict = dict;
+    // Room for n members without a rehash, so the slots claimed stay put (a set
+    // constructed with its size has it already).
+    let dict = this.dict;
+    if (dict.size !== 0 || dict.capacity < n * 2) dict = this.dict = this.hooked(new ScoreMap(n * 2));
     const slots = new Int32Array(n);
     for (let i = 0; i < n; i++) slots[i] = dict.claim(keys[i], vals[i]);
     this.length = n;
@@ -854,8 +858,7 @@ class Indexed {
     c.mk = this.mk.slice();
     c.fen = this.fen.slice();
     c.length = this.length;
-    c.dict = this.dict.clone(); // same slots, so the leaves' slot numbers hold
-    c.dict.onRehash = (moved) => c.renumber(moved);
+    c.dict = c.hooked(this.dict.clone()); // same slots, so the leaves' slot numbers hold
     return c;
   }
 
