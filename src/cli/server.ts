@@ -7,7 +7,7 @@
 
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
-import { Config, ConfigError, findDirective } from '../server/config.js';
+import { Config, ConfigError, findDirective } from '../config/config.js';
 import { Logger } from '../server/log.js';
 import { Server, VERSION, CINNABAR_VERSION } from '../server/server.js';
 import { splitArgs } from '../protocol/parser.js';

@@ -24,7 +24,7 @@
 import { cmd, type CommandSpec } from './table.js';
 import type { Client } from '../server/client.js';
 import { CLIENT_NO_TOUCH } from '../server/client.js';
-import type { Config } from '../server/config.js';
+import type { Config } from '../config/config.js';
 import { ENC_BIG, ENC_COMPACT, ObjType, RObj, WRONGTYPE, type RHash } from '../types/object.js';
 import { RHashValue } from '../types/hash.js';
 import { NOTIFY_GENERIC, NOTIFY_HASH } from '../keyspace/notify.js';

@@ -26,7 +26,7 @@ import type { Client } from '../server/client.js';
 import { CLIENT_MONITOR, CLIENT_REPLICA } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import { reprString } from '../server/server.js';
-import { Config, ConfigError, findDirective, type Directive } from '../server/config.js';
+import { Config, ConfigError, findDirective, type Directive } from '../config/config.js';
 import { genInfo, changeReplicationId, memoryFigures, bytesToHuman } from '../server/info.js';
 import { keyMemoryUsage, memoryTracker, evictor, TABLES_PER_KEY, EXPIRE_OVERHEAD } from '../keyspace/eviction.js';
 import type { Database } from '../keyspace/keyspace.js';

@@ -32,7 +32,7 @@
 import { cmd, numkeysKeys, type CommandSpec } from './table.js';
 import type { Client } from '../server/client.js';
 import { CLIENT_NO_TOUCH } from '../server/client.js';
-import type { Config } from '../server/config.js';
+import type { Config } from '../config/config.js';
 import { ENC_BIG, ENC_COMPACT, ObjType, RObj, WRONGTYPE, type RSet } from '../types/object.js';
 import {
   SortedSet,

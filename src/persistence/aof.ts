@@ -73,7 +73,7 @@ import { join, resolve } from 'node:path';
 import type { Server } from '../server/server.js';
 import { PROPAGATE_REPL_ONLY } from '../server/server.js';
 import { CLIENT_EXECUTING_EXEC, CLIENT_MASTER, type Client } from '../server/client.js';
-import { ConfigError } from '../server/config.js';
+import { ConfigError } from '../config/config.js';
 import { CMD_WRITE, specBits } from '../commands/table.js';
 import { ObjType } from '../types/object.js';
 import type { RList } from '../types/list.js';

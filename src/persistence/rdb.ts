@@ -46,7 +46,7 @@ import { ENC_BIG, ENC_COMPACT, ObjType, RObj, type RHash, type RSet } from '../t
 import { RList, listpackEntrySize, listpackLimits } from '../types/list.js';
 import { SortedSet } from '../types/sorted-set.js';
 import { RHashValue } from '../types/hash.js';
-import type { Config } from '../server/config.js';
+import type { Config } from '../config/config.js';
 import { normalizeHashEncoding } from '../commands/hashes.js';
 import { normalizeZsetEncoding } from '../commands/zsets.js';
 import { SENC_INTSET, SENC_LISTPACK, isIntMember, normalizeSetEncoding } from '../commands/sets.js';

@@ -4,7 +4,7 @@
 // file is required and must be writable: the sentinel keeps its state in it.
 
 import { accessSync, constants } from 'node:fs';
-import type { Config } from '../server/config.js';
+import type { Config } from '../config/config.js';
 import type { Logger } from '../server/log.js';
 import { Server, VERSION } from '../server/server.js';
 import { splitArgs } from '../protocol/parser.js';

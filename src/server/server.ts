@@ -11,7 +11,7 @@ import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { existsSync, unlinkSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { Config } from './config.js';
+import { Config } from '../config/config.js';
 import { Logger } from './log.js';
 import { Keyspace, type Database } from '../keyspace/keyspace.js';
 import {

@@ -10,7 +10,7 @@ import { describe, test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { RespClient, formatReply, type Reply } from '../../src/protocol/client.js';
 import { hasRedis, startCinnabar, startRedis, type ServerHandle } from '../helpers/servers.js';
-import { Config } from '../../src/server/config.js';
+import { Config } from '../../src/config/config.js';
 import { Logger } from '../../src/server/log.js';
 import { Server } from '../../src/server/server.js';
 import { RObj, ObjType } from '../../src/types/object.js';

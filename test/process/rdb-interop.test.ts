@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { skipIfNoRedis, startCinnabar, startRedis, type ServerHandle } from '../helpers/servers.js';
 import { RespClient, formatReply, parseRespDouble, type Reply } from '../../src/protocol/client.js';
 import { Rng } from '../helpers/random.js';
-import { Config } from '../../src/server/config.js';
+import { Config } from '../../src/config/config.js';
 import { Server } from '../../src/server/server.js';
 import { loadRdbFile } from '../../src/persistence/persistence.js';
 import { Crc64 } from '../../src/persistence/crc64.js';

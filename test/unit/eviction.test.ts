@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Server } from '../../src/server/server.js';
-import { Config } from '../../src/server/config.js';
+import { Config } from '../../src/config/config.js';
 import { Client } from '../../src/server/client.js';
 import { ObjType, RObj } from '../../src/types/object.js';
 import { RHashValue } from '../../src/types/hash.js';

@@ -5,7 +5,7 @@ import { ENC_BIG, ObjType, RObj, type RSet } from '../../src/types/object.js';
 import { RList } from '../../src/types/list.js';
 import { SortedSet } from '../../src/types/sorted-set.js';
 import { RHashValue } from '../../src/types/hash.js';
-import type { Config } from '../../src/server/config.js';
+import type { Config } from '../../src/config/config.js';
 import { normalizeHashEncoding } from '../../src/commands/hashes.js';
 import { normalizeZsetEncoding } from '../../src/commands/zsets.js';
 import { normalizeSetEncoding } from '../../src/commands/sets.js';

@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Config } from '../../src/server/config.js';
+import { Config } from '../../src/config/config.js';
 import { ENC_BIG, ENC_COMPACT, ObjType, RObj } from '../../src/types/object.js';
 import { RList } from '../../src/types/list.js';
 import { SENC_INTSET, SENC_LISTPACK } from '../../src/commands/sets.js';
