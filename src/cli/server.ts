@@ -12,7 +12,8 @@ import { Logger } from '../server/log.js';
 import { Server, VERSION, CINNABAR_VERSION } from '../server/server.js';
 import { splitArgs } from '../protocol/parser.js';
 import { loadRdbAtStartup } from '../persistence/persistence.js';
-import { createSentinelServer, type Sentinel } from '../sentinel/index.js';
+import type { Sentinel } from '../sentinel/index.js';
+import { createServer, createSentinelServer } from '../compose/compose.js';
 import { loadAofAtStartup } from '../persistence/aof.js';
 import { startReplicationFromConfig } from '../replication/index.js';
 
@@ -190,7 +191,7 @@ export async function main(argv: string[]): Promise<Server> {
   let sentinel: Sentinel | null = null;
   let server: Server;
   if (sentinelMode) ({ server, sentinel } = createSentinelServer(config, log, text, configFile));
-  else server = new Server(config, log);
+  else server = createServer(config, log);
   server.exit = (code) => process.exit(code);
   log.notice(`Running mode=${server.mode}, port=${config.getNumber('port')}.`);
   if (!sentinel) log.notice('Server initialized');

@@ -6,7 +6,7 @@
 // offset / 8 < proto-max-bulk-len, i.e. 2^32-1 with the default 512MB).
 
 import { cmd, type CommandSpec } from './table.js';
-import type { Client } from '../server/client.js';
+import type { Client } from './context.js';
 import { ENC_BIG, ObjType, RObj, WRONGTYPE } from '../types/object.js';
 import { NOTIFY_GENERIC, NOTIFY_STRING } from '../keyspace/notify.js';
 import { parseInt64, parseIntArg } from '../util/numbers.js';

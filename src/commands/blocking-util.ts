@@ -5,7 +5,7 @@
 // times 1000 in long double, rounded up. The x87 arithmetic is emulated with BigInt
 // for decimal strings (so "0.1" and "1e-3" give Redis's ms, not a double's).
 
-import type { Client } from '../server/client.js';
+import type { Client } from './context.js';
 import { parseDouble, parseIntArg } from '../util/numbers.js';
 
 const ERR_TIMEOUT_FLOAT = 'ERR timeout is not a float or out of range';

@@ -16,7 +16,7 @@
 // without tracking.
 
 import { cmd, type CommandSpec } from './table.js';
-import type { Client } from '../server/client.js';
+import type { Client } from './context.js';
 import {
   CLIENT_ASKING,
   CLIENT_BLOCKED,
@@ -34,7 +34,7 @@ import {
   CLIENT_REPLY_SKIP,
   CLIENT_REPLY_SKIP_NEXT,
   CLIENT_TRACKING,
-} from '../server/client.js';
+} from './context.js';
 import { parseIntArg } from '../util/numbers.js';
 import { validClientName } from './connection.js';
 

@@ -1,7 +1,7 @@
 // Connection commands: PING ECHO QUIT HELLO AUTH SELECT RESET.
 
 import { cmd, type CommandSpec } from './table.js';
-import type { Client } from '../server/client.js';
+import type { Client } from './context.js';
 import {
   CLIENT_CLOSE_AFTER_REPLY,
   CLIENT_MONITOR,
@@ -15,8 +15,8 @@ import {
   CLIENT_REPLY_SKIP_NEXT,
   CLIENT_READONLY,
   CLIENT_ASKING,
-} from '../server/client.js';
-import { VERSION } from '../server/server.js';
+} from './context.js';
+import { VERSION } from '../util/version.js';
 import { parseIntArg } from '../util/numbers.js';
 
 const CONN = ['connection'];

@@ -22,8 +22,8 @@
 // strings.ts, shared with INCRBYFLOAT) and is propagated as HSET with the result.
 
 import { cmd, type CommandSpec } from './table.js';
-import type { Client } from '../server/client.js';
-import { CLIENT_NO_TOUCH } from '../server/client.js';
+import type { Client } from './context.js';
+import { CLIENT_NO_TOUCH } from './context.js';
 import type { Config } from '../config/config.js';
 import { ENC_BIG, ENC_COMPACT, ObjType, RObj, WRONGTYPE, type RHash } from '../types/object.js';
 import { RHashValue } from '../types/hash.js';

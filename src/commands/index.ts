@@ -1,4 +1,7 @@
-// Every command family, gathered into the one table the server registers.
+// Every command family, gathered into the one table the server registers. Importing
+// this module loads the specs and the handlers of the families that need nothing but
+// the command context; no server, socket, persistence or replication module
+// (test/unit/command-table.test.ts proves it).
 
 import type { CommandSpec } from './table.js';
 import { COMMANDS as connection } from './connection.js';
@@ -12,10 +15,15 @@ import { COMMANDS as hashes } from './hashes.js';
 import { COMMANDS as sets } from './sets.js';
 import { COMMANDS as zsets } from './zsets.js';
 import { COMMANDS as server } from './server.js';
+import { COMMANDS as config } from './config.js';
+import { COMMANDS as databases } from './databases.js';
+import { COMMANDS as admin } from './admin.js';
+import { COMMANDS as debug } from './debug.js';
+import { COMMANDS as objectMemory } from './object-memory.js';
+import { COMMANDS as slowlogMonitor } from './slowlog-monitor.js';
 import { COMMANDS as client } from './client.js';
-import { COMMANDS as persistence } from './persistence.js';
-import { COMMANDS as aof } from './aof.js';
-import { COMMANDS as replication } from './replication.js';
+import { COMMANDS as persistence } from './persistence-commands.js';
+import { COMMANDS as replication } from './replication-commands.js';
 
 export const ALL_COMMANDS: CommandSpec[] = [
   ...connection,
@@ -28,9 +36,14 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...hashes,
   ...sets,
   ...zsets,
+  ...admin,
+  ...config,
+  ...databases,
+  ...debug,
+  ...objectMemory,
+  ...slowlogMonitor,
   ...server,
   ...client,
   ...persistence,
-  ...aof,
   ...replication,
 ];

@@ -7,8 +7,8 @@
 // overflows Redis reports; the stored time is a double in any case.
 
 import { cmd, type CommandSpec } from './table.js';
-import type { Client } from '../server/client.js';
-import { CLIENT_FAKE, CLIENT_NO_TOUCH } from '../server/client.js';
+import type { Client } from './context.js';
+import { CLIENT_FAKE, CLIENT_NO_TOUCH } from './context.js';
 import type { Database } from '../keyspace/keyspace.js';
 import { NOTIFY_GENERIC, NOTIFY_LIST } from '../keyspace/notify.js';
 import { ObjType, RObj, WRONGTYPE, typeName, type RHash, type RSet, type Value } from '../types/object.js';

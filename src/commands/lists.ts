@@ -27,8 +27,9 @@
 // arithmetic to a 64-bit significand (cached per string).
 
 import { cmd, numkeysKeys, type CommandSpec } from './table.js';
-import type { Client } from '../server/client.js';
-import { CLIENT_NO_TOUCH, replyBuf } from '../server/client.js';
+import type { Client } from './context.js';
+import { CLIENT_NO_TOUCH } from './context.js';
+import { replyBuf } from '../protocol/reply.js';
 import { ObjType, RObj, WRONGTYPE } from '../types/object.js';
 import { RList } from '../types/list.js';
 import { NOTIFY_GENERIC, NOTIFY_LIST } from '../keyspace/notify.js';

@@ -2,8 +2,8 @@
 // and the sharded SSUBSCRIBE SUNSUBSCRIBE SPUBLISH.
 
 import { cmd, type CommandSpec } from './table.js';
-import type { Client } from '../server/client.js';
-import { PubSub, writeSubscription } from '../server/pubsub.js';
+import type { Client } from './context.js';
+import { PubSub, writeSubscription } from './pubsub-registry.js';
 import { globMatch } from '../util/glob.js';
 import { addHelp } from './client.js';
 

@@ -16,7 +16,7 @@
 // Command order (as Redis 7.2 does it): parse the cursor first, then look the key up
 // (missing key -> empty scan reply, wrong type -> WRONGTYPE), then parse the options.
 
-import type { Client } from '../server/client.js';
+import type { Client } from './context.js';
 import { compileGlob, type GlobMatcher } from '../util/glob.js';
 import { parseIntArg } from '../util/numbers.js';
 

@@ -32,8 +32,8 @@
 // with cursor 0, as Redis does.
 
 import { cmd, numkeysKeys, type CommandSpec } from './table.js';
-import type { Client } from '../server/client.js';
-import { CLIENT_NO_TOUCH } from '../server/client.js';
+import type { Client } from './context.js';
+import { CLIENT_NO_TOUCH } from './context.js';
 import type { Config } from '../config/config.js';
 import { ENC_BIG, ENC_COMPACT, ObjType, RObj, WRONGTYPE, type RSet } from '../types/object.js';
 import { NOTIFY_GENERIC, NOTIFY_SET } from '../keyspace/notify.js';

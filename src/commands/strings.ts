@@ -12,8 +12,8 @@
 // is exact, with bigints (see the "long double" section below).
 
 import { cmd, type CommandSpec } from './table.js';
-import type { Client } from '../server/client.js';
-import { CLIENT_MASTER, CLIENT_NO_TOUCH } from '../server/client.js';
+import type { Client } from './context.js';
+import { CLIENT_MASTER, CLIENT_NO_TOUCH } from './context.js';
 import { ENC_BIG, ENC_COMPACT, ObjType, RObj, WRONGTYPE } from '../types/object.js';
 import { NOTIFY_GENERIC, NOTIFY_STRING } from '../keyspace/notify.js';
 import { INT64_MAX, INT64_MIN, parseInt64, parseIntArg } from '../util/numbers.js';

@@ -8,7 +8,7 @@
 // (first, last, step) triple; commands whose keys cannot be described that way
 // (ZUNIONSTORE's numkeys, SORT's STORE, ...) give a `keys` function instead.
 
-import type { Client } from '../server/client.js';
+import type { Handler } from './context.js';
 
 export type CommandFlag =
   | 'write'
@@ -30,7 +30,7 @@ export type CommandFlag =
   | 'allow_busy'
   | 'movablekeys';
 
-export type Handler = (c: Client, argv: string[]) => void;
+export type { Handler } from './context.js';
 
 // Flag bits for the dispatcher's hot path (spec.fbits): testing a bit is cheaper
 // than scanning the flags array on every command.
@@ -143,23 +143,70 @@ export function cmd(
   return spec;
 }
 
+/**
+ * A server's command table: its own copy of every spec it serves, so that binding a
+ * subsystem's handler (setHandler) changes this table only and two servers in one
+ * process share nothing. The copies keep the spec's shape and its `sid`, so command
+ * statistics and the dispatcher's property loads stay as they were.
+ */
 export class CommandTable {
   private byName = new Map<string, CommandSpec>();
   /** Lookups by the exact spelling clients send ("GET", "get", "Get") avoid lower-casing. */
   private cache = new Map<string, CommandSpec | null>();
 
-  register(specs: CommandSpec[]): void {
-    for (const s of specs) {
-      if (this.byName.has(s.name)) throw new Error(`duplicate command ${s.name}`);
-      this.byName.set(s.name, s);
+  register(specs: readonly CommandSpec[]): void {
+    for (const orig of specs) {
+      if (this.byName.has(orig.name)) throw new Error(`duplicate command ${orig.name}`);
+      const s: CommandSpec = { ...orig };
       specBits(s);
       specId(s);
-      for (const sub of s.subcommands ?? []) {
-        specBits(sub);
-        specId(sub);
+      if (orig.subcommands !== undefined) {
+        s.subcommands = orig.subcommands.map((sub) => {
+          const c: CommandSpec = { ...sub };
+          specBits(c);
+          specId(c);
+          return c;
+        });
       }
+      this.byName.set(s.name, s);
     }
     this.cache.clear();
+  }
+
+  /**
+   * Binds the handler of a command (`name`, or `parent|sub`) in this table: a
+   * subsystem supplies the handlers of the commands it implements. Throws on a
+   * name the table does not have, so a typo cannot leave a command unbound.
+   */
+  setHandler(name: string, handler: Handler): void {
+    const bar = name.indexOf('|');
+    let spec = this.byName.get(bar < 0 ? name : name.slice(0, bar));
+    if (spec !== undefined && bar >= 0) spec = findSubcommand(spec, name.slice(bar + 1));
+    if (spec === undefined) throw new Error(`setHandler: no command ${name}`);
+    spec.handler = handler;
+  }
+
+  /**
+   * Provides the handler of `name` (or `parent|sub`) when this table serves that
+   * command and has no handler for it yet: a subsystem binds the commands it
+   * implements without overriding a table that brings its own (sentinel's ROLE).
+   */
+  provide(name: string, handler: Handler): void {
+    const bar = name.indexOf('|');
+    let spec = this.byName.get(bar < 0 ? name : name.slice(0, bar));
+    if (spec !== undefined && bar >= 0) spec = findSubcommand(spec, name.slice(bar + 1));
+    if (spec !== undefined && spec.handler === undefined) spec.handler = handler;
+  }
+
+  /** Specs without a handler (none once the server is composed; see compose/). */
+  unbound(): string[] {
+    const out: string[] = [];
+    for (const s of this.byName.values()) {
+      if (s.subcommands !== undefined) {
+        for (const sub of s.subcommands) if (sub.handler === undefined) out.push(`${s.name}|${sub.name}`);
+      } else if (s.handler === undefined) out.push(s.name);
+    }
+    return out;
   }
 
   lookup(name: string): CommandSpec | undefined {

@@ -6,8 +6,8 @@
 // a WATCHed key was modified, or expired, since WATCH.
 
 import { cmd, type CommandSpec } from './table.js';
-import type { Client } from '../server/client.js';
-import { CLIENT_DIRTY_CAS, CLIENT_DIRTY_EXEC, CLIENT_EXECUTING_EXEC, CLIENT_MULTI } from '../server/client.js';
+import type { Client } from './context.js';
+import { CLIENT_DIRTY_CAS, CLIENT_DIRTY_EXEC, CLIENT_EXECUTING_EXEC, CLIENT_MULTI } from './context.js';
 
 const TX = ['transaction'];
 
@@ -58,7 +58,7 @@ function exec(c: Client): void {
   // MULTI stays set while the queue runs (CLIENT INFO shows flags=x multi=N), as in Redis.
   c.flags |= CLIENT_EXECUTING_EXEC;
   try {
-    for (const { spec, argv } of queue) s.call(c, spec, argv);
+    for (const { spec, argv } of queue) s.callQueued(c, spec, argv);
   } finally {
     c.flags &= ~(CLIENT_EXECUTING_EXEC | CLIENT_MULTI);
     c.multi = null;

@@ -30,8 +30,8 @@
 // count, as Redis does.
 
 import { cmd, numkeysKeys, type CommandSpec } from './table.js';
-import type { Client } from '../server/client.js';
-import { CLIENT_NO_TOUCH } from '../server/client.js';
+import type { Client } from './context.js';
+import { CLIENT_NO_TOUCH } from './context.js';
 import type { Config } from '../config/config.js';
 import { ENC_BIG, ENC_COMPACT, ObjType, RObj, WRONGTYPE, type RSet } from '../types/object.js';
 import {

@@ -59,8 +59,7 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { PerformanceObserver, performance, constants as perfConstants } from 'node:perf_hooks';
-import type { Server } from '../server/server.js';
-import type { Database } from './keyspace.js';
+import type { Database, Keyspace } from './keyspace.js';
 import { ObjType, type RObj, type RHash, type RSet } from '../types/object.js';
 import type { RList } from '../types/list.js';
 import type { SortedSet } from '../types/sorted-set.js';
@@ -323,10 +322,39 @@ export class MemoryTracker {
   }
 }
 
-const trackers = new WeakMap<Server, MemoryTracker>();
+/** Configuration values as eviction reads them (the config table satisfies it). */
+export interface ConfigReader {
+  getNumber(name: string): number;
+  getString(name: string): string;
+  getBool(name: string): boolean;
+  onChange(fn: (name: string) => void): void;
+}
+
+/**
+ * What eviction needs of the server it runs in: the keyspace, configuration, the
+ * memory reading it replaces, the counters its estimate follows, and the signals an
+ * evicted key sends (WATCH, keyspace notification, propagation as DEL/UNLINK). The
+ * server implements it; keyspace/ knows nothing of the server.
+ */
+export interface EvictionHost {
+  readonly ks: Keyspace;
+  readonly config: ConfigReader;
+  readonly log: { warning(msg: string): void };
+  readonly maxmemory: number;
+  readonly stats: { readonly netInput: number; readonly commandsProcessed: number };
+  readonly cronHooks: Array<() => void>;
+  readonly resetStatHooks: Array<() => void>;
+  usedMemory: () => number;
+  performEvictions: () => boolean;
+  signalModifiedKey(db: Database, key: string): void;
+  notifyKeyspaceEvent(cls: number, event: string, key: string, dbid: number): void;
+  alsoPropagate(dbid: number, argv: string[]): void;
+}
+
+const trackers = new WeakMap<EvictionHost, MemoryTracker>();
 
 /** The server's memory tracker (created on first use). */
-export function memoryTracker(s: Server): MemoryTracker {
+export function memoryTracker(s: EvictionHost): MemoryTracker {
   let t = trackers.get(s);
   if (!t) {
     t = new MemoryTracker(() => s.usedMemory(), {
@@ -359,7 +387,7 @@ export function evictionTimeLimitUs(tenacity: number): number {
 }
 
 export class Evictor {
-  readonly server: Server;
+  readonly server: EvictionHost;
   readonly mem: MemoryTracker;
   private pool: PoolEntry[] = [];
   private nextDb = 0;
@@ -372,7 +400,7 @@ export class Evictor {
   exceededTotalMs = 0;
   exceededSince = 0;
 
-  constructor(server: Server) {
+  constructor(server: EvictionHost) {
     this.server = server;
     this.mem = memoryTracker(server);
   }
@@ -603,9 +631,9 @@ export class Evictor {
   }
 }
 
-const evictors = new WeakMap<Server, Evictor>();
+const evictors = new WeakMap<EvictionHost, Evictor>();
 
-export function evictor(s: Server): Evictor | undefined {
+export function evictor(s: EvictionHost): Evictor | undefined {
   return evictors.get(s);
 }
 
@@ -613,7 +641,7 @@ export function evictor(s: Server): Evictor | undefined {
  * Installs maxmemory handling on a server: server.performEvictions, a cheap
  * usedMemory, eviction when CONFIG SET lowers maxmemory, and peak tracking in cron.
  */
-export function installEviction(s: Server): Evictor {
+export function installEviction(s: EvictionHost): Evictor {
   let ev = evictors.get(s);
   if (ev) return ev;
   s.usedMemory = heapReading;
@@ -640,6 +668,12 @@ export function installEviction(s: Server): Evictor {
   });
   s.cronHooks.push(() => {
     e.mem.used();
+  });
+  // CONFIG RESETSTAT: the peak and the time spent over the limit start again.
+  s.resetStatHooks.push(() => {
+    e.mem.resetPeak();
+    e.exceededTotalMs = 0;
+    if (e.exceededSince) e.exceededSince = Date.now();
   });
   return ev;
 }

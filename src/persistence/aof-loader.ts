@@ -48,7 +48,7 @@ import { Client, CLIENT_REPLY_OFF } from '../server/client.js';
 import { CMD_MAY_REPLICATE, CMD_WRITE, findSubcommand, specBits, type CommandSpec } from '../commands/table.js';
 import { MAX_STRING_LENGTH } from '../protocol/parser.js';
 import { RdbError, loadRdb } from './rdb.js';
-import { rdbState } from './persistence.js';
+import { rdbStateOf } from './persistence.js';
 import type { AofManifest } from './aof-manifest.js';
 
 export const AOF_OK = 0;
@@ -386,7 +386,7 @@ export function loadAofFiles(server: Server, dir: string, manifest: AofManifest)
   const dirtyBefore = server.dirty;
   const errorsBefore = server.stats.errorReplies;
   const errorStatsBefore = new Map(server.errorStats);
-  rdbState.loading = true;
+  rdbStateOf(server).loading = true;
   let status: AofStatus = AOF_OK;
   try {
     for (let i = 0; i < files.length; i++) {
@@ -416,7 +416,7 @@ export function loadAofFiles(server: Server, dir: string, manifest: AofManifest)
     server.log.warning(`Error loading the append only file: ${(e as Error).stack ?? String(e)}`);
     status = AOF_FAILED;
   } finally {
-    rdbState.loading = false;
+    rdbStateOf(server).loading = false;
     server.ks.now = Date.now();
     server.dirty = dirtyBefore;
     server.stats.errorReplies = errorsBefore;

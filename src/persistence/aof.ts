@@ -74,13 +74,13 @@ import type { Server } from '../server/server.js';
 import { PROPAGATE_REPL_ONLY } from '../server/server.js';
 import { CLIENT_EXECUTING_EXEC, CLIENT_MASTER, type Client } from '../server/client.js';
 import { ConfigError } from '../config/config.js';
-import { CMD_WRITE, specBits } from '../commands/table.js';
+import { CMD_WRITE } from '../commands/table.js';
 import { ObjType } from '../types/object.js';
 import type { RList } from '../types/list.js';
 import type { RHash, RSet } from '../types/object.js';
 import type { SortedSet } from '../types/sorted-set.js';
 import { formatDouble } from '../util/numbers.js';
-import { fsyncDir, rdbState, setAofInfoProvider, writeRdbSnapshot } from './persistence.js';
+import { fsyncDir, rdbStateOf, setAofInfoProvider, writeRdbSnapshot } from './persistence.js';
 import { saveSnapshotToFile } from './snapshot.js';
 import { CommandBuffer } from '../protocol/command-buffer.js';
 import { createReplicationBacklogIfNeeded } from '../replication/index.js';
@@ -853,7 +853,7 @@ class Aof {
     this.setState(AOF_WAIT_REWRITE);
     let inExec = false;
     for (const c of this.server.clients.values()) if ((c.flags & CLIENT_EXECUTING_EXEC) !== 0) inExec = true;
-    if (rdbState.bgsaveInProgress) {
+    if (rdbStateOf(this.server).bgsaveInProgress) {
       st.rewriteScheduled = true;
       this.log.warning('AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.');
     } else if (inExec) {
@@ -905,7 +905,7 @@ class Aof {
     const st = this.st;
     const now = Date.now();
     if (this.fd >= 0) this.flush(false);
-    if (st.rewriteInProgress || rdbState.bgsaveInProgress) return;
+    if (st.rewriteInProgress || rdbStateOf(this.server).bgsaveInProgress) return;
     if (st.rewriteScheduled && !this.rewriteLimited(now)) {
       this.startRewrite();
       return;
@@ -1274,7 +1274,7 @@ export function bgrewriteaofCommand(c: Client): void {
   const st = a.st;
   if (st.rewriteInProgress) {
     c.addError('ERR Background append only file rewriting already in progress');
-  } else if (rdbState.bgsaveInProgress || c.inExec) {
+  } else if (rdbStateOf(c.server).bgsaveInProgress || c.inExec) {
     st.rewriteScheduled = true;
     // A manual request is not held back by earlier failures.
     st.rewritesConsecutiveFailures = 0;
@@ -1307,7 +1307,7 @@ export function restartAppendOnlyAfterLoad(server: Server): boolean {
 /** Starts a rewrite if none runs and no BGSAVE does; true when started. */
 export function rewriteAppendOnlyFileBackground(server: Server): boolean {
   const a = mgr(server);
-  if (a.st.rewriteInProgress || rdbState.bgsaveInProgress) return false;
+  if (a.st.rewriteInProgress || rdbStateOf(server).bgsaveInProgress) return false;
   return a.startRewrite();
 }
 
@@ -1354,7 +1354,7 @@ export function installAof(server: Server): void {
   server.beforeFlushHooks.push(() => a.beforeFlush());
   server.cronHooks.push(() => a.cron());
   server.shutdownHooks.push((opts) => a.shutdown(!!opts.force));
-  rdbState.otherSnapshotActive = () => a.st.rewriteInProgress;
+  rdbStateOf(server).otherSnapshotActive = () => a.st.rewriteInProgress;
   setAofInfoProvider(aofInfoFields);
   server.config.onChange((name, value) => {
     if (name === 'appendfsync' || name === 'aof-timestamp-enabled') {
@@ -1370,12 +1370,11 @@ export function installAof(server: Server): void {
       }
     }
   });
-  server.preExecChecks.push((c, spec) => {
-    if (a.st.lastWriteOk || a.state === AOF_OFF) return false;
-    if ((specBits(spec) & CMD_WRITE) === 0 && spec.name !== 'ping') return false;
-    if ((c.flags & CLIENT_MASTER) !== 0) return false;
-    c.addError(MISCONF_AOF + a.st.lastWriteError);
-    return true;
+  server.phases.register('misconf', (c, spec, _argv, bits) => {
+    if (a.st.lastWriteOk || a.state === AOF_OFF) return null;
+    if ((bits & CMD_WRITE) === 0 && spec.name !== 'ping') return null;
+    if ((c.flags & CLIENT_MASTER) !== 0) return null;
+    return MISCONF_AOF + a.st.lastWriteError;
   });
 }
 

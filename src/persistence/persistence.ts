@@ -30,15 +30,15 @@ import type { Server } from '../server/server.js';
 import { VERSION } from '../server/server.js';
 import { Keyspace, type Database } from '../keyspace/keyspace.js';
 import type { RObj } from '../types/object.js';
-import { setDebugSubcommand } from '../commands/server.js';
 import { RdbError, RdbFileWriter, loadRdb, type KeyMeta, type RdbLoadInfo, type RdbWriteOptions } from './rdb.js';
 import { saveSnapshotToFile, type FileSnapshot } from './snapshot.js';
-import { flushAllHooks } from '../commands/server.js';
-import { CMD_WRITE, specBits } from '../commands/table.js';
+import { CMD_WRITE } from '../commands/table.js';
 import { CLIENT_MASTER } from '../server/client.js';
 import { setInfoSection } from '../server/info.js';
 
-export const rdbState = {
+/** A server's RDB state: counters and flags for INFO persistence and BGSAVE. */
+function newRdbState() {
+  return {
   /** A BGSAVE being written (fork-less snapshot to a temp file). */
   bgsaveInProgress: false,
   bgsave: null as FileSnapshot | null,
@@ -59,7 +59,21 @@ export const rdbState = {
   /** Set while a file is being loaded. */
   loading: false,
   lastLoad: null as RdbLoadInfo | null,
-};
+  };
+}
+
+export type RdbState = ReturnType<typeof newRdbState>;
+const rdbStates = new WeakMap<Server, RdbState>();
+
+/** The RDB state of one server (each server has its own: two in one process share nothing). */
+export function rdbStateOf(server: Server): RdbState {
+  let st = rdbStates.get(server);
+  if (st === undefined) {
+    st = newRdbState();
+    rdbStates.set(server, st);
+  }
+  return st;
+}
 
 export function rdbPath(server: Server): string {
   return resolve(server.config.getString('dir'), server.config.getString('dbfilename'));
@@ -133,7 +147,7 @@ export function fsyncDir(dir: string): void {
  */
 export function rdbSaveToFile(server: Server, path = rdbPath(server)): void {
   // A BGSAVE still writing would rename its older snapshot over this one.
-  if (rdbState.bgsave) killBgsave(server);
+  if (rdbStateOf(server).bgsave) killBgsave(server);
   const start = Date.now();
   const dir = dirname(path);
   const tmp = resolve(dir, `temp-${process.pid}.rdb`);
@@ -153,7 +167,7 @@ export function rdbSaveToFile(server: Server, path = rdbPath(server)): void {
     stage = 'rename';
     renameSync(tmp, path);
     fsyncDir(dir);
-    rdbState.lastSaveBytes = bytes;
+    rdbStateOf(server).lastSaveBytes = bytes;
   } catch (e) {
     if (fd >= 0) {
       try {
@@ -167,7 +181,7 @@ export function rdbSaveToFile(server: Server, path = rdbPath(server)): void {
     } catch {
       /* ignore */
     }
-    rdbState.lastSaveOk = false;
+    rdbStateOf(server).lastSaveOk = false;
     const msg = (e as Error).message;
     if (stage === 'open') server.log.warning(`Failed opening the temp RDB file ${tmp} (in server root dir ${process.cwd()}) for saving: ${msg}`);
     else if (stage === 'write') server.log.warning(`Write error saving DB on disk: ${msg}`);
@@ -176,10 +190,10 @@ export function rdbSaveToFile(server: Server, path = rdbPath(server)): void {
   }
   server.dirty = 0;
   server.lastSaveTime = Math.floor(Date.now() / 1000);
-  rdbState.lastSaveOk = true;
-  rdbState.lastBgsaveOk = true;
-  rdbState.saves++;
-  rdbState.lastSaveDurationMs = Date.now() - start;
+  rdbStateOf(server).lastSaveOk = true;
+  rdbStateOf(server).lastBgsaveOk = true;
+  rdbStateOf(server).saves++;
+  rdbStateOf(server).lastSaveDurationMs = Date.now() - start;
   server.log.notice('DB saved on disk');
 }
 
@@ -201,7 +215,7 @@ export function loadRdbBuffer(server: Server, buf: Buffer, mode: 'replace' | 'me
   const scratch = new Keyspace(n, { expired: () => {}, added: () => {} });
   const lfu = ks.lfu;
   const log = server.log;
-  rdbState.loading = true;
+  rdbStateOf(server).loading = true;
   let info: RdbLoadInfo;
   try {
     info = loadRdb(buf, {
@@ -229,7 +243,7 @@ export function loadRdbBuffer(server: Server, buf: Buffer, mode: 'replace' | 'me
       onWarning: (m) => log.warning(m),
     });
   } finally {
-    rdbState.loading = false;
+    rdbStateOf(server).loading = false;
   }
   for (let i = 0; i < n; i++) {
     const db = ks.dbs[i];
@@ -242,7 +256,7 @@ export function loadRdbBuffer(server: Server, buf: Buffer, mode: 'replace' | 'me
       mergeInto(server, db, fresh);
     }
   }
-  rdbState.lastLoad = info;
+  rdbStateOf(server).lastLoad = info;
   log.notice(`Done loading RDB, keys loaded: ${info.keys}, keys expired: ${info.expired}${info.emptySkipped ? `, empty keys skipped: ${info.emptySkipped}` : ''}.`);
   return info;
 }
@@ -339,7 +353,7 @@ function debugReload(c: import('../server/client.js').Client, argv: string[]): v
  * makes SHUTDOWN fail unless FORCE.
  */
 export function installPersistence(server: Server): void {
-  setDebugSubcommand('reload', debugReload);
+  server.debugSubcommands.set('reload', debugReload);
   installBackgroundSave(server);
   server.shutdownHooks.push((opts) => {
     if (opts.nosave) return;
@@ -364,40 +378,40 @@ export function installPersistence(server: Server): void {
  * is already running.
  */
 export function rdbSaveBackground(server: Server): boolean {
-  if (rdbState.bgsave) return false;
+  if (rdbStateOf(server).bgsave) return false;
   const start = Date.now();
-  rdbState.bgsaveInProgress = true;
-  rdbState.bgsaveStartMs = start;
-  rdbState.lastBgsaveTryMs = start;
-  rdbState.dirtyAtBgsaveStart = server.dirty;
-  rdbState.bgsaveScheduled = false;
+  rdbStateOf(server).bgsaveInProgress = true;
+  rdbStateOf(server).bgsaveStartMs = start;
+  rdbStateOf(server).lastBgsaveTryMs = start;
+  rdbStateOf(server).dirtyAtBgsaveStart = server.dirty;
+  rdbStateOf(server).bgsaveScheduled = false;
   server.log.notice(`Background saving started (fork-less snapshot of ${server.ks.totalKeys()} keys)`);
   const job = saveSnapshotToFile(server, rdbPath(server), `temp-bgsave-${process.pid}.rdb`, {
     onDone: (err, bytes) => {
-      if (rdbState.bgsave !== job) return;
-      rdbState.bgsave = null;
-      rdbState.bgsaveInProgress = false;
-      rdbState.lastBgsaveTimeSec = Math.round((Date.now() - start) / 1000);
-      rdbState.lastCowBytes = job.snapshot.cowBytes;
+      if (rdbStateOf(server).bgsave !== job) return;
+      rdbStateOf(server).bgsave = null;
+      rdbStateOf(server).bgsaveInProgress = false;
+      rdbStateOf(server).lastBgsaveTimeSec = Math.round((Date.now() - start) / 1000);
+      rdbStateOf(server).lastCowBytes = job.snapshot.cowBytes;
       if (err === null) {
-        server.dirty = Math.max(0, server.dirty - rdbState.dirtyAtBgsaveStart);
+        server.dirty = Math.max(0, server.dirty - rdbStateOf(server).dirtyAtBgsaveStart);
         server.lastSaveTime = Math.floor(Date.now() / 1000);
-        rdbState.lastBgsaveOk = true;
-        rdbState.lastSaveOk = true;
-        rdbState.saves++;
-        rdbState.lastSaveBytes = bytes;
+        rdbStateOf(server).lastBgsaveOk = true;
+        rdbStateOf(server).lastSaveOk = true;
+        rdbStateOf(server).saves++;
+        rdbStateOf(server).lastSaveBytes = bytes;
         server.log.notice('Background saving terminated with success');
       } else if (killed.has(job)) {
         killed.delete(job);
         server.log.warning('Background saving terminated: snapshot stopped by the server');
       } else {
-        rdbState.lastBgsaveOk = false;
+        rdbStateOf(server).lastBgsaveOk = false;
         server.log.warning(`Background saving error: ${err.message}`);
       }
       for (const h of bgsaveDoneHooks) h(err === null);
     },
   });
-  rdbState.bgsave = job;
+  rdbStateOf(server).bgsave = job;
   return true;
 }
 
@@ -408,14 +422,14 @@ const killed = new WeakSet<FileSnapshot>();
 
 /** Stops a running BGSAVE on purpose (FLUSHALL, SHUTDOWN, SAVE): not counted as an error. */
 export function killBgsave(server: Server): void {
-  const job = rdbState.bgsave;
+  const job = rdbStateOf(server).bgsave;
   if (!job) return;
   killed.add(job);
   server.log.notice('Killing the running background save');
   job.abort('killed by the server');
-  if (rdbState.bgsave === job) {
-    rdbState.bgsave = null;
-    rdbState.bgsaveInProgress = false;
+  if (rdbStateOf(server).bgsave === job) {
+    rdbStateOf(server).bgsave = null;
+    rdbStateOf(server).bgsaveInProgress = false;
   }
 }
 
@@ -433,9 +447,9 @@ const BGSAVE_RETRY_DELAY_SEC = 5;
 
 /** Cron: save points, and a BGSAVE SCHEDULEd while an AOF rewrite ran. */
 function persistenceCron(server: Server): void {
-  if (rdbState.bgsave || rdbState.loading) return;
-  if (rdbState.otherSnapshotActive()) return;
-  if (rdbState.bgsaveScheduled) {
+  if (rdbStateOf(server).bgsave || rdbStateOf(server).loading) return;
+  if (rdbStateOf(server).otherSnapshotActive()) return;
+  if (rdbStateOf(server).bgsaveScheduled) {
     rdbSaveBackground(server);
     return;
   }
@@ -443,7 +457,7 @@ function persistenceCron(server: Server): void {
   const now = Date.now();
   const sinceSave = now / 1000 - server.lastSaveTime;
   for (const [secs, changes] of savePoints(server)) {
-    if (server.dirty >= changes && sinceSave > secs && (rdbState.lastBgsaveOk || (now - rdbState.lastBgsaveTryMs) / 1000 > BGSAVE_RETRY_DELAY_SEC)) {
+    if (server.dirty >= changes && sinceSave > secs && (rdbStateOf(server).lastBgsaveOk || (now - rdbStateOf(server).lastBgsaveTryMs) / 1000 > BGSAVE_RETRY_DELAY_SEC)) {
       server.log.notice(`${changes} changes in ${secs} seconds. Saving...`);
       rdbSaveBackground(server);
       return;
@@ -465,11 +479,11 @@ function bgsaveCommand(c: import('../server/client.js').Client, argv: string[]):
     }
   }
   const s = c.server;
-  if (rdbState.bgsave) {
+  if (rdbStateOf(c.server).bgsave) {
     c.addError('ERR Background save already in progress');
-  } else if (rdbState.otherSnapshotActive() || c.inExec) {
+  } else if (rdbStateOf(c.server).otherSnapshotActive() || c.inExec) {
     if (schedule || c.inExec) {
-      rdbState.bgsaveScheduled = true;
+      rdbStateOf(c.server).bgsaveScheduled = true;
       c.addSimple('Background saving scheduled');
     } else {
       c.addError("ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.");
@@ -485,10 +499,10 @@ export { bgsaveCommand };
 
 /** INFO persistence, RDB half (the AOF module supplies its fields through aofInfoFields). */
 export function persistenceInfoFields(server: Server): Array<[string, string | number]> {
-  const job = rdbState.bgsave;
+  const job = rdbStateOf(server).bgsave;
   const now = Date.now();
   return [
-    ['loading', rdbState.loading ? 1 : 0],
+    ['loading', rdbStateOf(server).loading ? 1 : 0],
     ['async_loading', 0],
     ['current_cow_peak', job ? job.snapshot.cowBytes : 0],
     ['current_cow_size', job ? job.snapshot.cowBytes : 0],
@@ -499,13 +513,13 @@ export function persistenceInfoFields(server: Server): Array<[string, string | n
     ['rdb_changes_since_last_save', server.dirty],
     ['rdb_bgsave_in_progress', job ? 1 : 0],
     ['rdb_last_save_time', server.lastSaveTime],
-    ['rdb_last_bgsave_status', rdbState.lastBgsaveOk ? 'ok' : 'err'],
-    ['rdb_last_bgsave_time_sec', rdbState.lastBgsaveTimeSec],
-    ['rdb_current_bgsave_time_sec', job ? Math.round((now - rdbState.bgsaveStartMs) / 1000) : -1],
-    ['rdb_saves', rdbState.saves],
-    ['rdb_last_cow_size', rdbState.lastCowBytes],
-    ['rdb_last_load_keys_expired', rdbState.lastLoad ? rdbState.lastLoad.expired : 0],
-    ['rdb_last_load_keys_loaded', rdbState.lastLoad ? rdbState.lastLoad.keys : 0],
+    ['rdb_last_bgsave_status', rdbStateOf(server).lastBgsaveOk ? 'ok' : 'err'],
+    ['rdb_last_bgsave_time_sec', rdbStateOf(server).lastBgsaveTimeSec],
+    ['rdb_current_bgsave_time_sec', job ? Math.round((now - rdbStateOf(server).bgsaveStartMs) / 1000) : -1],
+    ['rdb_saves', rdbStateOf(server).saves],
+    ['rdb_last_cow_size', rdbStateOf(server).lastCowBytes],
+    ['rdb_last_load_keys_expired', rdbStateOf(server).lastLoad?.expired ?? 0],
+    ['rdb_last_load_keys_loaded', rdbStateOf(server).lastLoad?.keys ?? 0],
   ];
 }
 
@@ -523,19 +537,18 @@ function installBackgroundSave(server: Server): void {
     for (; i < aof.length; i++) out += aof[i][0] + ':' + aof[i][1] + '\r\n';
     return out;
   });
-  server.preExecChecks.push((c, spec) => {
-    if (rdbState.lastBgsaveOk || (specBits(spec) & CMD_WRITE) === 0 && spec.name !== 'ping') return false;
-    if (!server.config.getBool('stop-writes-on-bgsave-error') || savePoints(server).length === 0) return false;
-    if (server.role === 'replica' || (c.flags & CLIENT_MASTER) !== 0) return false;
-    c.addError(MISCONF);
-    return true;
+  server.phases.register('misconf', (c, spec, _argv, bits) => {
+    if (rdbStateOf(server).lastBgsaveOk || ((bits & CMD_WRITE) === 0 && spec.name !== 'ping')) return null;
+    if (!server.config.getBool('stop-writes-on-bgsave-error') || savePoints(server).length === 0) return null;
+    if (server.role === 'replica' || (c.flags & CLIENT_MASTER) !== 0) return null;
+    return MISCONF;
   });
   // FLUSHALL stops a BGSAVE and, with save points, saves the empty dataset (Redis 7.2).
-  flushAllHooks.push((s) => {
-    if (rdbState.bgsave) killBgsave(s);
-    if (savePoints(s).length > 0) {
+  server.flushAllHooks.push(() => {
+    if (rdbStateOf(server).bgsave) killBgsave(server);
+    if (savePoints(server).length > 0) {
       try {
-        rdbSaveToFile(s);
+        rdbSaveToFile(server);
       } catch {
         /* logged by rdbSaveToFile */
       }

@@ -9,7 +9,6 @@
 import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
 import { setInfoSection, setReplicationInfoFigures } from '../server/info.js';
-import { setDebugSubcommand } from '../commands/server.js';
 import { Replication } from './replication.js';
 
 export { Replication } from './replication.js';
@@ -29,7 +28,7 @@ export function installReplication(server: Server): void {
     replOutputBytes: r.stats.replOutput,
     backlogBytes: r.backlog?.allocated ?? 0,
   }));
-  setDebugSubcommand('change-repl-id', debugChangeReplId);
+  server.debugSubcommands.set('change-repl-id', debugChangeReplId);
 }
 
 /** The replication state of a server. */

@@ -113,7 +113,6 @@ export class Replication {
   private readonly woffs = new WeakMap<Client, number>();
   private lastCron = 0;
   private cronLoops = 0;
-  private preExecInstalled = false;
   // Configuration copies.
   private readOnly = true;
   private serveStale = true;
@@ -785,38 +784,43 @@ export class Replication {
 
   // ---- checks before commands ---------------------------------------------------------------
 
+  /** Removers of the registered phases (null while none are registered). */
+  private phaseRemovers: Array<() => void> | null = null;
+
+  /**
+   * Registers the replication phases only while one of them can refuse anything
+   * (a replica that is read-only or refuses stale reads, a primary with
+   * min-replicas-to-write), so a plain primary pays nothing per command.
+   */
   private updatePreExec(): void {
     const want = this.masterHost !== null ? this.readOnly || !this.serveStale : this.minReplicas > 0 && this.minLag > 0;
-    const checks = this.server.preExecChecks;
-    if (want && !this.preExecInstalled) {
-      checks.push(this.preExec);
-      this.preExecInstalled = true;
-    } else if (!want && this.preExecInstalled) {
-      const i = checks.indexOf(this.preExec);
-      if (i >= 0) checks.splice(i, 1);
-      this.preExecInstalled = false;
+    if (want && this.phaseRemovers === null) {
+      const ph = this.server.phases;
+      this.phaseRemovers = [ph.register('min-replicas', this.minReplicasPhase), ph.register('readonly', this.readonlyPhase), ph.register('stale', this.stalePhase)];
+    } else if (!want && this.phaseRemovers !== null) {
+      for (const remove of this.phaseRemovers) remove();
+      this.phaseRemovers = null;
     }
   }
 
-  /** NOREPLICAS on a primary short of good replicas, READONLY and MASTERDOWN on a replica. */
-  private readonly preExec = (c: Client, spec: CommandSpec, _argv: string[]): boolean => {
-    if ((c.flags & CLIENT_MASTER) !== 0) return false;
-    if (this.masterHost === null) {
-      if (this.minReplicas > 0 && this.minLag > 0 && this.goodReplicas < this.minReplicas && isWrite(c, spec)) {
-        c.addError('NOREPLICAS Not enough good replicas to write.');
-        return true;
-      }
-      return false;
-    }
-    if (this.readOnly && isWrite(c, spec)) {
-      c.addError("READONLY You can't write against a read only replica.");
-      return true;
-    }
-    if (!this.serveStale && this.linkState() !== 'connected' && denyStale(c, spec)) {
-      c.addError("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
-      return true;
-    }
-    return false;
+  /** NOREPLICAS on a primary short of good replicas. */
+  private readonly minReplicasPhase = (c: Client, spec: CommandSpec): string | null => {
+    if ((c.flags & CLIENT_MASTER) !== 0 || this.masterHost !== null) return null;
+    if (this.minReplicas > 0 && this.minLag > 0 && this.goodReplicas < this.minReplicas && isWrite(c, spec)) return 'NOREPLICAS Not enough good replicas to write.';
+    return null;
+  };
+
+  /** READONLY on a read-only replica. */
+  private readonly readonlyPhase = (c: Client, spec: CommandSpec): string | null => {
+    if ((c.flags & CLIENT_MASTER) !== 0 || this.masterHost === null) return null;
+    return this.readOnly && isWrite(c, spec) ? "READONLY You can't write against a read only replica." : null;
+  };
+
+  /** MASTERDOWN on a replica whose link is down under replica-serve-stale-data no. */
+  private readonly stalePhase = (c: Client, spec: CommandSpec): string | null => {
+    if ((c.flags & CLIENT_MASTER) !== 0 || this.masterHost === null) return null;
+    if (!this.serveStale && this.linkState() !== 'connected' && denyStale(c, spec)) return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+    return null;
   };
 
   // ---- WAIT and WAITAOF ---------------------------------------------------------------------

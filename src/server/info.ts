@@ -131,18 +131,8 @@ export function changeReplicationId(s: Server): void {
   state(s).replId = id;
 }
 
-/** Redis's bytesToHuman: 1023B, 1.00K, 2.50M, ... */
-export function bytesToHuman(n: number): string {
-  if (n < 1024) return `${n}B`;
-  const units = ['K', 'M', 'G', 'T', 'P', 'E'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(2)}${units[i]}`;
-}
+export { bytesToHuman } from '../util/format.js';
+import { bytesToHuman } from '../util/format.js';
 
 function lines(fields: Array<[string, string | number]>): string {
   let out = '';
@@ -252,19 +242,8 @@ function pct(a: number, b: number): string {
   return b > 0 ? ((a * 100) / b).toFixed(2) + '%' : '0.00%';
 }
 
-export interface MemoryFigures {
-  used: number;
-  rss: number;
-  peak: number;
-  startup: number;
-  overhead: number;
-  dataset: number;
-  heapTotal: number;
-  clientsNormal: number;
-  clientsReplicas: number;
-  dbMain: number;
-  dbExpires: number;
-}
+export type { MemoryFigures } from '../commands/context.js';
+import type { MemoryFigures } from '../commands/context.js';
 
 export function memoryFigures(s: Server): MemoryFigures {
   const mem = memoryTracker(s);

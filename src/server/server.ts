@@ -47,7 +47,7 @@ import {
   CLIENT_NO_EVICT,
   type BlockState,
 } from './client.js';
-import { PubSub, writePush } from './pubsub.js';
+import { PubSub, writePush } from '../commands/pubsub-registry.js';
 import {
   NOTIFY_EXPIRED,
   NOTIFY_GENERIC,
@@ -58,45 +58,22 @@ import {
   parseNotifyFlags,
 } from '../keyspace/notify.js';
 import type { RObj } from '../types/object.js';
+import type { CommandStats, DebugHandler, ServerContext, ShutdownOptions, SlowlogEntry } from '../commands/context.js';
+export type { CommandStats, ShutdownOptions, SlowlogEntry } from '../commands/context.js';
+import { genInfo, memoryFigures, changeReplicationId, type MemoryFigures } from './info.js';
+import { evictor } from '../keyspace/eviction.js';
 import { ALL_COMMANDS } from '../commands/index.js';
-import { installEviction } from '../keyspace/eviction.js';
-import { installServerCommands } from '../commands/server.js';
-import { installPersistence } from '../persistence/persistence.js';
-import { installAof } from '../persistence/aof.js';
-import { installReplication } from '../replication/index.js';
+import { clientInfoLine } from '../commands/client.js';
+import { DEBUG_DENIED, debugAllowed } from '../commands/config.js';
+import { Phases, runPhases, TAKEN } from './phases.js';
 
-export const VERSION = '7.2.4';
-export const CINNABAR_VERSION = '0.1.0';
+export { VERSION, CINNABAR_VERSION } from '../util/version.js';
+export { reprString } from '../util/format.js';
+import { reprString } from '../util/format.js';
 
 /** Propagation flag: the command goes to replicas only, not to the AOF (PUBLISH). */
 export const PROPAGATE_REPL_ONLY = 1;
 export type PropagationListener = (dbid: number, argv: string[], flags: number) => void;
-/** A check run before executing a command; returns true when it wrote a reply and the command must not run. */
-export type PreExecCheck = (c: Client, spec: CommandSpec, argv: string[]) => boolean;
-
-/** SHUTDOWN's options, passed to every shutdown hook (persistence decides whether to save). */
-export interface ShutdownOptions {
-  save?: boolean;
-  nosave?: boolean;
-  now?: boolean;
-  force?: boolean;
-}
-
-export interface SlowlogEntry {
-  id: number;
-  time: number;
-  durationUs: number;
-  argv: string[];
-  addr: string;
-  name: string;
-}
-
-export interface CommandStats {
-  calls: number;
-  usec: number;
-  rejected: number;
-  failed: number;
-}
 
 /**
  * Command statistics by full name (INFO commandstats), with a per-spec index so
@@ -121,12 +98,14 @@ export class CommandStatsMap extends Map<string, CommandStats> {
 const PROTECTED_MODE_MSG =
   "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
 
+const OOM_ERROR = "OOM command not allowed when used memory > 'maxmemory'.";
+
 /** Commands that run (not queue) while a client is in MULTI. */
 const MULTI_PASSTHROUGH = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 /** Commands allowed in the RESP2 pub/sub context. */
 const PUBSUB_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
 
-export class Server {
+export class Server implements ServerContext {
   readonly config: Config;
   readonly log: Logger;
   readonly ks: Keyspace;
@@ -182,7 +161,8 @@ export class Server {
   pause: { until: number; all: boolean } | null = null;
   private pauseTimer: NodeJS.Timeout | null = null;
   monitors = new Set<Client>();
-  readonly preExecChecks: PreExecCheck[] = [];
+  /** The checks before execution, in Redis's order (see phases.ts). */
+  readonly phases = new Phases();
   readonly cronHooks: Array<() => void> = [];
   readonly shutdownHooks: Array<(opts: ShutdownOptions) => void> = [];
   /**
@@ -235,6 +215,28 @@ export class Server {
   authFailures = 0;
   /** Run on RESET for each subsystem's per-client state. */
   readonly resetHooks: Array<(c: Client) => void> = [];
+  /** DEBUG subcommands subsystems add (DEBUG RELOAD, CHANGE-REPL-ID...), by lower-case name. */
+  readonly debugSubcommands = new Map<string, DebugHandler>();
+  /** Run by FLUSHALL once the databases are empty (persistence saves, the evictor forgets). */
+  readonly flushAllHooks: Array<() => void> = [];
+  /** Run by CONFIG RESETSTAT. */
+  readonly resetStatHooks: Array<() => void> = [];
+
+  info(sections: string[]): string {
+    return genInfo(this, sections);
+  }
+
+  memoryFigures(): MemoryFigures {
+    return memoryFigures(this);
+  }
+
+  resetEvictionPool(): void {
+    evictor(this)?.reset();
+  }
+
+  changeReplicationId(): void {
+    changeReplicationId(this);
+  }
   /** Port actually listened on (differs from config when port 0 was asked). */
   port = 0;
   /** Address of the unix socket actually listened on. */
@@ -243,7 +245,7 @@ export class Server {
   exit: (code: number) => void = () => {};
 
   /** `commands`: the command table to serve (sentinel mode passes its own, smaller one). */
-  constructor(config: Config, log: Logger = new Logger(), commands: CommandSpec[] = ALL_COMMANDS) {
+  constructor(config: Config, log: Logger = new Logger(), commands: readonly CommandSpec[] = ALL_COMMANDS) {
     this.config = config;
     this.log = log;
     const ndb = config.getNumber('databases');
@@ -258,14 +260,10 @@ export class Server {
       this.blockingKeys.push(new Map());
     }
     this.commands.register(commands);
-    for (const spec of commands) for (const sub of spec.subcommands ?? []) this.cmdFullNames.set(sub, `${spec.name}|${sub.name}`);
+    for (const spec of this.commands.all()) for (const sub of spec.subcommands ?? []) this.cmdFullNames.set(sub, `${spec.name}|${sub.name}`);
     this.applyConfig();
     config.onChange((name) => this.onConfigChange(name));
-    installEviction(this);
-    installServerCommands(this);
-    installPersistence(this);
-    installAof(this);
-    installReplication(this);
+    this.registerBuiltinPhases();
   }
 
   // ---- configuration ----------------------------------------------------------------------
@@ -602,8 +600,10 @@ export class Server {
 
   readonly clientCloseHooks: Array<(c: Client) => void> = [];
 
-  /** One line of CLIENT LIST for a client (also used in log lines). Installed by commands/client. */
-  clientInfoLine: (c: Client) => string = (c) => `id=${c.id} addr=${c.addr} name=${c.name}`;
+  /** One line of CLIENT LIST for a client (also used in log lines). */
+  clientInfoLine(c: Client): string {
+    return clientInfoLine(c);
+  }
 
   // ---- dispatch --------------------------------------------------------------------------
 
@@ -641,44 +641,11 @@ export class Server {
       return t;
     }
     const bits = specBits(spec);
-    if (!c.authenticated && (bits & CMD_NO_AUTH) === 0) {
-      this.reject(c, 'NOAUTH Authentication required.', spec);
-      return t;
-    }
-    if (c.flags & CLIENT_MULTI && (bits & CMD_NO_MULTI) !== 0) {
-      this.reject(c, 'ERR Command not allowed inside a transaction', spec);
-      return t;
-    }
-    if (c.resp === 2 && c.subscriptionCount > 0 && !PUBSUB_ALLOWED.has(spec.name)) {
-      const fullName = isSub ? `${argv[0].toLowerCase()}|${spec.name}` : spec.name;
-      this.reject(c, `ERR Can't execute '${fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, spec);
-      return t;
-    }
-    for (let i = 0; i < this.preExecChecks.length; i++) {
-      if (this.preExecChecks[i](c, spec, argv)) {
-        if (c.flags & CLIENT_MULTI) c.flags |= CLIENT_DIRTY_EXEC;
-        return t;
-      }
-    }
-    const maxmemory = this.maxmemory;
-    if (maxmemory > 0 && (c.flags & CLIENT_MULTI) === 0 && !(c.flags & CLIENT_MASTER)) {
-      const ok = this.performEvictions();
-      if (!ok && (bits & CMD_DENYOOM) !== 0) {
-        this.reject(c, "OOM command not allowed when used memory > 'maxmemory'.", spec);
-        return t;
-      }
-    }
-    if (c.flags & CLIENT_MULTI && !MULTI_PASSTHROUGH.has(spec.name)) {
-      if (maxmemory > 0 && (bits & CMD_DENYOOM) !== 0 && !this.performEvictions()) {
-        this.reject(c, "OOM command not allowed when used memory > 'maxmemory'.", spec);
-        return t;
-      }
-      c.multi!.queue.push({ spec, argv });
-      c.addSimple('QUEUED');
-      return t;
-    }
-    if (this.pause !== null && this.mustPause(c, spec)) {
-      this.postponed.push({ c, argv });
+    const phases = this.phases.all;
+    for (let i = 0; i < phases.length; i++) {
+      const verdict = phases[i](c, spec, argv, bits);
+      if (verdict === null) continue;
+      if (verdict !== TAKEN) this.reject(c, verdict, spec);
       return t;
     }
     const end = this.call(c, spec, argv, t);
@@ -688,6 +655,56 @@ export class Server {
       c.flags |= CLIENT_REPLY_SKIP;
     }
     return end;
+  }
+
+  // ---- the server's own phases (see phases.ts for the order and the subsystems' ones) ----
+
+  private registerBuiltinPhases(): void {
+    const ph = this.phases;
+    ph.register('protected', (c, spec) => (spec.name === 'debug' && this.commands.lookup('debug') === spec && !debugAllowed(c) ? DEBUG_DENIED : null));
+    ph.register('auth', (c, _spec, _argv, bits) => (!c.authenticated && (bits & CMD_NO_AUTH) === 0 ? 'NOAUTH Authentication required.' : null));
+    ph.register('no-multi', (c, _spec, _argv, bits) => ((c.flags & CLIENT_MULTI) !== 0 && (bits & CMD_NO_MULTI) !== 0 ? 'ERR Command not allowed inside a transaction' : null));
+    ph.register('oom', (c, spec, _argv, bits) => {
+      if (this.maxmemory <= 0 || (c.flags & CLIENT_MASTER) !== 0) return null;
+      if ((c.flags & CLIENT_MULTI) === 0) {
+        if (!this.performEvictions() && (bits & CMD_DENYOOM) !== 0) return OOM_ERROR;
+      } else if (!MULTI_PASSTHROUGH.has(spec.name) && (bits & CMD_DENYOOM) !== 0 && !this.performEvictions()) {
+        // Queueing may use any amount of memory: refused as Redis refuses it.
+        return OOM_ERROR;
+      }
+      return null;
+    });
+    ph.register('pubsub-context', (c, spec, argv) => {
+      if (c.resp !== 2 || c.subscriptionCount === 0 || PUBSUB_ALLOWED.has(spec.name)) return null;
+      const fullName = this.commands.lookup(argv[0]) === spec ? spec.name : `${argv[0].toLowerCase()}|${spec.name}`;
+      return `ERR Can't execute '${fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
+    });
+    ph.register('pause', (c, spec, argv) => {
+      if (this.pause === null || !this.mustPause(c, spec)) return null;
+      this.postponed.push({ c, argv });
+      return TAKEN;
+    });
+    ph.register('multi-queue', (c, spec, argv) => {
+      if ((c.flags & CLIENT_MULTI) === 0 || MULTI_PASSTHROUGH.has(spec.name)) return null;
+      c.multi!.queue.push({ spec, argv });
+      c.addSimple('QUEUED');
+      return TAKEN;
+    });
+  }
+
+  /**
+   * Runs one command EXEC takes from its queue: the phases Redis repeats at
+   * execution time (those registered with `exec`, such as ACL permissions), then
+   * call(). A command a phase refuses gets its error in EXEC's reply array and the
+   * transaction goes on, as in Redis.
+   */
+  callQueued(c: Client, spec: CommandSpec, argv: string[]): void {
+    const verdict = runPhases(this.phases.exec, c, spec, argv, specBits(spec));
+    if (verdict !== null) {
+      if (verdict !== TAKEN) c.addError(verdict);
+      return;
+    }
+    this.call(c, spec, argv);
   }
 
   /** Rejects a command before execution: error reply, and in MULTI the transaction is doomed. */
@@ -1347,42 +1364,6 @@ function adoptSocket(accepted: net.Socket, buffer: Buffer, onread: (bytes: numbe
   old._server = null;
   old.server = null;
   return s;
-}
-
-/** Quotes a string as Redis's sdscatrepr does (MONITOR, CLIENT LIST...). */
-export function reprString(s: string): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i];
-    const c = s.charCodeAt(i);
-    switch (ch) {
-      case '\\':
-        out += '\\\\';
-        break;
-      case '"':
-        out += '\\"';
-        break;
-      case '\n':
-        out += '\\n';
-        break;
-      case '\r':
-        out += '\\r';
-        break;
-      case '\t':
-        out += '\\t';
-        break;
-      case '\x07':
-        out += '\\a';
-        break;
-      case '\b':
-        out += '\\b';
-        break;
-      default:
-        if (c >= 32 && c < 127) out += ch;
-        else out += '\\x' + c.toString(16).padStart(2, '0');
-    }
-  }
-  return out + '"';
 }
 
 export { NOTIFY_GENERIC, NOTIFY_KEY_MISS, NOTIFY_NEW, writePush };

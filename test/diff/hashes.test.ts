@@ -6,6 +6,7 @@
 // runs a server in this process to check propagation and the HSCAN cursor guarantee
 // while the hash changes.
 
+import { createServer } from '../../src/compose/compose.js';
 import { describe, test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { DiffPair, type CheckItem } from '../helpers/diff.js';
@@ -741,7 +742,7 @@ describe('hashes propagation and HSCAN guarantee', () => {
     config.set('save', ['']);
     const log = new Logger();
     log.level = 'warning';
-    server = new Server(config, log);
+    server = createServer(config, log);
     await server.listen();
     server.onPropagate((db, argv) => seen.push({ db, argv }));
     client = await RespClient.connect({ host: '127.0.0.1', port: server.port, timeoutMs: 5000 });

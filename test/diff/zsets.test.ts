@@ -8,6 +8,7 @@
 // differs from the 7.0 reference (ZRANK WITHSCORE, timeout range, ZADD's size hint),
 // and a part running a server in this process to check what the commands propagate.
 
+import { createServer } from '../../src/compose/compose.js';
 import { describe, test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { DiffPair, type CheckItem, type CheckOptions } from '../helpers/diff.js';
@@ -1209,7 +1210,7 @@ describe('sorted sets propagation', { timeout: 60000 }, () => {
     config.set('save', ['']);
     const log = new Logger();
     log.level = 'warning';
-    server = new Server(config, log);
+    server = createServer(config, log);
     await server.listen();
     server.onPropagate((db, argv) => seen.push({ db, argv }));
     client = await RespClient.connect({ host: '127.0.0.1', port: server.port, timeoutMs: 5000 });

@@ -9,6 +9,7 @@
  *   after(() => ip?.close());
  *   assert.deepEqual(await ip.propagated(['SET', 'k', 'v']), [['SET', 'k', 'v']]);
  */
+import { createServer } from '../../src/compose/compose.js';
 import { RespClient, formatReply } from '../../src/protocol/client.js';
 import { Config } from '../../src/config/config.js';
 import { Logger } from '../../src/server/log.js';
@@ -55,7 +56,7 @@ export async function startInProcess(opts: InProcessOptions = {}): Promise<InPro
   config.set('save', ['']);
   const log = new Logger();
   log.level = 'warning';
-  const server = new Server(config, log);
+  const server = createServer(config, log);
   await server.listen();
   const seen: Propagation[] = [];
   server.onPropagate((db, argv, flags) => seen.push({ db, argv, flags }));

@@ -6,6 +6,7 @@
 // 7.2, our target, differs from the 7.0 reference). A last part uses a server in this
 // process to check that a re-executed blocking command keeps its first deadline.
 
+import { createServer } from '../../src/compose/compose.js';
 import { describe, test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { RespClient, formatReply, type Reply } from '../../src/protocol/client.js';
@@ -359,7 +360,7 @@ describe('blocking deadline across re-executions (in-process server)', { timeout
     config.set('save', ['']);
     const log = new Logger();
     log.level = 'warning';
-    server = new Server(config, log);
+    server = createServer(config, log);
     await server.listen();
     a = await RespClient.connect({ host: '127.0.0.1', port: server.port, timeoutMs: 5000 });
     ctl = await RespClient.connect({ host: '127.0.0.1', port: server.port, timeoutMs: 5000 });

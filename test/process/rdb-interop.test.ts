@@ -10,6 +10,7 @@
 //       (redis-server validating deeply) give the same values;
 //   (e) RESTORE / DUMP replies and errors compared with redis-server.
 
+import { createServer } from '../../src/compose/compose.js';
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -284,7 +285,7 @@ describe('RDB interop with redis-server 7.0', { skip: skipIfNoRedis() }, () => {
     const file = join(redis.dir, 'dump.rdb');
     const cfg = new Config();
     cfg.set('loglevel', ['nothing']);
-    const server = new Server(cfg);
+    const server = createServer(cfg);
     const info = loadRdbFile(server, file);
     // Every type redis-server 7.0 writes was in the file.
     const types = new Set<number>();

@@ -3,6 +3,7 @@
 // config file round trip, and a seeded simulation of elections with lost and
 // reordered messages checking that no epoch ever has two leaders.
 
+import { createServer } from '../../src/compose/compose.js';
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -34,7 +35,7 @@ function newSentinel(id?: string): Sentinel {
   config.set('loglevel', ['nothing']);
   const log = new Logger();
   log.level = 'nothing';
-  const server = new Server(config, log, sentinelCommandTable());
+  const server = createServer(config, log, sentinelCommandTable());
   server.mode = 'sentinel';
   const s = new Sentinel(server, file);
   if (id !== undefined) s.myid = id;

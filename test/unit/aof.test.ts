@@ -6,6 +6,7 @@
 // timestamps, appendfsync always fsyncing before the reply, BGREWRITEAOF replies,
 // CONFIG SET appendonly yes/no, INFO fields.
 
+import { createServer } from '../../src/compose/compose.js';
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -54,7 +55,7 @@ function newServer(dir: string, extra: Record<string, string> = {}): { s: Server
   cfg.set('appendonly', ['yes']);
   for (const [k, v] of Object.entries(extra)) cfg.set(k, [v]);
   const log = new MemLogger();
-  return { s: new Server(cfg, log), log };
+  return { s: createServer(cfg, log), log };
 }
 
 /** Turns the AOF off (closing its files) and closes the server. */
@@ -546,8 +547,9 @@ describe('writing', () => {
   });
 
   test('BGREWRITEAOF during a BGSAVE is scheduled and starts when it ends', async () => {
-    const { rdbState } = await import('../../src/persistence/persistence.js');
+    const { rdbStateOf } = await import('../../src/persistence/persistence.js');
     const { s, c } = await started({ hz: '50' });
+    const rdbState = rdbStateOf(s);
     try {
       const st = aofStateOf(s);
       rdbState.bgsaveInProgress = true;

@@ -2,6 +2,7 @@
 // fake client driven through the dispatcher, and a simulated heap in which the
 // memory of deleted keys comes back only when the (fake) GC runs, as in V8.
 
+import { createServer } from '../../src/compose/compose.js';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Server } from '../../src/server/server.js';
@@ -29,7 +30,7 @@ interface Harness {
 function harness(opts: Record<string, string>): Harness {
   const cfg = new Config();
   cfg.set('save', ['']);
-  const s = new Server(cfg);
+  const s = createServer(cfg);
   const db0 = s.ks.dbs[0];
   let garbage = 0;
   // A deleted key's memory becomes garbage, given back only when the GC runs.
@@ -97,7 +98,7 @@ describe('memory model', () => {
 
   test('MEMORY USAGE grows with the value and counts a TTL', () => {
     const cfg = new Config();
-    const s = new Server(cfg);
+    const s = createServer(cfg);
     const db = s.ks.dbs[0];
     db.add('small', new RObj(ObjType.String, 'x', 0));
     db.add('large', new RObj(ObjType.String, 'x'.repeat(10000), 0));

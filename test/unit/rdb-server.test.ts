@@ -2,6 +2,7 @@
 // temp file, loading into scratch databases swapped in only on success, the start-up
 // loader's decisions, LRU/LFU metadata.
 
+import { createServer } from '../../src/compose/compose.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { Config } from '../../src/config/config.js';
 import { Logger } from '../../src/server/log.js';
 import { Server } from '../../src/server/server.js';
 import { RObj } from '../../src/types/object.js';
-import { installPersistence, loadRdbAtStartup, loadRdbFile, rdbPath, rdbSaveToFile, rdbState } from '../../src/persistence/persistence.js';
+import { installPersistence, loadRdbAtStartup, loadRdbFile, rdbPath, rdbSaveToFile, rdbStateOf } from '../../src/persistence/persistence.js';
 import { Client } from '../../src/server/client.js';
 import { RdbError, RdbFileWriter } from '../../src/persistence/rdb.js';
 import { canon, hashObj, listObj, setObj, strObj, zsetObj } from './rdb-helpers.js';
@@ -27,7 +28,7 @@ function newServer(dir: string, extra: Record<string, string> = {}): Server {
   cfg.set('dir', [dir]);
   cfg.set('loglevel', ['nothing']);
   for (const [k, v] of Object.entries(extra)) cfg.set(k, [v]);
-  return new Server(cfg, quietLogger());
+  return createServer(cfg, quietLogger());
 }
 
 function fill(s: Server): number {
@@ -71,7 +72,7 @@ test('SAVE writes dir/dbfilename atomically; a new server loads the same keyspac
     rdbSaveToFile(a);
     assert.equal(a.dirty, 0);
     assert.ok(a.lastSaveTime > 0);
-    assert.ok(rdbState.lastSaveOk);
+    assert.ok(rdbStateOf(a).lastSaveOk);
     assert.deepEqual(readdirSync(dir), ['dump.rdb']); // no temp file left behind
     assert.equal(rdbPath(a), join(dir, 'dump.rdb'));
     assert.equal(readFileSync(join(dir, 'dump.rdb')).toString('latin1', 0, 9), 'REDIS0010');
@@ -201,7 +202,7 @@ test('commands in-process: SAVE, DUMP/RESTORE propagation, DEBUG RELOAD, shutdow
     cfg.set('loglevel', ['nothing']);
     cfg.set('enable-debug-command', ['yes'], true);
     cfg.set('save', ['']);
-    const s = new Server(cfg);
+    const s = createServer(cfg);
     installPersistence(s);
     const props: string[][] = [];
     s.onPropagate((_db, argv) => props.push(argv));
@@ -275,6 +276,6 @@ test('SAVE into a directory that does not exist fails with ERR and leaves dirty 
   s.processCommand(c, ['SAVE']);
   assert.equal(c.out, '-ERR\r\n');
   assert.equal(s.dirty, 3);
-  assert.equal(rdbState.lastSaveOk, false);
+  assert.equal(rdbStateOf(s).lastSaveOk, false);
   assert.throws(() => rdbSaveToFile(s), /ENOENT/);
 });

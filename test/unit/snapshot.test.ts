@@ -4,6 +4,7 @@
 // when it started. Random interleavings (fast-check, seeded) drive a Snapshot in
 // manual mode against a model copied at the start.
 
+import { createServer } from '../../src/compose/compose.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -25,7 +26,7 @@ function makeServer(): Server {
   config.set('databases', [String(NDB)]);
   const log = new Logger();
   log.level = 'warning';
-  return new Server(config, log);
+  return createServer(config, log);
 }
 
 type Model = Map<string, string>; // "db/key" -> canonical value incl. TTL

@@ -1,10 +1,10 @@
-// Replication commands: REPLICAOF / SLAVEOF, ROLE, WAIT, WAITAOF, FAILOVER, and the
+// The replication commands' handlers (specs in src/commands/replication-commands.ts): REPLICAOF / SLAVEOF, ROLE, WAIT, WAITAOF, FAILOVER, and the
 // internal REPLCONF, PSYNC and SYNC. The work is done in src/replication/.
 
-import { cmd, type CommandFlag, type CommandSpec } from './table.js';
+import type { CommandTable } from '../commands/table.js';
 import { CLIENT_REPLICA, type Client } from '../server/client.js';
 import { parseIntArg } from '../util/numbers.js';
-import { replicationOf } from '../replication/index.js';
+import { replicationOf } from './index.js';
 import { aofStateOf } from '../persistence/aof.js';
 
 const WAIT_ON_REPLICA =
@@ -158,56 +158,16 @@ function failoverCommand(c: Client, argv: string[]): void {
   replicationOf(c.server).failover.command(c, argv);
 }
 
-// Flags Redis gives these commands that CommandFlag does not list (no_async_loading).
-const REPLICAOF_FLAGS = ['admin', 'noscript', 'stale', 'no_async_loading'] as unknown as CommandFlag[];
-const SYNC_FLAGS = ['admin', 'noscript', 'no_async_loading', 'no_multi'] as unknown as CommandFlag[];
-const ADMIN_ACL = ['admin', 'slow', 'dangerous'];
-const WAIT_TIPS = ['request_policy:all_shards', 'response_policy:agg_min'];
 
-export const COMMANDS: CommandSpec[] = [
-  cmd('replicaof', 3, REPLICAOF_FLAGS, [0, 0, 0], 'server', ADMIN_ACL, replicaofCommand, {
-    since: '5.0.0',
-    summary: 'Configures a server as replica of another, or promotes it to a master.',
-    complexity: 'O(1)',
-  }),
-  cmd('slaveof', 3, REPLICAOF_FLAGS, [0, 0, 0], 'server', ADMIN_ACL, replicaofCommand, {
-    since: '1.0.0',
-    summary: 'Sets a Redis server as a replica of another, or promotes it to being a master.',
-    complexity: 'O(1)',
-  }),
-  cmd('role', 1, ['noscript', 'loading', 'stale', 'fast'], [0, 0, 0], 'server', ['admin', 'fast', 'dangerous'], roleCommand, {
-    since: '2.8.12',
-    summary: 'Returns the replication role.',
-    complexity: 'O(1)',
-  }),
-  cmd('wait', 3, ['noscript'], [0, 0, 0], 'generic', ['slow', 'connection'], waitCommand, {
-    since: '3.0.0',
-    summary: 'Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.',
-    complexity: 'O(1)',
-    tips: WAIT_TIPS,
-  }),
-  cmd('waitaof', 4, ['noscript'], [0, 0, 0], 'generic', ['slow', 'connection'], waitaofCommand, {
-    since: '7.2.0',
-    summary: 'Blocks until all of the preceding write commands sent by the connection are written to the append-only file of the master and/or replicas.',
-    complexity: 'O(1)',
-    tips: WAIT_TIPS,
-  }),
-  cmd('replconf', -1, ['admin', 'noscript', 'loading', 'stale', 'allow_busy'], [0, 0, 0], 'server', ADMIN_ACL, replconfCommand, {
-    since: '3.0.0',
-    summary: 'An internal command for configuring the replication stream.',
-    complexity: 'O(1)',
-  }),
-  cmd('psync', -3, SYNC_FLAGS, [0, 0, 0], 'server', ADMIN_ACL, syncCommand, {
-    since: '2.8.0',
-    summary: 'An internal command used in replication.',
-  }),
-  cmd('sync', 1, SYNC_FLAGS, [0, 0, 0], 'server', ADMIN_ACL, syncCommand, {
-    since: '1.0.0',
-    summary: 'An internal command used in replication.',
-  }),
-  cmd('failover', -1, ['admin', 'noscript', 'stale'], [0, 0, 0], 'server', ADMIN_ACL, failoverCommand, {
-    since: '6.2.0',
-    summary: 'Starts a coordinated failover from a server to one of its replicas.',
-    complexity: 'O(1)',
-  }),
-];
+/** Binds the handlers of these commands (specs in src/commands/) on a server's table. */
+export function bindReplicationCommands(table: CommandTable): void {
+  table.provide('role', roleCommand);
+  table.provide('wait', waitCommand);
+  table.provide('waitaof', waitaofCommand);
+  table.provide('replicaof', replicaofCommand);
+  table.provide('slaveof', replicaofCommand);
+  table.provide('replconf', replconfCommand);
+  table.provide('psync', syncCommand);
+  table.provide('sync', syncCommand);
+  table.provide('failover', failoverCommand);
+}

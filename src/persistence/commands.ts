@@ -1,4 +1,5 @@
-// Persistence commands: SAVE DUMP RESTORE.
+// The persistence commands' handlers: SAVE BGSAVE BGREWRITEAOF DUMP RESTORE (their
+// specs are in src/commands/persistence-commands.ts).
 //
 // DUMP serializes a value with the RDB value encoding, followed by the 2-byte RDB
 // version and the CRC-64 of everything before it. Cinnabar writes version 10 (the
@@ -15,20 +16,20 @@
 //
 // SAVE writes dir/dbfilename synchronously (persistence/persistence.ts).
 
-import { cmd, type CommandFlag, type CommandSpec } from './table.js';
-import type { Client } from '../server/client.js';
-import { CLIENT_NO_TOUCH } from '../server/client.js';
+import type { CommandTable } from '../commands/table.js';
+import { CLIENT_NO_TOUCH, type Client } from '../server/client.js';
 import { RObj } from '../types/object.js';
 import { NOTIFY_GENERIC } from '../keyspace/notify.js';
 import { parseIntArg } from '../util/numbers.js';
-import { createDumpPayload, loadDumpPayload, verifyDumpPayload } from '../persistence/rdb.js';
-import { bgsaveCommand, rdbSaveToFile, rdbState, writeOptions } from '../persistence/persistence.js';
+import { createDumpPayload, loadDumpPayload, verifyDumpPayload } from './rdb.js';
+import { bgsaveCommand, rdbSaveToFile, rdbStateOf, writeOptions } from './persistence.js';
+import { bgrewriteaofCommand } from './aof.js';
 
 const ERR_SYNTAX = 'ERR syntax error';
 const ERR_NOT_INT = 'ERR value is not an integer or out of range';
 
 function saveCommand(c: Client): void {
-  if (rdbState.bgsaveInProgress) {
+  if (rdbStateOf(c.server).bgsaveInProgress) {
     c.addError('ERR Background save already in progress');
     return;
   }
@@ -167,30 +168,12 @@ function restoreCommand(c: Client, argv: string[]): void {
   c.addOk();
 }
 
-// Redis flags SAVE no_async_loading, a flag CommandFlag does not list yet; COMMAND
-// INFO prints it from the flags array all the same.
-const SAVE_FLAGS = ['admin', 'noscript', 'no_async_loading', 'no_multi'] as unknown as CommandFlag[];
 
-export const COMMANDS: CommandSpec[] = [
-  cmd('save', 1, SAVE_FLAGS, [0, 0, 0], 'server', ['admin', 'slow', 'dangerous'], saveCommand, {
-    summary: 'Synchronously saves the database(s) to disk.',
-    complexity: 'O(N) where N is the total number of keys in all databases',
-  }),
-  cmd('bgsave', -1, ['admin', 'noscript', 'no_async_loading'] as unknown as CommandFlag[], [0, 0, 0], 'server', ['admin', 'slow', 'dangerous'], bgsaveCommand, {
-    summary: 'Asynchronously saves the database(s) to disk.',
-    complexity: 'O(1)',
-  }),
-  cmd('dump', 2, ['readonly'], [1, 1, 1], 'generic', ['keyspace', 'read', 'slow'], dumpCommand, {
-    since: '2.6.0',
-    summary: 'Returns a serialized representation of the value stored at a key.',
-    complexity:
-      'O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1).',
-    tips: ['nondeterministic_output'],
-  }),
-  cmd('restore', -4, ['write', 'denyoom'], [1, 1, 1], 'generic', ['keyspace', 'write', 'slow', 'dangerous'], restoreCommand, {
-    since: '2.6.0',
-    summary: 'Creates a key from the serialized representation of a value.',
-    complexity:
-      'O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).',
-  }),
-];
+/** Binds the handlers of these commands (specs in src/commands/) on a server's table. */
+export function bindPersistenceCommands(table: CommandTable): void {
+  table.provide('save', saveCommand);
+  table.provide('bgsave', bgsaveCommand);
+  table.provide('dump', dumpCommand);
+  table.provide('restore', restoreCommand);
+  table.provide('bgrewriteaof', bgrewriteaofCommand);
+}

@@ -1,8 +1,7 @@
 // Pub/Sub registry: channel, pattern and shard-channel subscriptions and delivery.
 // Messages are RESP3 push frames (>3) for RESP3 clients and plain arrays for RESP2.
 
-import type { Client } from './client.js';
-import { CLIENT_PUSHING } from './client.js';
+import { CLIENT_PUSHING, type Client } from './context.js';
 import { globMatch } from '../util/glob.js';
 
 export class PubSub {

@@ -1,0 +1,281 @@
+// The context a command handler runs in: what commands/ sees of a client and of the
+// server, as interfaces. server/ implements them (server/client.ts, server/server.ts);
+// commands/ never imports server/, so the command table loads without a server and the
+// proxy, the manager and Lua scripting can use it too.
+//
+// The members are those the command families use today: the keyspace, configuration
+// values, pub/sub, the clients, statistics, blocking and WATCH, propagation, and the
+// per-server registries subsystems extend (DEBUG subcommands, FLUSHALL and RESETSTAT
+// hooks). A subsystem's own commands (BGSAVE, REPLICAOF, ...) get their handlers bound
+// on the server's table by the subsystem (CommandTable.setHandler), so this interface
+// need not know the subsystems.
+
+import type { Database, Keyspace } from '../keyspace/keyspace.js';
+import type { ObjType } from '../types/object.js';
+import type { Config } from '../config/config.js';
+import type { ReplyWriter } from '../protocol/reply.js';
+import type { CommandSpec, CommandTable } from './table.js';
+import type { PubSub } from './pubsub-registry.js';
+
+// ---- client flags ------------------------------------------------------------------------
+
+export const CLIENT_MULTI = 1 << 0;
+export const CLIENT_DIRTY_CAS = 1 << 1; // a watched key was touched
+export const CLIENT_DIRTY_EXEC = 1 << 2; // a command failed to queue
+export const CLIENT_BLOCKED = 1 << 3;
+export const CLIENT_MONITOR = 1 << 4;
+export const CLIENT_CLOSE_AFTER_REPLY = 1 << 5;
+export const CLIENT_CLOSE_ASAP = 1 << 6;
+export const CLIENT_REPLY_OFF = 1 << 7;
+export const CLIENT_REPLY_SKIP_NEXT = 1 << 8;
+export const CLIENT_REPLY_SKIP = 1 << 9;
+export const CLIENT_NO_EVICT = 1 << 10;
+export const CLIENT_NO_TOUCH = 1 << 11;
+export const CLIENT_REPLICA = 1 << 12;
+export const CLIENT_MASTER = 1 << 13;
+export const CLIENT_READONLY = 1 << 14; // cluster READONLY
+export const CLIENT_ASKING = 1 << 15;
+export const CLIENT_PUSHING = 1 << 16; // writing a push message: REPLY OFF does not apply
+export const CLIENT_EXECUTING_EXEC = 1 << 17;
+export const CLIENT_PROTECTED = 1 << 18;
+export const CLIENT_FAKE = 1 << 19; // no connection (AOF loading, scripts)
+export const CLIENT_PAUSED_WAIT = 1 << 20;
+export const CLIENT_TRACKING = 1 << 21;
+
+/** What a blocked client waits for. */
+export interface BlockState {
+  keys: string[];
+  db: Database;
+  /** Absolute deadline in ms, 0 = forever. */
+  timeoutAt: number;
+  /** Type the client waits for; a key of another type does not wake it. */
+  type: ObjType | null;
+  /** Reply on timeout: a null array for the BLPOP family and, in Redis, for BLMOVE/BRPOPLPUSH too; null bulk where a command needs it. */
+  onTimeout: 'nullarray' | 'nullbulk' | 'custom';
+  /** For onTimeout 'custom' (WAIT, WAITAOF...): called on timeout to write the reply. */
+  timeoutReply?: ClientHook;
+  spec: CommandSpec;
+  argv: string[];
+}
+
+export interface MultiState {
+  queue: Array<{ spec: CommandSpec; argv: string[] }>;
+}
+
+/** A WATCHed key of a client. */
+export interface WatchedKey {
+  db: Database;
+  key: string;
+  /** The key was already logically expired when WATCHed (its deletion is no change). */
+  expiredAtWatch?: boolean;
+}
+
+/** The socket as commands see it (CLIENT LIST, CLIENT KILL, protected configs). */
+export interface ClientSocket {
+  readonly remoteAddress?: string;
+  readonly writableLength: number;
+  readonly destroyed: boolean;
+}
+
+/** The request parser as commands see it (CLIENT LIST qbuf figures). */
+export interface ClientInput {
+  readonly pendingBytes: number;
+  readonly bufferedBytes: number;
+}
+
+/** A client as command handlers see it: connection state plus the reply writer. */
+export interface Client extends ReplyWriter {
+  readonly id: number;
+  readonly server: ServerContext;
+  readonly socket: ClientSocket | null;
+  readonly parser: ClientInput;
+  db: Database;
+  name: string;
+  libName: string;
+  libVer: string;
+  user: string;
+  authenticated: boolean;
+  flags: number;
+  multi: MultiState | null;
+  watched: WatchedKey[];
+  channels: Set<string>;
+  patterns: Set<string>;
+  shardChannels: Set<string>;
+  blocked: BlockState | null;
+  /** Current command and its arguments while executing. */
+  cmd: CommandSpec | null;
+  lastCmd: CommandSpec | null;
+  argv: string[];
+  readonly ctime: number;
+  lastInteraction: number;
+  readonly addr: string;
+  readonly laddr: string;
+  fd: number;
+  lastMemory: number;
+  netIn: number;
+  netOut: number;
+  commandsProcessed: number;
+  obufSoftLimitReachedAt: number;
+  readonly inMulti: boolean;
+  readonly inExec: boolean;
+  /** Commands may not block: inside EXEC, in scripts, or for fake clients. */
+  readonly denyBlocking: boolean;
+  readonly subscriptionCount: number;
+  /** Propagate `argv` instead of the command as received (SET EX -> SET PXAT...). */
+  rewriteArgv(argv: string[]): void;
+  /** Propagate an extra command in the same execution unit. */
+  alsoPropagate(argv: string[], dbid?: number): void;
+  /** Do not propagate this command's argv (the handler used alsoPropagate instead). */
+  preventPropagation(): void;
+  /** Records a change to `key`: WATCH, keyspace notification, dirty count. */
+  modified(key: string, cls: number, event: string, dirty?: number, db?: Database): void;
+  /** Parks the client until one of `keys` is ready, the timeout fires, or it is unblocked. */
+  block(state: Omit<BlockState, 'db' | 'spec' | 'argv'> & { db?: Database }): void;
+}
+
+// Callbacks on a client are declared through a method signature, whose parameters
+// TypeScript checks bivariantly: a subsystem's handler or hook may be written against
+// the server's Client (a subtype of Client, with the connection internals), because
+// the server only ever calls them with its own clients.
+
+/** A command handler: synchronous, writes its reply to the client. */
+export type Handler = { handler(c: Client, argv: string[]): void }['handler'];
+
+/** A DEBUG subcommand registered by a subsystem (DEBUG RELOAD, DEBUG CHANGE-REPL-ID...). */
+export type DebugHandler = Handler;
+
+/** A per-client hook (RESET, disconnect). */
+export type ClientHook = { hook(c: Client): void }['hook'];
+
+/** The log as commands see it. */
+export interface LogSink {
+  warning(msg: string): void;
+  notice(msg: string): void;
+  verbose(msg: string): void;
+}
+
+/** One SLOWLOG entry. */
+export interface SlowlogEntry {
+  id: number;
+  time: number;
+  durationUs: number;
+  argv: string[];
+  addr: string;
+  name: string;
+}
+
+/** Per-command figures for INFO commandstats. */
+export interface CommandStats {
+  calls: number;
+  usec: number;
+  rejected: number;
+  failed: number;
+}
+
+/** SHUTDOWN's options, passed to every shutdown hook (persistence decides whether to save). */
+export interface ShutdownOptions {
+  save?: boolean;
+  nosave?: boolean;
+  now?: boolean;
+  force?: boolean;
+}
+
+/** The server as command handlers see it. */
+export interface ServerContext {
+  readonly config: Config;
+  readonly log: LogSink;
+  readonly ks: Keyspace;
+  readonly commands: CommandTable;
+  readonly pubsub: PubSub;
+  readonly clients: Map<number, Client>;
+  readonly runId: string;
+  readonly startTime: number;
+  readonly monitors: Set<Client>;
+  readonly mode: 'standalone' | 'cluster' | 'sentinel';
+  readonly role: 'master' | 'replica';
+  /** Changes since the last save (Redis's server.dirty). */
+  dirty: number;
+  authFailures: number;
+  lastSaveTime: number;
+  activeExpireEnabled: boolean;
+  slowlog: SlowlogEntry[];
+  slowlogNextId: number;
+  readonly cmdStats: Map<string, CommandStats>;
+  readonly errorStats: Map<string, number>;
+  readonly cmdFullNames: Map<CommandSpec, string>;
+  readonly stats: ServerStats;
+  /** DEBUG subcommands that subsystems add (name in lower case). */
+  readonly debugSubcommands: Map<string, DebugHandler>;
+  /** Run by FLUSHALL after the databases are emptied (persistence saves, the evictor forgets). */
+  readonly flushAllHooks: Array<() => void>;
+  /** Run by CONFIG RESETSTAT. */
+  readonly resetStatHooks: Array<() => void>;
+  /** Run on RESET for each subsystem's per-client state. */
+  readonly resetHooks: ClientHook[];
+
+  requiresAuth(): boolean;
+  /** The text of INFO for the given section arguments. */
+  info(sections: string[]): string;
+  /** One line of CLIENT LIST for a client. */
+  clientInfoLine(c: Client): string;
+  closeClient(c: Client): void;
+  shutdown(opts: ShutdownOptions): boolean;
+  pauseClients(ms: number, all: boolean): void;
+  unpause(): void;
+  unblockByRequest(c: Client, withError: boolean): boolean;
+  /** Executes a command (the call phase, after every check) and returns the time it ended. */
+  call(c: Client, spec: CommandSpec, argv: string[]): number;
+  /** Runs a command EXEC takes from its queue: the phases repeated at execution time, then call(). */
+  callQueued(c: Client, spec: CommandSpec, argv: string[]): void;
+  notifyKeyspaceEvent(cls: number, event: string, key: string, dbid: number): void;
+  propagatePublish(argv: string[]): void;
+  signalModifiedKey(db: Database, key: string): void;
+  signalKeyAsReady(db: Database, key: string): void;
+  touchAllWatchedKeysInDb(db: Database, other?: Database): void;
+  watch(c: Client, key: string): void;
+  unwatchAll(c: Client): void;
+  watchedKeyExpired(c: Client): boolean;
+  /** Memory figures the MEMORY command and INFO share. */
+  memoryFigures(): MemoryFigures;
+  /** Forgets eviction candidates (FLUSHALL, SWAPDB). */
+  resetEvictionPool(): void;
+  /** A new replication id (DEBUG CHANGE-REPL-ID, FLUSHALL on a primary with no replicas...). */
+  changeReplicationId(): void;
+}
+
+/** The counters of INFO stats that commands read or bump. */
+export interface ServerStats {
+  connectionsReceived: number;
+  commandsProcessed: number;
+  netInput: number;
+  netOutput: number;
+  rejectedConnections: number;
+  errorReplies: number;
+  unexpectedErrorReplies: number;
+  totalReads: number;
+  totalWrites: number;
+  pubsubMessages: number;
+  keyspaceNotifications: number;
+  queryBufferLimitDisconnections: number;
+  outputBufferLimitDisconnections: number;
+  evictedClients: number;
+  totalBlockingKeys: number;
+  instantaneousOps: number;
+  instantaneousInputKbps: number;
+  instantaneousOutputKbps: number;
+}
+
+/** Memory figures for INFO memory, MEMORY STATS and MEMORY DOCTOR. */
+export interface MemoryFigures {
+  used: number;
+  rss: number;
+  peak: number;
+  startup: number;
+  overhead: number;
+  dataset: number;
+  heapTotal: number;
+  clientsNormal: number;
+  clientsReplicas: number;
+  dbMain: number;
+  dbExpires: number;
+}

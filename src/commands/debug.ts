@@ -1,0 +1,349 @@
+// DEBUG: HELP SLEEP SET-ACTIVE-EXPIRE OBJECT CHANGE-REPL-ID QUICKLIST-PACKED-THRESHOLD
+// ERROR LOG DIGEST DIGEST-VALUE POPULATE PROTOCOL REPLYBUFFER PAUSE-CRON
+// SET-SKIP-CHECKSUM-VALIDATION, and the subcommands subsystems register on their server
+// (RELOAD, LOADAOF...: ServerContext.debugSubcommands). DIGEST is an order-independent
+// SHA1 of the dataset of our own design: equal datasets give equal digests between
+// Cinnabar servers, not Redis's value.
+
+import { createHash } from 'node:crypto';
+import { cmd, type CommandFlag, type CommandSpec } from './table.js';
+import type { Client } from './context.js';
+import type { ServerContext } from './context.js';
+import { ObjType, RObj, type RHash, type RSet } from '../types/object.js';
+import type { RList } from '../types/list.js';
+import type { SortedSet } from '../types/sorted-set.js';
+import { parseIntArg } from '../util/numbers.js';
+import { addHelp } from './client.js';
+import { objectEncoding, objectRefcount } from './object-memory.js';
+
+
+// ---- DEBUG ------------------------------------------------------------------------------
+
+
+const DEBUG_HELP = [
+  'DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'CHANGE-REPL-ID',
+  '    Change the replication IDs of the instance.',
+  '    Dangerous: should be used only for testing the replication subsystem.',
+  'DIGEST',
+  '    Output a hex signature representing the current DB content.',
+  'DIGEST-VALUE <key> [<key> ...]',
+  '    Output a hex signature of the values of all the specified keys.',
+  'ERROR <string>',
+  '    Return a Redis protocol error with <string> as message. Useful for clients',
+  '    unit tests to simulate Redis errors.',
+  'LOG <message>',
+  '    Write <message> to the server log.',
+  'OBJECT <key>',
+  '    Show low level info about `key` and associated value.',
+  'POPULATE <count> [<prefix>] [<size>]',
+  "    Create <count> string keys named key:<num>. If <prefix> is specified then",
+  "    it is used instead of the 'key' prefix. These are not propagated to",
+  '    replicas. Cluster slots are not respected so keys not belonging to the',
+  '    current node can be created in cluster mode.',
+  'PROTOCOL <type>',
+  '    Reply with a test value of the specified type. <type> can be: string,',
+  '    integer, double, bignum, null, array, set, map, attrib, push, verbatim,',
+  '    true, false.',
+  'RELOAD [option ...]',
+  '    Save the RDB on disk and reload it back to memory.',
+  'SET-ACTIVE-EXPIRE <0|1>',
+  '    Setting it to 0 disables expiring keys in background when they are not',
+  '    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the',
+  '    default.',
+  'QUICKLIST-PACKED-THRESHOLD <size>',
+  '    Sets the threshold for elements to be inserted as plain vs packed nodes',
+  '    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.',
+  'SLEEP <seconds>',
+  '    Stop the server for <seconds>. Decimals allowed.',
+  'HELP',
+  '    Prints this help.',
+];
+
+let sleepCell: Int32Array | null = null;
+
+/** Blocks the event loop for `ms` (DEBUG SLEEP stops the whole server, as in Redis). */
+function sleepSync(ms: number): void {
+  if (ms <= 0) return;
+  if (!sleepCell) sleepCell = new Int32Array(new SharedArrayBuffer(4));
+  Atomics.wait(sleepCell, 0, 0, ms);
+}
+
+/** A stable fake address for DEBUG OBJECT's "Value at:". */
+function fakeAddress(key: string): string {
+  const h = createHash('sha1').update(key, 'latin1').digest('hex');
+  return '0x7f' + h.slice(0, 10);
+}
+
+function lenBytes(n: number): number {
+  return n < 64 ? 1 : n < 16384 ? 2 : 5;
+}
+
+/** Approximate RDB serialized length (DEBUG OBJECT serializedlength). */
+function serializedLength(obj: RObj, enc: string): number {
+  const strLen = (s: string): number => {
+    const v = s.length <= 11 ? parseIntArg(s) : null;
+    if (v !== null && String(v) === s && v >= -2147483648 && v <= 2147483647) return v >= -128 && v <= 127 ? 2 : v >= -32768 && v <= 32767 ? 3 : 5;
+    return lenBytes(s.length) + s.length;
+  };
+  switch (obj.type) {
+    case ObjType.String:
+      return enc === 'int' ? strLen(obj.value as string) : lenBytes((obj.value as string).length) + (obj.value as string).length;
+    case ObjType.List: {
+      const l = obj.value as RList;
+      let n = lenBytes(l.length);
+      for (let i = 0; i < l.length; i++) n += strLen(l.at(i) as string);
+      return n;
+    }
+    case ObjType.Hash: {
+      let n = lenBytes((obj.value as RHash).size);
+      for (const [f, v] of obj.value as RHash) n += strLen(f) + strLen(v);
+      return n;
+    }
+    case ObjType.Set: {
+      let n = lenBytes((obj.value as RSet).size);
+      for (const m of obj.value as RSet) n += strLen(m);
+      return n;
+    }
+    case ObjType.ZSet: {
+      const z = obj.value as SortedSet;
+      let n = lenBytes(z.size);
+      for (const m of z.members()) n += strLen(m) + 8;
+      return n;
+    }
+    default:
+      return 0;
+  }
+}
+
+function debugObject(c: Client, key: string): void {
+  const obj = c.db.lookup(key);
+  if (obj === undefined) {
+    c.addError('ERR no such key');
+    return;
+  }
+  const s = c.server;
+  const enc = objectEncoding(s, obj);
+  let extra = '';
+  if (obj.type === ObjType.List && enc === 'quicklist') {
+    const l = obj.value as RList;
+    const fill = s.config.getNumber('list-max-listpack-size');
+    const perNode = fill > 0 ? fill : 128;
+    const nodes = Math.max(1, Math.ceil(l.length / perNode));
+    extra = ` ql_nodes:${nodes} ql_avg_node:${(l.length / nodes).toFixed(2)} ql_listpack_max:${fill} ql_compressed:${s.config.getNumber('list-compress-depth') > 0 ? 1 : 0} ql_uncompressed_size:${l.lpBytes}`;
+  }
+  c.addSimple(
+    `Value at:${fakeAddress(key)} refcount:${objectRefcount(s, obj, enc)} encoding:${enc} serializedlength:${serializedLength(obj, enc)} lru:${obj.lru & 0xffffff} lru_seconds_idle:${Math.floor(s.ks.idleMs(obj) / 1000)}${extra}`,
+  );
+}
+
+/** Canonical text of a value for DEBUG DIGEST (order-independent for unordered types). */
+function valueDigest(obj: RObj, expire: number): Buffer {
+  const h = createHash('sha1');
+  h.update(String(obj.type));
+  switch (obj.type) {
+    case ObjType.String:
+      h.update(obj.value as string, 'latin1');
+      break;
+    case ObjType.List: {
+      const l = obj.value as RList;
+      for (let i = 0; i < l.length; i++) h.update((l.at(i) as string).length + ':' + l.at(i), 'latin1');
+      break;
+    }
+    case ObjType.Hash: {
+      const acc = Buffer.alloc(20);
+      for (const [f, v] of obj.value as RHash) xorInto(acc, createHash('sha1').update(f.length + ':' + f + v, 'latin1').digest());
+      h.update(acc);
+      break;
+    }
+    case ObjType.Set: {
+      const acc = Buffer.alloc(20);
+      for (const m of obj.value as RSet) xorInto(acc, createHash('sha1').update(m, 'latin1').digest());
+      h.update(acc);
+      break;
+    }
+    case ObjType.ZSet: {
+      for (const [m, sc] of (obj.value as SortedSet).entries()) h.update(m.length + ':' + m + ':' + String(sc), 'latin1');
+      break;
+    }
+    default:
+      h.update(String(obj.value));
+  }
+  if (expire !== -1) h.update('!' + expire);
+  return h.digest();
+}
+
+function xorInto(acc: Buffer, b: Buffer): void {
+  for (let i = 0; i < 20; i++) acc[i] ^= b[i];
+}
+
+function datasetDigest(s: ServerContext): string {
+  const acc = Buffer.alloc(20);
+  let any = false;
+  for (const db of s.ks.dbs) {
+    for (const [key, obj] of db.dict) {
+      if (db.isExpired(key)) continue;
+      any = true;
+      const d = createHash('sha1').update(db.id + ':' + key, 'latin1').update(valueDigest(obj, db.getExpire(key))).digest();
+      xorInto(acc, d);
+    }
+  }
+  return any ? acc.toString('hex') : '0'.repeat(40);
+}
+
+function debugProtocol(c: Client, type: string): void {
+  switch (type.toLowerCase()) {
+    case 'string':
+      c.addBulk('Hello World');
+      return;
+    case 'integer':
+      c.addInt(12345);
+      return;
+    case 'double':
+      c.addDouble(3.141);
+      return;
+    case 'bignum':
+      c.addBigNumber('1234567999999999999999999999999999999');
+      return;
+    case 'null':
+      c.addNull();
+      return;
+    case 'array':
+      c.addArrayLen(3);
+      for (let i = 0; i < 3; i++) c.addInt(i);
+      return;
+    case 'set':
+      c.addSetLen(3);
+      for (let i = 0; i < 3; i++) c.addInt(i);
+      return;
+    case 'map':
+      c.addMapLen(3);
+      for (let i = 0; i < 3; i++) {
+        c.addInt(i);
+        c.addBool(i === 1);
+      }
+      return;
+    case 'attrib':
+      if (c.resp === 3) c.write('|1\r\n$14\r\nkey-popularity\r\n*2\r\n$7\r\nkey:123\r\n:90\r\n');
+      c.addBulk('Some real reply following the attribute');
+      return;
+    case 'push':
+      if (c.resp < 3) {
+        c.addError('ERR RESP2 is not supported by this command');
+        return;
+      }
+      c.addPushLen(2);
+      c.addBulk('server-cpu-usage');
+      c.addInt(42);
+      c.addBulk('Some real reply following the push reply');
+      return;
+    case 'true':
+      c.addBool(true);
+      return;
+    case 'false':
+      c.addBool(false);
+      return;
+    case 'verbatim':
+      c.addVerbatim('This is a verbatim\nstring');
+      return;
+    default:
+      c.addError('ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false');
+  }
+}
+
+function debugSyntax(c: Client, argv: string[]): void {
+  c.addError(`ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try DEBUG HELP.`);
+}
+
+function debug(c: Client, argv: string[]): void {
+  const s = c.server;
+  const sub = argv[1].toLowerCase();
+  const n = argv.length;
+  const custom = c.server.debugSubcommands.get(sub);
+  if (custom) {
+    custom(c, argv);
+    return;
+  }
+  if (sub === 'help' && n === 2) {
+    addHelp(c, DEBUG_HELP);
+  } else if (sub === 'sleep' && n === 3) {
+    // atof: a malformed number sleeps 0 seconds, as in Redis.
+    const secs = parseFloat(argv[2]);
+    sleepSync(Number.isFinite(secs) ? secs * 1000 : 0);
+    c.addOk();
+  } else if (sub === 'set-active-expire' && n === 3) {
+    const v = parseIntArg(argv[2]);
+    if (v === null) {
+      c.addError('ERR value is not an integer or out of range');
+      return;
+    }
+    s.activeExpireEnabled = v !== 0;
+    c.addOk();
+  } else if (sub === 'object' && n === 3) {
+    debugObject(c, argv[2]);
+  } else if (sub === 'change-repl-id' && n === 2) {
+    s.changeReplicationId();
+    s.log.warning('Changing replication IDs after receiving DEBUG change-repl-id');
+    c.addOk();
+  } else if (sub === 'quicklist-packed-threshold' && n === 3) {
+    c.addOk();
+  } else if (sub === 'error' && n === 3) {
+    c.addError(argv[2]);
+  } else if (sub === 'log' && n === 3) {
+    s.log.warning(`DEBUG LOG: ${argv[2]}`);
+    c.addOk();
+  } else if (sub === 'digest' && n === 2) {
+    c.addSimple(datasetDigest(s));
+  } else if (sub === 'digest-value' && n >= 2) {
+    c.addArrayLen(n - 2);
+    for (let i = 2; i < n; i++) {
+      const obj = c.db.lookup(argv[i]);
+      c.addSimple(obj === undefined ? '0'.repeat(40) : valueDigest(obj, -1).toString('hex'));
+    }
+  } else if (sub === 'populate' && n >= 3 && n <= 5) {
+    const count = parseIntArg(argv[2]);
+    if (count === null || count < 0) {
+      c.addError('ERR value is out of range, must be positive');
+      return;
+    }
+    const prefix = n >= 4 ? argv[3] : 'key';
+    let size = 0;
+    if (n === 5) {
+      const v = parseIntArg(argv[4]);
+      if (v === null || v < 0) {
+        c.addError('ERR value is out of range, must be positive');
+        return;
+      }
+      size = v;
+    }
+    for (let j = 0; j < count; j++) {
+      const key = `${prefix}:${j}`;
+      if (c.db.lookup(key) !== undefined) continue;
+      let val = `value:${j}`;
+      if (size > 0) val = val.length >= size ? val.slice(0, size) : val + '\0'.repeat(size - val.length);
+      // A flat string, as values arriving from the network are (not a concatenation).
+      if (val.length >= 13) val = Buffer.from(val, 'latin1').toString('latin1');
+      c.db.add(key, new RObj(ObjType.String, val, s.ks.initialLru()));
+      s.signalModifiedKey(c.db, key);
+    }
+    c.addOk();
+  } else if (sub === 'protocol' && n === 3) {
+    debugProtocol(c, argv[2]);
+  } else if ((sub === 'reload' || sub === 'loadaof') && n >= 2) {
+    c.addError(`ERR DEBUG ${sub.toUpperCase()} is not supported yet`);
+  } else if ((sub === 'replybuffer' && n === 4) || ((sub === 'pause-cron' || sub === 'set-skip-checksum-validation' || sub === 'set-disable-deny-scripts') && n === 3)) {
+    c.addOk();
+  } else {
+    debugSyntax(c, argv);
+  }
+}
+
+
+// ---- the table --------------------------------------------------------------------------
+
+const ADMIN: CommandFlag[] = ['admin', 'noscript', 'loading', 'stale'];
+const ADMIN_ACL = ['admin', 'slow', 'dangerous'];
+
+export const COMMANDS: CommandSpec[] = [
+  cmd('debug', -2, ADMIN, [0, 0, 0], 'server', ADMIN_ACL, debug, { summary: 'A container for debugging commands.', complexity: 'Depends on subcommand.' }),
+];
