@@ -735,7 +735,7 @@ function brpoplpushCommand(c: Client, argv: string[]): void {
 const L = 'list';
 
 export const COMMANDS: CommandSpec[] = [
-  cmd('blmove', 6, ['write', 'denyoom', 'blocking'], [1, 2, 1], L, ['write', 'list', 'slow', 'blocking'], blmoveCommand, {
+  cmd('blmove', 6, ['write', 'denyoom', 'noscript', 'blocking'], [1, 2, 1], L, ['write', 'list', 'slow', 'blocking'], blmoveCommand, {
     since: '6.2.0',
     summary:
       'Pops an element from a list, pushes it to another list and returns it. Blocks until an element is available otherwise. Deletes the list if the last element was moved.',
@@ -747,19 +747,19 @@ export const COMMANDS: CommandSpec[] = [
       'Pops the first element from one of multiple lists. Blocks until an element is available otherwise. Deletes the list if the last element was popped.',
     complexity: 'O(N+M) where N is the number of provided keys and M is the number of elements returned.',
   }),
-  cmd('blpop', -3, ['write', 'blocking'], [1, -2, 1], L, ['write', 'list', 'slow', 'blocking'], blpopCommand, {
+  cmd('blpop', -3, ['write', 'noscript', 'blocking'], [1, -2, 1], L, ['write', 'list', 'slow', 'blocking'], blpopCommand, {
     since: '2.0.0',
     summary:
       'Removes and returns the first element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.',
     complexity: 'O(N) where N is the number of provided keys.',
   }),
-  cmd('brpop', -3, ['write', 'blocking'], [1, -2, 1], L, ['write', 'list', 'slow', 'blocking'], brpopCommand, {
+  cmd('brpop', -3, ['write', 'noscript', 'blocking'], [1, -2, 1], L, ['write', 'list', 'slow', 'blocking'], brpopCommand, {
     since: '2.0.0',
     summary:
       'Removes and returns the last element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.',
     complexity: 'O(N) where N is the number of provided keys.',
   }),
-  cmd('brpoplpush', 4, ['write', 'denyoom', 'blocking'], [1, 2, 1], L, ['write', 'list', 'slow', 'blocking'], brpoplpushCommand, {
+  cmd('brpoplpush', 4, ['write', 'denyoom', 'noscript', 'blocking'], [1, 2, 1], L, ['write', 'list', 'slow', 'blocking'], brpoplpushCommand, {
     since: '2.2.0',
     summary:
       'Pops an element from a list, pushes it to another list and returns it. Block until an element is available otherwise. Deletes the list if the last element was popped.',
