@@ -217,7 +217,7 @@ function reset(c: Client): void {
 
 export const COMMANDS: CommandSpec[] = [
   cmd('ping', -1, ['fast'], [0, 0, 0], 'connection', CONN, ping, { summary: 'Returns the server\'s liveliness response.' }),
-  cmd('echo', 2, ['fast'], [0, 0, 0], 'connection', CONN, (c, a) => c.addBulk(a[1]), { summary: 'Returns the given string.' }),
+  cmd('echo', 2, ['loading', 'stale', 'fast'], [0, 0, 0], 'connection', CONN, (c, a) => c.addBulk(a[1]), { summary: 'Returns the given string.' }),
   cmd('quit', -1, ['allow_busy', 'no_auth', 'fast', 'noscript', 'loading', 'stale'], [0, 0, 0], 'connection', CONN, quit, { summary: 'Closes the connection.' }),
   cmd('hello', -1, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], [0, 0, 0], 'connection', CONN, hello, { since: '6.0.0', summary: 'Handshakes with the Redis server.' }),
   cmd('auth', -2, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], [0, 0, 0], 'connection', CONN, auth, { summary: 'Authenticates the connection.' }),

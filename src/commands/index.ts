@@ -14,7 +14,7 @@ import { COMMANDS as lists } from './lists.js';
 import { COMMANDS as hashes } from './hashes.js';
 import { COMMANDS as sets } from './sets.js';
 import { COMMANDS as zsets } from './zsets.js';
-import { COMMANDS as server } from './server.js';
+import { commandContainerSpec } from './command-info.js';
 import { COMMANDS as config } from './config.js';
 import { COMMANDS as databases } from './databases.js';
 import { COMMANDS as admin } from './admin.js';
@@ -42,7 +42,7 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...debug,
   ...objectMemory,
   ...slowlogMonitor,
-  ...server,
+  commandContainerSpec(),
   ...client,
   ...persistence,
   ...replication,

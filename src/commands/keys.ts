@@ -927,25 +927,6 @@ function sortRoCommand(c: Client, argv: string[]): void {
   sortGeneric(c, argv, true);
 }
 
-/** SORT's keys: the sorted key, and the last STORE destination (Redis's sortGetKeys). */
-function sortKeys(argv: string[]): number[] {
-  const out = [1];
-  let store = -1;
-  for (let i = 2; i < argv.length; i++) {
-    const a = argv[i];
-    if (eqi(a, 'limit')) i += 2;
-    else if (eqi(a, 'get') || eqi(a, 'by')) i += 1;
-    else if (eqi(a, 'store') && i + 1 < argv.length) store = i + 1;
-  }
-  if (store !== -1) out.push(store);
-  return out;
-}
-
-/** SORT_RO has a key-extraction function too (so COMMAND shows movablekeys), for its one key. */
-function sortRoKeys(argv: string[]): number[] {
-  return argv.length > 1 ? [1] : [];
-}
-
 // ---- the table -------------------------------------------------------------------------
 
 export const COMMANDS: CommandSpec[] = [
@@ -1003,12 +984,10 @@ export const COMMANDS: CommandSpec[] = [
     since: '2.2.0',
     summary: 'Removes the expiration time of a key.',
   }),
-  cmd('sort', -2, ['write', 'denyoom', 'movablekeys'], [1, 1, 1], 'generic', ['write', 'set', 'sortedset', 'list', 'slow', 'dangerous'], sortCommand, {
-    keys: sortKeys,
+  cmd('sort', -2, ['write', 'denyoom'], [1, 1, 1], 'generic', ['write', 'set', 'sortedset', 'list', 'slow', 'dangerous'], sortCommand, {
     summary: 'Sorts the elements in a list, a set, or a sorted set, optionally storing the result.',
   }),
-  cmd('sort_ro', -2, ['readonly', 'movablekeys'], [1, 1, 1], 'generic', ['read', 'set', 'sortedset', 'list', 'slow', 'dangerous'], sortRoCommand, {
-    keys: sortRoKeys,
+  cmd('sort_ro', -2, ['readonly'], [1, 1, 1], 'generic', ['read', 'set', 'sortedset', 'list', 'slow', 'dangerous'], sortRoCommand, {
     since: '7.0.0',
     summary: 'Returns the sorted elements of a list, a set, or a sorted set.',
   }),

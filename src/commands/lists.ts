@@ -26,7 +26,7 @@
 // negative timeout error), so decimal timeouts are rounded with exact BigInt
 // arithmetic to a 64-bit significand (cached per string).
 
-import { cmd, numkeysKeys, type CommandSpec } from './table.js';
+import { cmd, type CommandSpec } from './table.js';
 import type { Client } from './context.js';
 import { CLIENT_NO_TOUCH } from './context.js';
 import { replyBuf } from '../protocol/reply.js';
@@ -736,32 +736,31 @@ function brpoplpushCommand(c: Client, argv: string[]): void {
 const L = 'list';
 
 export const COMMANDS: CommandSpec[] = [
-  cmd('blmove', 6, ['write', 'denyoom', 'blocking'], [1, 2, 1], L, ['write', 'list', 'slow', 'blocking'], blmoveCommand, {
+  cmd('blmove', 6, ['write', 'denyoom', 'noscript', 'blocking'], [1, 2, 1], L, ['write', 'list', 'slow', 'blocking'], blmoveCommand, {
     since: '6.2.0',
     summary:
       'Pops an element from a list, pushes it to another list and returns it. Blocks until an element is available otherwise. Deletes the list if the last element was moved.',
     complexity: 'O(1)',
   }),
-  cmd('blmpop', -5, ['write', 'blocking', 'movablekeys'], [0, 0, 0], L, ['write', 'list', 'slow', 'blocking'], blmpopCommand, {
+  cmd('blmpop', -5, ['write', 'blocking'], [0, 0, 0], L, ['write', 'list', 'slow', 'blocking'], blmpopCommand, {
     since: '7.0.0',
     summary:
       'Pops the first element from one of multiple lists. Blocks until an element is available otherwise. Deletes the list if the last element was popped.',
     complexity: 'O(N+M) where N is the number of provided keys and M is the number of elements returned.',
-    keys: numkeysKeys(2),
   }),
-  cmd('blpop', -3, ['write', 'blocking'], [1, -2, 1], L, ['write', 'list', 'slow', 'blocking'], blpopCommand, {
+  cmd('blpop', -3, ['write', 'noscript', 'blocking'], [1, -2, 1], L, ['write', 'list', 'slow', 'blocking'], blpopCommand, {
     since: '2.0.0',
     summary:
       'Removes and returns the first element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.',
     complexity: 'O(N) where N is the number of provided keys.',
   }),
-  cmd('brpop', -3, ['write', 'blocking'], [1, -2, 1], L, ['write', 'list', 'slow', 'blocking'], brpopCommand, {
+  cmd('brpop', -3, ['write', 'noscript', 'blocking'], [1, -2, 1], L, ['write', 'list', 'slow', 'blocking'], brpopCommand, {
     since: '2.0.0',
     summary:
       'Removes and returns the last element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.',
     complexity: 'O(N) where N is the number of provided keys.',
   }),
-  cmd('brpoplpush', 4, ['write', 'denyoom', 'blocking'], [1, 2, 1], L, ['write', 'list', 'slow', 'blocking'], brpoplpushCommand, {
+  cmd('brpoplpush', 4, ['write', 'denyoom', 'noscript', 'blocking'], [1, 2, 1], L, ['write', 'list', 'slow', 'blocking'], brpoplpushCommand, {
     since: '2.2.0',
     summary:
       'Pops an element from a list, pushes it to another list and returns it. Block until an element is available otherwise. Deletes the list if the last element was popped.',
@@ -789,11 +788,10 @@ export const COMMANDS: CommandSpec[] = [
     summary: 'Returns an element after popping it from one list and pushing it to another. Deletes the list if the last element was moved.',
     complexity: 'O(1)',
   }),
-  cmd('lmpop', -4, ['write', 'movablekeys'], [0, 0, 0], L, ['write', 'list', 'slow'], lmpopCommand, {
+  cmd('lmpop', -4, ['write'], [0, 0, 0], L, ['write', 'list', 'slow'], lmpopCommand, {
     since: '7.0.0',
     summary: 'Returns multiple elements from a list after removing them. Deletes the list if the last element was popped.',
     complexity: 'O(N+M) where N is the number of provided keys and M is the number of elements returned.',
-    keys: numkeysKeys(1),
   }),
   cmd('lpop', -2, ['write', 'fast'], [1, 1, 1], L, ['write', 'list', 'fast'], lpopCommand, {
     since: '1.0.0',

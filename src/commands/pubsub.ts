@@ -111,7 +111,7 @@ const pubsubSub: CommandSpec[] = [
     ['loading', 'stale'],
     [0, 0, 0],
     'pubsub',
-    PS,
+    ['slow'],
     (c) =>
       addHelp(c, [
         'PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
@@ -144,5 +144,5 @@ export const COMMANDS: CommandSpec[] = [
   cmd('sunsubscribe', -1, [...SUBFLAGS], [1, -1, 1], 'pubsub', PS, unsubscribeGeneric('shardChannels'), { since: '7.0.0', summary: 'Stops listening to messages posted to shard channels.' }),
   cmd('publish', 3, ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'], [0, 0, 0], 'pubsub', PS, publish, { since: '2.0.0', summary: 'Posts a message to a channel.' }),
   cmd('spublish', 3, ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'], [1, 1, 1], 'pubsub', PS, spublish, { since: '7.0.0', summary: 'Post a message to a shard channel' }),
-  cmd('pubsub', -2, [], [0, 0, 0], 'pubsub', PS, undefined, { since: '2.8.0', summary: 'A container for Pub/Sub commands.', subcommands: pubsubSub }),
+  cmd('pubsub', -2, [], [0, 0, 0], 'pubsub', ['slow'], undefined, { since: '2.8.0', summary: 'A container for Pub/Sub commands.', subcommands: pubsubSub }),
 ];

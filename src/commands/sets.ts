@@ -31,7 +31,7 @@
 // index stays in step. SSCAN of an intset or listpack returns everything at once
 // with cursor 0, as Redis does.
 
-import { cmd, numkeysKeys, type CommandSpec } from './table.js';
+import { cmd, type CommandSpec } from './table.js';
 import type { Client } from './context.js';
 import { CLIENT_NO_TOUCH } from './context.js';
 import type { Config } from '../config/config.js';
@@ -906,11 +906,10 @@ export const COMMANDS: CommandSpec[] = [
     summary: 'Returns the intersect of multiple sets.',
     complexity: 'O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.',
   })),
-  cmd('sintercard', -3, ['readonly', 'movablekeys'], [0, 0, 0], 'set', RS, sintercardCommand, {
+  cmd('sintercard', -3, ['readonly'], [0, 0, 0], 'set', RS, sintercardCommand, {
     since: '7.0.0',
     summary: 'Returns the number of members of the intersect of multiple sets.',
     complexity: 'O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.',
-    keys: numkeysKeys(1),
   }),
   cmd('sinterstore', -3, ['write', 'denyoom'], [1, -1, 1], 'set', WS, sinterstoreCommand, {
     since: '1.0.0',

@@ -1161,7 +1161,6 @@ export const COMMANDS: CommandSpec[] = [
   cmd('append', 3, ['write', 'denyoom', 'fast'], [1, 1, 1], 'string', [...W, 'fast'], appendCommand, {
     since: '2.0.0',
     summary: "Appends a string to the value of a key. Creates the key if it doesn't exist.",
-    complexity: 'O(1).',
   }),
   cmd('strlen', 2, ['readonly', 'fast'], [1, 1, 1], 'string', [...R, 'fast'], strlenCommand, {
     since: '2.2.0',

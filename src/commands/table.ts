@@ -4,11 +4,17 @@
 // derived from it.
 //
 // Arity follows Redis: a positive arity is the exact argument count including the
-// command name; a negative one is a minimum. Key positions follow Redis's legacy
-// (first, last, step) triple; commands whose keys cannot be described that way
-// (ZUNIONSTORE's numkeys, SORT's STORE, ...) give a `keys` function instead.
+// command name; a negative one is a minimum. Key positions come from the Redis 7
+// key specs of the command data (./docs/), attached to each spec by
+// CommandTable.register under its full name ("get", "client|kill"), together with
+// the argument schema of COMMAND DOCS and the channel positions of the pub/sub
+// commands. The legacy (first, last, step) triple given to cmd() is what Redis
+// reports too; COMMAND INFO derives it from the key specs, as Redis does.
 
 import type { Handler } from './context.js';
+import { commandData } from './docs/index.js';
+import type { ChannelSpec, CommandData, KeySpec, KeySpecFlag } from './docs/types.js';
+import { keyInfo, keysOf, type KeyInfo, type KeyRef } from './key-specs.js';
 
 export type CommandFlag =
   | 'write'
@@ -27,8 +33,7 @@ export type CommandFlag =
   | 'may_replicate'
   | 'no_mandatory_keys'
   | 'no_multi'
-  | 'allow_busy'
-  | 'movablekeys';
+  | 'allow_busy';
 
 export type { Handler } from './context.js';
 
@@ -73,8 +78,6 @@ export interface CommandSpec {
   firstKey: number;
   lastKey: number;
   step: number;
-  /** Key positions for commands whose keys move (numkeys arguments and the like). */
-  keys?: (argv: string[]) => number[];
   group: string;
   since: string;
   summary: string;
@@ -87,6 +90,12 @@ export interface CommandSpec {
   fbits?: number;
   /** Small unique number, an index for per-server tables (command statistics). */
   sid?: number;
+  /** "name" or "container|sub" (set by CommandTable.register). */
+  fullName?: string;
+  /** Key specs, argument schema, history, channels (attached by CommandTable.register). */
+  data?: CommandData;
+  /** How the keys are found, from the key specs (attached with `data`). */
+  keyInfo?: KeyInfo;
 }
 
 /** The CMD_* bits of a spec, computed once. */
@@ -126,7 +135,6 @@ export function cmd(
     firstKey: keys[0],
     lastKey: keys[1],
     step: keys[2],
-    keys: undefined,
     group,
     since: '1.0.0',
     summary: '',
@@ -136,6 +144,9 @@ export function cmd(
     subcommands: undefined,
     fbits: 0,
     sid: 0,
+    fullName: undefined,
+    data: undefined,
+    keyInfo: undefined,
   };
   Object.assign(spec, extra);
   spec.fbits = flagBits(spec.flags);
@@ -160,11 +171,13 @@ export class CommandTable {
       const s: CommandSpec = { ...orig };
       specBits(s);
       specId(s);
+      attachCommandData(s, s.name);
       if (orig.subcommands !== undefined) {
         s.subcommands = orig.subcommands.map((sub) => {
           const c: CommandSpec = { ...sub };
           specBits(c);
           specId(c);
+          attachCommandData(c, `${s.name}|${c.name}`);
           return c;
         });
       }
@@ -233,23 +246,117 @@ export function findSubcommand(parent: CommandSpec, name: string): CommandSpec |
   return undefined;
 }
 
-/** Key positions (argv indexes) of a command invocation, from its spec. */
-export function getKeyPositions(spec: CommandSpec, argv: string[]): number[] {
-  if (spec.keys) return spec.keys(argv);
+// ---- command data, keys, channels -----------------------------------------------------
+
+/**
+ * Key specs for a spec the data has no entry for: one range spec from the legacy
+ * triple, flagged from the command flags (a spec registered outside the table).
+ */
+function specsFromTriple(spec: CommandSpec): KeySpec[] {
   if (spec.firstKey <= 0) return [];
-  const last = spec.lastKey < 0 ? argv.length + spec.lastKey : spec.lastKey;
-  const out: number[] = [];
-  for (let i = spec.firstKey; i <= last && i < argv.length; i += spec.step) out.push(i);
+  const flags: KeySpecFlag[] = spec.flags.includes('write') ? ['RW', 'update'] : ['RO', 'access'];
+  const lastkey = spec.lastKey < 0 ? spec.lastKey : spec.lastKey - spec.firstKey;
+  return [{ flags, begin_search: { type: 'index', spec: { index: spec.firstKey } }, find_keys: { type: 'range', spec: { lastkey, keystep: spec.step, limit: 0 } } }];
+}
+
+/** Attaches the command data of `fullName` to a spec (idempotent: specs are shared by servers). */
+export function attachCommandData(spec: CommandSpec, fullName: string): void {
+  if (spec.fullName === fullName && spec.keyInfo !== undefined) return;
+  const data = commandData(fullName);
+  spec.fullName = fullName;
+  spec.data = data;
+  spec.keyInfo = keyInfo(fullName, data !== undefined ? (data.key_specs ?? []) : specsFromTriple(spec));
+}
+
+/** The key information of a spec (attached on registration; computed for a spec never registered). */
+export function keyInfoOf(spec: CommandSpec): KeyInfo {
+  if (spec.keyInfo === undefined) attachCommandData(spec, spec.fullName ?? spec.name);
+  return spec.keyInfo!;
+}
+
+/** Keys of a command invocation with the flags of the key spec that found each (COMMAND GETKEYSANDFLAGS). */
+export function getKeysAndFlags(spec: CommandSpec, argv: readonly string[]): KeyRef[] {
+  return keysOf(keyInfoOf(spec), argv);
+}
+
+/** Key positions (argv indexes) of a command invocation, from its key specs. */
+export function getKeyPositions(spec: CommandSpec, argv: readonly string[]): number[] {
+  const refs = keysOf(keyInfoOf(spec), argv);
+  const out = new Array<number>(refs.length);
+  for (let i = 0; i < refs.length; i++) out[i] = refs[i].pos;
   return out;
 }
 
-/** Builds a `keys` function for commands with a numkeys argument at `numkeysIdx`. */
-export function numkeysKeys(numkeysIdx: number, extraKeysBefore: number[] = []): (argv: string[]) => number[] {
-  return (argv) => {
-    const n = Number(argv[numkeysIdx]);
-    const out = extraKeysBefore.slice();
-    if (!Number.isInteger(n) || n <= 0) return out;
-    for (let i = 0; i < n && numkeysIdx + 1 + i < argv.length; i++) out.push(numkeysIdx + 1 + i);
-    return out;
-  };
+/** One channel argument of a pub/sub invocation. */
+export interface ChannelRef {
+  pos: number;
+  pattern: boolean;
+  shard: boolean;
+  action: ChannelSpec['action'];
+}
+
+/** The channel (or pattern) arguments of a pub/sub invocation; [] for other commands. */
+export function getChannelPositions(spec: CommandSpec, argv: readonly string[]): ChannelRef[] {
+  const ch = (spec.data ?? commandData(spec.fullName ?? spec.name))?.channels;
+  if (ch === undefined) return [];
+  const last = ch.last < 0 ? argv.length + ch.last : Math.min(ch.last, argv.length - 1);
+  const out: ChannelRef[] = [];
+  for (let i = ch.first; i <= last; i += ch.step) out.push({ pos: i, pattern: ch.pattern, shard: ch.shard, action: ch.action });
+  return out;
+}
+
+// ---- ACL categories ---------------------------------------------------------------------
+
+/** Redis's order of the ACL categories (COMMAND INFO lists a command's in this order). */
+export const ACL_CATEGORY_ORDER: readonly string[] = [
+  'keyspace',
+  'read',
+  'write',
+  'set',
+  'sortedset',
+  'list',
+  'hash',
+  'string',
+  'bitmap',
+  'hyperloglog',
+  'geo',
+  'stream',
+  'pubsub',
+  'admin',
+  'fast',
+  'slow',
+  'blocking',
+  'dangerous',
+  'connection',
+  'transaction',
+  'scripting',
+];
+
+/**
+ * A command's ACL categories (without '@'), in Redis's order: the spec's own list
+ * plus those Redis derives from the flags (write -> @write, readonly -> @read
+ * unless @scripting, admin -> @admin @dangerous, pubsub -> @pubsub, fast ->
+ * @fast, blocking -> @blocking; @slow when not @fast). The one place categories
+ * come from: COMMAND INFO, COMMAND LIST FILTERBY ACLCAT and ACL use it.
+ */
+export function commandCategories(spec: CommandSpec): readonly string[] {
+  const set = new Set(spec.acl);
+  const f = spec.flags;
+  // A container without flags of its own gets only its explicit list (+ @slow).
+  if (spec.subcommands === undefined || f.length > 0) {
+    if (f.includes('write')) set.add('write');
+    if (f.includes('readonly') && !set.has('scripting')) set.add('read');
+    if (f.includes('admin')) {
+      set.add('admin');
+      set.add('dangerous');
+    }
+    if (f.includes('pubsub')) set.add('pubsub');
+    if (f.includes('fast')) set.add('fast');
+    if (f.includes('blocking')) set.add('blocking');
+  }
+  if (!set.has('fast')) set.add('slow');
+  const out: string[] = [];
+  for (const a of ACL_CATEGORY_ORDER) if (set.has(a)) out.push(a);
+  for (const a of set) if (!ACL_CATEGORY_ORDER.includes(a)) out.push(a);
+  return out;
 }

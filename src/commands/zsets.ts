@@ -29,7 +29,7 @@
 // BZPOPMIN propagates as ZPOPMIN key, a served ZMPOP/BZMPOP as ZPOPMIN|ZPOPMAX key
 // count, as Redis does.
 
-import { cmd, numkeysKeys, type CommandSpec } from './table.js';
+import { cmd, type CommandSpec } from './table.js';
 import type { Client } from './context.js';
 import { CLIENT_NO_TOUCH } from './context.js';
 import type { Config } from '../config/config.js';
@@ -1568,47 +1568,40 @@ export const COMMANDS: CommandSpec[] = [
       'Removes members in a sorted set within a lexicographical range. Deletes the sorted set if all members were removed.',
     complexity: REMRANGE_CX,
   }),
-  cmd('zunion', -3, ['readonly', 'movablekeys'], [0, 0, 0], G, [...R, 'slow'], zunionCommand, {
+  cmd('zunion', -3, ['readonly'], [0, 0, 0], G, [...R, 'slow'], zunionCommand, {
     since: '6.2.0',
     summary: 'Returns the union of multiple sorted sets.',
     complexity: UNION_CX,
-    keys: numkeysKeys(1),
   }),
-  cmd('zinter', -3, ['readonly', 'movablekeys'], [0, 0, 0], G, [...R, 'slow'], zinterCommand, {
+  cmd('zinter', -3, ['readonly'], [0, 0, 0], G, [...R, 'slow'], zinterCommand, {
     since: '6.2.0',
     summary: 'Returns the intersect of multiple sorted sets.',
     complexity: INTER_CX,
-    keys: numkeysKeys(1),
   }),
-  cmd('zdiff', -3, ['readonly', 'movablekeys'], [0, 0, 0], G, [...R, 'slow'], zdiffCommand, {
+  cmd('zdiff', -3, ['readonly'], [0, 0, 0], G, [...R, 'slow'], zdiffCommand, {
     since: '6.2.0',
     summary: 'Returns the difference between multiple sorted sets.',
     complexity: DIFF_CX,
-    keys: numkeysKeys(1),
   }),
-  cmd('zunionstore', -4, ['write', 'denyoom', 'movablekeys'], [1, 1, 1], G, [...W, 'slow'], zunionstoreCommand, {
+  cmd('zunionstore', -4, ['write', 'denyoom'], [1, 1, 1], G, [...W, 'slow'], zunionstoreCommand, {
     since: '2.0.0',
     summary: 'Stores the union of multiple sorted sets in a key.',
     complexity: UNION_CX,
-    keys: numkeysKeys(2, [1]),
   }),
-  cmd('zinterstore', -4, ['write', 'denyoom', 'movablekeys'], [1, 1, 1], G, [...W, 'slow'], zinterstoreCommand, {
+  cmd('zinterstore', -4, ['write', 'denyoom'], [1, 1, 1], G, [...W, 'slow'], zinterstoreCommand, {
     since: '2.0.0',
     summary: 'Stores the intersect of multiple sorted sets in a key.',
     complexity: INTER_CX,
-    keys: numkeysKeys(2, [1]),
   }),
-  cmd('zdiffstore', -4, ['write', 'denyoom', 'movablekeys'], [1, 1, 1], G, [...W, 'slow'], zdiffstoreCommand, {
+  cmd('zdiffstore', -4, ['write', 'denyoom'], [1, 1, 1], G, [...W, 'slow'], zdiffstoreCommand, {
     since: '6.2.0',
     summary: 'Stores the difference of multiple sorted sets in a key.',
     complexity: DIFF_CX,
-    keys: numkeysKeys(2, [1]),
   }),
-  cmd('zintercard', -3, ['readonly', 'movablekeys'], [0, 0, 0], G, [...R, 'slow'], zintercardCommand, {
+  cmd('zintercard', -3, ['readonly'], [0, 0, 0], G, [...R, 'slow'], zintercardCommand, {
     since: '7.0.0',
     summary: 'Returns the number of members of the intersect of multiple sorted sets.',
     complexity: 'O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.',
-    keys: numkeysKeys(1),
   }),
   cmd('zrandmember', -2, ['readonly'], [1, 1, 1], G, [...R, 'slow'], zrandmemberCommand, {
     since: '6.2.0',
@@ -1627,12 +1620,11 @@ export const COMMANDS: CommandSpec[] = [
     complexity:
       'O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.',
   }),
-  cmd('zmpop', -4, ['write', 'movablekeys'], [0, 0, 0], G, [...W, 'slow'], zmpopCommand, {
+  cmd('zmpop', -4, ['write'], [0, 0, 0], G, [...W, 'slow'], zmpopCommand, {
     since: '7.0.0',
     summary:
       'Returns the highest- or lowest-scoring members from one or more sorted sets after removing them. Deletes the sorted set if the last member was popped.',
     complexity: MPOP_CX,
-    keys: numkeysKeys(1),
   }),
   cmd('bzpopmin', -3, ['write', 'noscript', 'blocking', 'fast'], [1, -2, 1], G, [...W, 'fast', 'blocking'], bzpopminCommand, {
     since: '5.0.0',
@@ -1646,12 +1638,11 @@ export const COMMANDS: CommandSpec[] = [
       'Removes and returns the member with the highest score from one or more sorted sets. Blocks until a member available otherwise.  Deletes the sorted set if the last element was popped.',
     complexity: 'O(log(N)) with N being the number of elements in the sorted set.',
   }),
-  cmd('bzmpop', -5, ['write', 'blocking', 'movablekeys'], [0, 0, 0], G, [...W, 'slow', 'blocking'], bzmpopCommand, {
+  cmd('bzmpop', -5, ['write', 'blocking'], [0, 0, 0], G, [...W, 'slow', 'blocking'], bzmpopCommand, {
     since: '7.0.0',
     summary:
       'Removes and returns a member by score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.',
     complexity: MPOP_CX,
-    keys: numkeysKeys(2),
   }),
   cmd('zscan', -3, ['readonly'], [1, 1, 1], G, [...R, 'slow'], zscanCommand, {
     since: '2.8.0',

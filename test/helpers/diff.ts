@@ -392,6 +392,28 @@ export class DiffPair {
       });
       return;
     }
+    // No single entry explains the difference: several together may (e.g. COMMAND
+    // DOCS, where 7.2 both renamed summaries and added display_text). Apply every
+    // matching transform entry in turn; record each when the result is equal.
+    const combined: KnownDifference[] = [];
+    let to = ours;
+    let tt = theirs;
+    for (const kd of o.knownDifferences ?? KNOWN_DIFFERENCES) {
+      if (!kd.transform || !matchesCommand(kd, cmd)) continue;
+      if (kd.when && !kd.when(cmd, ours, theirs)) continue;
+      const no = kd.transform(to, cmd, 'ours');
+      const nt = kd.transform(tt, cmd, 'theirs');
+      if (repliesEqual(no, to) && repliesEqual(nt, tt)) continue; // changes nothing here
+      to = no;
+      tt = nt;
+      combined.push(kd);
+    }
+    if (combined.length > 1 && repliesEqual(canonicalize(to, o.unordered, cmd), canonicalize(tt, o.unordered, cmd))) {
+      for (const kd of combined) {
+        this.applied.push({ id: kd.id, reason: kd.reason, index, command: cmd, ours: formatReply(ours, 300), theirs: formatReply(theirs, 300) });
+      }
+      return;
+    }
     const where = firstDifference(co, ct);
     const before = batch
       .slice(Math.max(0, index - 5), index)

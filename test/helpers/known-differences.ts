@@ -6,7 +6,9 @@
  * - an entry with `transform` rewrites both replies (same function for both
  *   sides) and the comparison is repeated;
  * - an entry without `transform` accepts our reply as the 7.2 behaviour
- *   (optionally validated by `oursOk`).
+ *   (optionally validated by `oursOk`);
+ * - when no single entry explains the difference, every matching entry with a
+ *   `transform` is applied in turn (each is recorded when that explains it).
  * Each application is recorded so tests can print what was waived.
  */
 import type { Reply } from '../../src/protocol/client.js';
@@ -149,6 +151,109 @@ function mapStrings(r: Reply, f: (s: string) => string): Reply {
   }
 }
 
+// ---- COMMAND INFO / COMMAND DOCS replies ---------------------------------------------
+
+function entryName(r: Reply | undefined): string | null {
+  return r !== undefined && (r.t === 'bulk' || r.t === 'simple') ? r.v : null;
+}
+
+/**
+ * Rewrites the entries of a COMMAND INFO reply (top level and subcommands):
+ * `f` gets the full name and the 10-element entry, returns a new entry or null
+ * (a top-level entry becomes a nil reply, a subcommand is dropped).
+ */
+export function mapCommandInfo(r: Reply, f: (name: string, entry: Reply[]) => Reply[] | null): Reply {
+  const NIL: Reply = { t: 'null' };
+  const one = (e: Reply, top: boolean): Reply | null => {
+    if ((e.t === 'bulk' || e.t === 'array') && e.v === null) return NIL; // unknown command (RESP2 nil)
+    if (e.t !== 'array' || e.v === null || e.v.length !== 10) return e;
+    const name = entryName(e.v[0]);
+    if (name === null) return e;
+    const v = f(name, e.v.slice());
+    if (v === null) return top ? NIL : null;
+    const subs = v[9]!;
+    if ((subs.t === 'array' && subs.v !== null) || subs.t === 'set') {
+      const items = (subs.v as Reply[]).map((x) => one(x, false)).filter((x): x is Reply => x !== null);
+      v[9] = { t: subs.t, v: items } as Reply;
+    }
+    return { t: 'array', v };
+  };
+  if (r.t !== 'array' || r.v === null) return r;
+  return { t: 'array', v: r.v.map((e) => one(e, true)!) };
+}
+
+/** [field, value] pairs of a map or of a RESP2 flat array; null for other replies. */
+function pairsOf(r: Reply): Array<[Reply, Reply]> | null {
+  if (r.t === 'map') return r.v;
+  if (r.t === 'array' && r.v !== null && r.v.length % 2 === 0) {
+    const out: Array<[Reply, Reply]> = [];
+    for (let i = 0; i < r.v.length; i += 2) out.push([r.v[i]!, r.v[i + 1]!]);
+    return out;
+  }
+  return null;
+}
+
+function fromPairs(like: Reply, pairs: Array<[Reply, Reply]>): Reply {
+  return like.t === 'map' ? { t: 'map', v: pairs } : { t: 'array', v: pairs.flat() };
+}
+
+/**
+ * Rewrites the per-command documents of a COMMAND DOCS reply (and of their
+ * subcommands): `f` gets the full name and the document's [field, value] pairs,
+ * returns new pairs or null to drop the command.
+ */
+export function mapCommandDocs(r: Reply, f: (name: string, fields: Array<[Reply, Reply]>) => Array<[Reply, Reply]> | null): Reply {
+  const top = pairsOf(r);
+  if (top === null) return r;
+  const out: Array<[Reply, Reply]> = [];
+  for (const [k, doc] of top) {
+    const name = entryName(k);
+    const fields = pairsOf(doc);
+    if (name === null || fields === null) {
+      out.push([k, doc]);
+      continue;
+    }
+    const nf = f(name, fields.slice());
+    if (nf === null) continue;
+    const mapped = nf.map(([fk, fv]) => (entryName(fk) === 'subcommands' ? ([fk, mapCommandDocs(fv, f)] as [Reply, Reply]) : ([fk, fv] as [Reply, Reply])));
+    out.push([k, fromPairs(doc, mapped)]);
+  }
+  return fromPairs(r, out);
+}
+
+/** Replaces (or drops, with null) the value of a COMMAND DOCS field. */
+function setDocField(fields: Array<[Reply, Reply]>, field: string, f: (v: Reply) => Reply | null): Array<[Reply, Reply]> {
+  const out: Array<[Reply, Reply]> = [];
+  for (const [k, v] of fields) {
+    if (entryName(k) !== field) out.push([k, v]);
+    else {
+      const nv = f(v);
+      if (nv !== null) out.push([k, nv]);
+    }
+  }
+  return out;
+}
+
+const COMMANDS_NEW_IN_72 = new Set(['waitaof', 'client|setinfo', 'client|no-touch']);
+const COMPLEXITY_REWORDED_IN_72 = new Set(['hscan', 'sscan', 'zscan', 'zrandmember', 'zunionstore']);
+
+/** Drops the WITHSCORE argument and the 7.2.0 history entry from a ZRANK/ZREVRANK document. */
+function dropWithscore(fields: Array<[Reply, Reply]>): Array<[Reply, Reply]> {
+  const list = (v: Reply): Reply[] | null => (v.t === 'array' || v.t === 'set' ? (v.v as Reply[] | null) : null);
+  let out = setDocField(fields, 'arguments', (v) => {
+    const items = list(v);
+    if (items === null) return v;
+    return { t: 'array', v: items.filter((a) => !(pairsOf(a) ?? []).some(([k, x]) => entryName(k) === 'name' && entryName(x) === 'withscore')) };
+  });
+  out = setDocField(out, 'history', (v) => {
+    const items = list(v);
+    if (items === null) return v;
+    const kept = items.filter((h) => !(h.t === 'array' && h.v !== null && entryName(h.v[0]) === '7.2.0'));
+    return kept.length === 0 ? null : ({ t: v.t, v: kept } as Reply);
+  });
+  return out;
+}
+
 const hasArg = (cmd: readonly string[], word: string): boolean => cmd.some((a) => a.toUpperCase() === word);
 const isErr = (r: Reply, prefix = ''): boolean => r.t === 'err' && r.v.startsWith(prefix);
 
@@ -234,6 +339,62 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     command: 'ACL LOG',
     reason: 'Redis 7.2 adds entry-id, timestamp-created and timestamp-last-updated to ACL LOG entries.',
     transform: (r) => dropFields(r, new Set(['entry-id', 'timestamp-created', 'timestamp-last-updated'])),
+  },
+  {
+    id: 'command-72-new-commands',
+    command: ['COMMAND', 'COMMAND INFO', 'COMMAND DOCS'],
+    reason: 'WAITAOF, CLIENT SETINFO and CLIENT NO-TOUCH are new in Redis 7.2: 7.0 has no COMMAND INFO / DOCS entry for them.',
+    transform: (r, cmd) =>
+      (cmd[1] ?? '').toUpperCase() === 'DOCS'
+        ? mapCommandDocs(r, (name, f) => (COMMANDS_NEW_IN_72.has(name) ? null : f))
+        : mapCommandInfo(r, (name, e) => (COMMANDS_NEW_IN_72.has(name) ? null : e)),
+  },
+  {
+    id: 'command-getkeys-arity',
+    command: ['COMMAND GETKEYS', 'COMMAND GETKEYSANDFLAGS'],
+    reason: 'Redis 7.2 gives COMMAND GETKEYS/GETKEYSANDFLAGS arity -3 (7.0: -4), so a bare command name reaches the "no key arguments" check.',
+    when: (cmd, ours, theirs) => cmd.length === 3 && isErr(theirs, 'ERR wrong number of arguments') && isErr(ours),
+  },
+  {
+    id: 'command-getkeys-arity-info',
+    command: ['COMMAND', 'COMMAND INFO'],
+    reason: 'Redis 7.2 gives COMMAND GETKEYS and GETKEYSANDFLAGS arity -3 (7.0: -4).',
+    transform: (r) =>
+      mapCommandInfo(r, (name, e) => {
+        if (name === 'command|getkeys' || name === 'command|getkeysandflags') e[1] = { t: 'int', v: 0n };
+        return e;
+      }),
+  },
+  {
+    id: 'zrank-withscore-docs',
+    command: ['COMMAND', 'COMMAND INFO', 'COMMAND DOCS'],
+    reason: 'ZRANK/ZREVRANK gained WITHSCORE in Redis 7.2: arity -3 (7.0: 3), a withscore argument and a 7.2.0 history entry.',
+    transform: (r, cmd) =>
+      (cmd[1] ?? '').toUpperCase() === 'DOCS'
+        ? mapCommandDocs(r, (name, f) => (name === 'zrank' || name === 'zrevrank' ? dropWithscore(f) : f))
+        : mapCommandInfo(r, (name, e) => {
+            if (name === 'zrank' || name === 'zrevrank') e[1] = { t: 'int', v: 0n };
+            return e;
+          }),
+  },
+  {
+    id: 'command-docs-display-text',
+    command: 'COMMAND DOCS',
+    reason: 'Redis 7.2 reports a display_text for the arguments of COMMAND DOCS; 7.0 has no such field.',
+    transform: (r) => dropFields(r, new Set(['display_text'])),
+  },
+  {
+    id: 'command-docs-summary-72',
+    command: 'COMMAND DOCS',
+    reason: 'Redis 7.2 rewrote the command summaries ("Get the value of a key" became "Returns the string value of a key.").',
+    transform: (r) => mapCommandDocs(r, (_name, f) => setDocField(f, 'summary', () => ({ t: 'bulk', v: '<summary>' }))),
+  },
+  {
+    id: 'command-docs-complexity-72',
+    command: 'COMMAND DOCS',
+    reason: 'Redis 7.2 reworded the complexity of HSCAN/SSCAN/ZSCAN (a doubled period), ZRANDMEMBER ("members returned") and ZUNIONSTORE ("M*log(M)").',
+    transform: (r) =>
+      mapCommandDocs(r, (name, f) => (COMPLEXITY_REWORDED_IN_72.has(name) ? setDocField(f, 'complexity', () => ({ t: 'bulk', v: '<complexity>' })) : f)),
   },
   {
     id: 'client-list-lib-fields',

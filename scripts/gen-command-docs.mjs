@@ -1,0 +1,144 @@
+#!/usr/bin/env node
+// One-off generator of src/commands/docs/<group>.ts: the command tips and key
+// specs (COMMAND INFO) and the argument schema, history, doc flags (COMMAND DOCS) of every command in
+// Cinnabar's table, as a redis-server answers them.
+//
+//   npx tsc -p tsconfig.json && node scripts/gen-command-docs.mjs [--port N]
+//
+// Without --port it starts /usr/bin/redis-server (or $REDIS_SERVER) on a free
+// port and stops it at the end. The reference binary is Redis 7.0; the files it
+// writes carry one Redis 7.2 rule applied here: every argument that is not a
+// pure-token, oneof or block gets a display_text equal to its name (7.2 reports
+// display_text; 7.0 does not). Everything else 7.2 changed (commands 7.0 lacks,
+// new arguments, new history entries) is written by hand in
+// src/commands/docs/redis72.ts, which the loader applies over these files, so
+// running this generator again loses nothing.
+
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { RespClient } = await import(join(root, 'dist/src/protocol/client.js'));
+const { ALL_COMMANDS } = await import(join(root, 'dist/src/commands/index.js'));
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+/** A tagged reply as plain JSON: maps keep their field order, sets become arrays. */
+function plain(r) {
+  switch (r.t) {
+    case 'map':
+      return Object.fromEntries(r.v.map(([k, v]) => [k.v, plain(v)]));
+    case 'array':
+    case 'set':
+      return r.v === null ? null : r.v.map(plain);
+    case 'int':
+      return Number(r.v);
+    case 'err':
+      throw new Error(r.v);
+    default:
+      return r.v;
+  }
+}
+
+const LEAF_WITHOUT_DISPLAY = new Set(['pure-token', 'oneof', 'block']);
+
+/** The argument in our field order, with the 7.2 display_text. */
+function arg(a) {
+  const out = { name: a.name, type: a.type };
+  if (!LEAF_WITHOUT_DISPLAY.has(a.type)) out.display_text = a.display_text ?? a.name;
+  for (const f of ['key_spec_index', 'token', 'summary', 'since', 'deprecated_since', 'flags', 'value']) {
+    if (a[f] !== undefined) out[f] = a[f];
+  }
+  if (a.arguments !== undefined) out.arguments = a.arguments.map(arg);
+  return out;
+}
+
+function keySpec(k) {
+  const out = {};
+  if (k.notes !== undefined) out.notes = k.notes;
+  out.flags = k.flags;
+  out.begin_search = k.begin_search;
+  out.find_keys = k.find_keys;
+  return out;
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  let port = args[0] === '--port' ? Number(args[1]) : 0;
+  let child = null;
+  if (!port) {
+    port = await freePort();
+    child = spawn(process.env.REDIS_SERVER ?? '/usr/bin/redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    for (let i = 0; i < 50; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      try {
+        (await RespClient.connect({ host: '127.0.0.1', port, timeoutMs: 1000 })).destroy();
+        break;
+      } catch {}
+    }
+  }
+  const c = await RespClient.connect({ host: '127.0.0.1', port, timeoutMs: 5000 });
+  await c.call('HELLO', '3');
+  const version = plain(await c.call('INFO', 'server')).match(/redis_version:(\S+)/)[1];
+
+  const byGroup = new Map();
+  const missing = [];
+  const names = [];
+  for (const spec of ALL_COMMANDS) {
+    names.push(spec.name);
+    for (const sub of spec.subcommands ?? []) names.push(`${spec.name}|${sub.name}`);
+  }
+  for (const name of names) {
+    const [info] = plain(await c.call('COMMAND', 'INFO', name));
+    const docs = plain(await c.call('COMMAND', 'DOCS', name))[name];
+    if (info === null || docs === undefined) {
+      missing.push(name);
+      continue;
+    }
+    const d = {};
+    if (info[7].length > 0) d.tips = info[7];
+    if (info[8].length > 0) d.key_specs = info[8].map(keySpec);
+    if (docs.arguments !== undefined) d.arguments = docs.arguments.map(arg);
+    for (const f of ['since', 'complexity', 'history', 'doc_flags', 'deprecated_since', 'replaced_by']) if (docs[f] !== undefined) d[f] = docs[f];
+    const group = docs.group;
+    if (!byGroup.has(group)) byGroup.set(group, []);
+    byGroup.get(group).push([name, d]);
+  }
+  c.destroy();
+  if (child) child.kill('SIGTERM');
+
+  for (const [group, entries] of byGroup) {
+    entries.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    const lines = [
+      `// Command data of the ${group} group: tips and key specs (COMMAND INFO), the argument`,
+      '// schema, history and doc flags (COMMAND DOCS), keyed by full command name.',
+      `// Generated by scripts/gen-command-docs.mjs from redis-server ${version}'s replies,`,
+      '// with the Redis 7.2 display_text of each leaf argument (= its name). Do not edit:',
+      '// the 7.2 changes are patched by hand in ./redis72.ts, applied over this file.',
+      '',
+      "import type { CommandDataFile } from './types.js';",
+      '',
+      'export const DATA: CommandDataFile = {',
+    ];
+    for (const [name, d] of entries) lines.push(`  ${JSON.stringify(name)}: ${JSON.stringify(d)},`);
+    lines.push('};', '');
+    writeFileSync(join(root, 'src/commands/docs', `${group}.ts`), lines.join('\n'));
+    console.log(`${group}: ${entries.length} commands`);
+  }
+  if (missing.length > 0) console.log(`not in redis-server ${version} (write them in redis72.ts): ${missing.join(' ')}`);
+}
+
+await main();
+process.exit(0);

@@ -1,0 +1,48 @@
+// The command data, merged: the files generated from redis-server 7.0, the
+// hand-written Redis 7.2 changes over them, and the channel positions. Looked up
+// by full command name ("get", "client|kill"); CommandTable attaches it to specs.
+
+import type { CommandData, CommandDataFile } from './types.js';
+import { DATA as bitmap } from './bitmap.js';
+import { DATA as connection } from './connection.js';
+import { DATA as generic } from './generic.js';
+import { DATA as hash } from './hash.js';
+import { DATA as list } from './list.js';
+import { DATA as pubsub } from './pubsub.js';
+import { DATA as server } from './server.js';
+import { DATA as set } from './set.js';
+import { DATA as sortedSet } from './sorted-set.js';
+import { DATA as string } from './string.js';
+import { DATA as transactions } from './transactions.js';
+import { REDIS_72 } from './redis72.js';
+import { CHANNELS } from './channels.js';
+
+export type * from './types.js';
+
+const GENERATED: CommandDataFile[] = [bitmap, connection, generic, hash, list, pubsub, server, set, sortedSet, string, transactions];
+
+function build(): Map<string, CommandData> {
+  const out = new Map<string, CommandData>();
+  for (const file of GENERATED) {
+    for (const [name, d] of Object.entries(file)) {
+      if (out.has(name)) throw new Error(`command data: ${name} in two files`);
+      out.set(name, d);
+    }
+  }
+  for (const patch of [REDIS_72, CHANNELS]) {
+    for (const [name, d] of Object.entries(patch)) out.set(name, { ...out.get(name), ...d });
+  }
+  return out;
+}
+
+const ALL = build();
+
+/** The data of a command by full name, or undefined when the table has none. */
+export function commandData(fullName: string): CommandData | undefined {
+  return ALL.get(fullName);
+}
+
+/** Every full name with data (for tests). */
+export function commandDataNames(): string[] {
+  return [...ALL.keys()];
+}
