@@ -89,8 +89,8 @@ const ZSET_COMPACT_BASE = ZSET_OBJ + 16;
 /** Indexed set: object, index object (15 fields), member table, 8 typed arrays. */
 const ZSET_BASE = ZSET_OBJ + (OBJ_HEADER + 15 * PTR) + MAP_BASE + 8 * ARRAY_BASE;
 /**
- * Per indexed element, besides its member string: its member-table slot (hash,
- * key pointer, score) at the table's load, and its leaf slots (slot number and
+ * Per indexed element, besides its member string: its member-table bucket (hash,
+ * key pointer, score) at the table's load, and its leaf entries (bucket number and
  * score) with the pages' slack. Measured: 84 bytes per element of ten sets of
  * 100k members after random updates (heap + array buffers, member strings
  * excluded). Scores are unboxed everywhere, so no HeapNumber.

@@ -8,25 +8,25 @@
 // parser makes them: 160 -> 85 ns per lookup.
 //
 // Keys sit in their own array, parallel to the values, so the three reads of a
-// lookup at slot i (hash, key pointer, value pointer) can all be in flight at once,
+// lookup at bucket i (hash, key pointer, value pointer) can all be in flight at once,
 // and so can the two that follow (the key string, the value object): two cache-miss
 // latencies per lookup in a big table instead of three when the value object held
 // its key name (profile of SET/INCR at pipeline 16 over 100k keys: the lookup, then
 // 27-47% of the server's CPU, stalled on hash, object and key string in turn).
 //
 // Layout (KeyIndex below, shared with the sorted sets' ScoreMap): `hashes[i]` is 0
-// for an empty slot, 1 for a deleted one (tombstone), else the key's 32-bit hash
+// for an empty bucket, 1 for a deleted one (tombstone), else the key's 32-bit hash
 // (never 0 or 1); `keys[i]`, `vals[i]` the entry. Deletion
 // leaves a tombstone, so nothing moves while the table is walked: deleting during
 // iteration is safe; inserting during iteration is not (an insert may rehash). The
-// table grows when live entries plus tombstones pass 3/4 of the slots and rehashes
+// table grows when live entries plus tombstones pass 3/4 of the buckets and rehashes
 // to a load of at most 1/2; `maybeShrink()` (called from the server cron) shrinks it
 // when less than 1/8 is used. Replacing the value of a present key keeps the stored
 // key string (as a Map does), so a caller's fresh copy of the name is not retained.
 //
 // The hash is FNV-1a over the key's bytes with a random per-process seed, finished
-// with a murmur3-style mix so that the low bits (the slot index) depend on every
-// byte. The seed keeps the slot layout unpredictable from outside.
+// with a murmur3-style mix so that the low bits (the bucket index) depend on every
+// byte. The seed keeps the bucket layout unpredictable from outside.
 
 const EMPTY = 0;
 const DELETED = 1;
@@ -50,9 +50,9 @@ export function keyHash(s: string): number {
 /**
  * The probing, growth and key storage shared by the tables keyed by binary strings
  * (KeyTable here, ScoreMap for sorted sets). A subclass keeps its values in arrays
- * of its own indexed by slot: it looks a key up with findSlot / slotFor, clears the
- * value of a slot freed by freeSlot, and moves its values when the slots are
- * rebuilt (moveValues, called by rehash with where each new slot's entry was).
+ * of its own indexed by bucket: it looks a key up with findBucket / bucketFor, clears the
+ * value of a bucket freed by freeBucket, and moves its values when the buckets are
+ * rebuilt (moveValues, called by rehash with where each new bucket's entry was).
  */
 export abstract class KeyIndex {
   protected hashes: Int32Array;
@@ -71,13 +71,13 @@ export abstract class KeyIndex {
     this.mask = cap - 1;
   }
 
-  /** Slots in the table (for tests and memory estimates). */
+  /** Buckets in the table (for tests and memory estimates). */
   get capacity(): number {
     return this.mask + 1;
   }
 
-  /** The slot holding `key`, or -1. */
-  protected findSlot(key: string): number {
+  /** The bucket holding `key`, or -1. */
+  protected findBucket(key: string): number {
     const h = keyHash(key);
     const hashes = this.hashes;
     const mask = this.mask;
@@ -94,10 +94,10 @@ export abstract class KeyIndex {
   }
 
   /**
-   * The slot of `key`, claimed for it when absent (the caller must fill the
+   * The bucket of `key`, claimed for it when absent (the caller must fill the
    * value either way). A present key keeps its stored key string.
    */
-  protected slotFor(key: string): number {
+  protected bucketFor(key: string): number {
     const h = keyHash(key);
     const hashes = this.hashes;
     const mask = this.mask;
@@ -118,7 +118,7 @@ export abstract class KeyIndex {
       i = free; // reusing a tombstone: `used` does not change
     } else if ((this.used + 1) * 4 > (mask + 1) * 3) {
       this.rehash(this.size + 1);
-      return this.slotFor(key);
+      return this.bucketFor(key);
     } else {
       this.used++;
     }
@@ -128,15 +128,15 @@ export abstract class KeyIndex {
     return i;
   }
 
-  /** Leaves a tombstone in slot i (the caller clears its value). */
-  protected freeSlot(i: number): void {
+  /** Leaves a tombstone in bucket i (the caller clears its value). */
+  protected freeBucket(i: number): void {
     this.hashes[i] = DELETED;
     this.keyArr[i] = undefined;
     this.size--;
   }
 
   has(key: string): boolean {
-    return this.findSlot(key) >= 0;
+    return this.findBucket(key) >= 0;
   }
 
   /** Back to an empty table of the minimum size. */
@@ -150,8 +150,8 @@ export abstract class KeyIndex {
   }
 
   /**
-   * Gives the values their new slots: `from[i]` is 1 + the old slot of the entry now
-   * in slot i, 0 for an empty slot; `cap` is the new number of slots.
+   * Gives the values their new buckets: `from[i]` is 1 + the old bucket of the entry now
+   * in bucket i, 0 for an empty bucket; `cap` is the new number of buckets.
    */
   protected abstract moveValues(from: Int32Array, cap: number): void;
 
@@ -227,21 +227,21 @@ export class KeyTable<V> extends KeyIndex {
   }
 
   get(key: string): V | undefined {
-    const i = this.findSlot(key);
+    const i = this.findBucket(key);
     return i < 0 ? undefined : this.vals[i];
   }
 
   /** Stores `v` under `key`, replacing any value (the stored key string stays). */
   set(key: string, v: V): this {
-    const i = this.slotFor(key); // first: it may rehash, replacing this.vals
+    const i = this.bucketFor(key); // first: it may rehash, replacing this.vals
     this.vals[i] = v;
     return this;
   }
 
   delete(key: string): boolean {
-    const i = this.findSlot(key);
+    const i = this.findBucket(key);
     if (i < 0) return false;
-    this.freeSlot(i);
+    this.freeBucket(i);
     this.vals[i] = undefined;
     return true;
   }
