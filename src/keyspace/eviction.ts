@@ -38,11 +38,11 @@
 //  - a JS object: 24 bytes (map, properties, elements) + 8 per in-object field, so
 //    an RObj (type, value, lru, enc) is 56 bytes;
 //  - a Map entry: 3 pointers (key, value, chain) + half a bucket pointer = 28 bytes
-//    per slot of capacity; tables are 50-100% full, so ~37 bytes per live entry
+//    per entry of capacity; tables are 50-100% full, so ~37 bytes per live entry
 //    (a Set entry: 2 pointers + half a bucket = 20, ~27 per live entry);
 //  - a double that is not a small integer is a 16-byte HeapNumber;
-//  - a key costs its entry in the dict Map, its entry in the SCAN slot Map and
-//    slot array, the RObj and the key string; a TTL adds an entry in the expires
+//  - a key costs its entry in the dict Map, its entry in the SCAN position Map and
+//    position array, the RObj and the key string; a TTL adds an entry in the expires
 //    Map and a HeapNumber.
 // Aggregates are estimated as Redis does: the size of up to `samples` elements is
 // averaged and multiplied by the element count (samples 0 = every element).
@@ -74,8 +74,8 @@ const HEAP_NUMBER = 16;
 const MAP_ENTRY = 37;
 const SET_ENTRY = 27;
 const MAP_BASE = 72; // JSMap + its table header
-const ROBJ = OBJ_HEADER + 3 * PTR; // value, slot, tag (type, enc and LRU packed)
-/** Per key: its dict Map entry and its pointer in the SCAN slot array (with slack). */
+const ROBJ = OBJ_HEADER + 3 * PTR; // value, pos, tag (type, enc and LRU packed)
+/** Per key: its dict Map entry and its pointer in the SCAN position array (with slack). */
 export const TABLES_PER_KEY = MAP_ENTRY + 10;
 export const KEY_OVERHEAD = TABLES_PER_KEY + ROBJ;
 export const EXPIRE_OVERHEAD = MAP_ENTRY + HEAP_NUMBER;

@@ -3,9 +3,9 @@
 // new keys. This layer knows nothing of sockets, clients or config files.
 //
 // SCAN guarantee. A JS Map cannot be walked from a cursor, so each database also
-// keeps its keys in a slot array: a key gets a slot when it is added and keeps it
-// until it is deleted, and freed slots are reused by later keys. The SCAN cursor is
-// a slot index. A key present for the whole scan never moves, so it is returned
+// keeps its keys in a position array: a key gets a position when it is added and keeps it
+// until it is deleted, and freed positions are reused by later keys. The SCAN cursor is
+// a position index. A key present for the whole scan never moves, so it is returned
 // exactly once; a key added or removed meanwhile may or may not be returned. These
 // are Redis's guarantees. The same array gives RANDOMKEY and eviction their random
 // samples in O(1).
@@ -30,8 +30,8 @@ export interface KeyspaceHooks {
 export interface KeyspaceObserver {
   /** Before the value or TTL of an existing key changes, or the key is deleted. */
   beforeChange(db: Database, key: string, obj: RObj): void;
-  /** A key was created and given `slot` in its database's SCAN order. */
-  created(db: Database, key: string, slot: number): void;
+  /** A key was created and given position `pos` in its database's SCAN order. */
+  created(db: Database, key: string, pos: number): void;
   /** Before a whole database is emptied or swapped (FLUSHALL, SWAPDB, a load). */
   beforeBulkChange(db: Database): void;
 }
@@ -131,8 +131,8 @@ export class Database {
   dict = new KeyTable<RObj>();
   /** Absolute expiry time in ms, for keys that have one. */
   expires = new Map<string, number>();
-  private slots: Array<string | undefined> = [];
-  private freeSlots: number[] = [];
+  private positions: Array<string | undefined> = [];
+  private freePositions: number[] = [];
   /** Average TTL estimate for INFO keyspace (Redis's avg_ttl). */
   avgTtl = 0;
 
@@ -223,7 +223,7 @@ export class Database {
   /** Adds a key that must not exist yet. */
   add(key: string, obj: RObj): void {
     this.dict.set(key, obj);
-    this.allocSlot(key, obj);
+    this.allocPos(key, obj);
     this.ks.hooks.added(this, key, obj);
   }
 
@@ -237,7 +237,7 @@ export class Database {
       this.add(key, obj);
     } else {
       if (this.ks.observers.length !== 0) this.beforeChange(key, old);
-      obj.slot = old.slot;
+      obj.pos = old.pos;
       this.dict.set(key, obj); // keeps the stored key string, not the caller's fresh copy
       if (!keepTtl) this.expires.delete(key);
       if (old.type !== obj.type) this.ks.hooks.added(this, key, obj);
@@ -251,7 +251,7 @@ export class Database {
     if (this.ks.observers.length !== 0) this.beforeChange(key, obj);
     this.dict.delete(key);
     if (this.expires.size !== 0) this.expires.delete(key);
-    this.freeSlot(obj);
+    this.freePos(obj);
     return true;
   }
 
@@ -275,8 +275,8 @@ export class Database {
     if (this.ks.observers.length !== 0) this.beforeBulkChange();
     this.dict = new KeyTable<RObj>();
     this.expires = new Map();
-    this.slots = [];
-    this.freeSlots = [];
+    this.positions = [];
+    this.freePositions = [];
     this.avgTtl = 0;
   }
 
@@ -284,7 +284,7 @@ export class Database {
   swapWith(other: Database): void {
     if (this.ks.observers.length !== 0) this.beforeBulkChange();
     if (other.ks !== this.ks && other.ks.observers.length !== 0) other.beforeBulkChange();
-    const fields = ['dict', 'expires', 'slots', 'freeSlots', 'avgTtl'] as const;
+    const fields = ['dict', 'expires', 'positions', 'freePositions', 'avgTtl'] as const;
     for (const f of fields) {
       const t = this[f];
       (this as unknown as Record<string, unknown>)[f] = other[f];
@@ -292,49 +292,49 @@ export class Database {
     }
   }
 
-  /** Gives a new key a slot in the SCAN order (the object remembers it). */
-  private allocSlot(key: string, obj: RObj): void {
+  /** Gives a new key a position in the SCAN order (the object remembers it). */
+  private allocPos(key: string, obj: RObj): void {
     let s: number;
-    if (this.freeSlots.length > 0) {
-      s = this.freeSlots.pop()!;
-      this.slots[s] = key;
+    if (this.freePositions.length > 0) {
+      s = this.freePositions.pop()!;
+      this.positions[s] = key;
     } else {
-      s = this.slots.length;
-      this.slots.push(key);
+      s = this.positions.length;
+      this.positions.push(key);
     }
-    obj.slot = s;
+    obj.pos = s;
     const obs = this.ks.observers;
     for (let i = 0; i < obs.length; i++) obs[i].created(this, key, s);
   }
 
-  /** Frees a deleted key's slot for reuse; an emptied database starts its slots afresh. */
-  private freeSlot(obj: RObj): void {
-    const s = obj.slot;
-    obj.slot = -1;
+  /** Frees a deleted key's position for reuse; an emptied database starts its positions afresh. */
+  private freePos(obj: RObj): void {
+    const s = obj.pos;
+    obj.pos = -1;
     if (s < 0) return;
     if (this.dict.size === 0) {
-      this.slots = [];
-      this.freeSlots = [];
+      this.positions = [];
+      this.freePositions = [];
       return;
     }
-    this.slots[s] = undefined;
-    this.freeSlots.push(s);
+    this.positions[s] = undefined;
+    this.freePositions.push(s);
   }
 
   /**
-   * One SCAN step: visits slots from `cursor` until `count` slots were examined or
+   * One SCAN step: visits positions from `cursor` until `count` positions were examined or
    * the end is reached. Calls `visit` for each live key. Returns the next cursor
    * (0 when done).
    */
   scan(cursor: number, count: number, visit: (key: string) => void): number {
-    const slots = this.slots;
+    const positions = this.positions;
     let i = cursor;
     let examined = 0;
-    // Like Redis, COUNT is a hint of work: examine at least `count` filled slots, and
-    // skip runs of empty slots without limit bounded by 10*count.
+    // Like Redis, COUNT is a hint of work: examine at least `count` filled positions, and
+    // skip runs of empty positions without limit bounded by 10*count.
     let budget = count * 10;
-    while (i < slots.length && examined < count && budget > 0) {
-      const k = slots[i];
+    while (i < positions.length && examined < count && budget > 0) {
+      const k = positions[i];
       if (k !== undefined) {
         examined++;
         visit(k);
@@ -342,35 +342,35 @@ export class Database {
       i++;
       budget--;
     }
-    return i >= slots.length ? 0 : i;
+    return i >= positions.length ? 0 : i;
   }
 
   /** A key chosen at random (possibly expired; callers check), or undefined if empty. */
   randomKey(): string | undefined {
     if (this.dict.size === 0) return undefined;
-    const slots = this.slots;
-    // The slot array is at least 1/2 full in practice; bound the attempts anyway.
+    const positions = this.positions;
+    // The position array is at least 1/2 full in practice; bound the attempts anyway.
     for (let tries = 0; tries < 64; tries++) {
-      const k = slots[Math.floor(Math.random() * slots.length)];
+      const k = positions[Math.floor(Math.random() * positions.length)];
       if (k !== undefined) return k;
     }
     for (const k of this.dict.keys()) return k;
     return undefined;
   }
 
-  /** Length of the SCAN slot array (slots below it may be empty). */
-  slotCount(): number {
-    return this.slots.length;
+  /** Length of the SCAN position array (positions below it may be empty). */
+  posCount(): number {
+    return this.positions.length;
   }
 
-  /** The key in slot `i`, or undefined when the slot is free. */
-  keyAtSlot(i: number): string | undefined {
-    return this.slots[i];
+  /** The key at position `i`, or undefined when the position is free. */
+  keyAtPos(i: number): string | undefined {
+    return this.positions[i];
   }
 
-  /** Key names in the order SCAN returns them (slot order). */
-  *keysInSlotOrder(): IterableIterator<string> {
-    for (const k of this.slots) if (k !== undefined) yield k;
+  /** Key names in the order SCAN returns them (position order). */
+  *keysInPosOrder(): IterableIterator<string> {
+    for (const k of this.positions) if (k !== undefined) yield k;
   }
 }
 

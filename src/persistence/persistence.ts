@@ -250,7 +250,7 @@ export function loadRdbBuffer(server: Server, buf: Buffer, mode: 'replace' | 'me
 function mergeInto(server: Server, db: Database, from: Database): void {
   for (const [key, obj] of from.dict) {
     if (db.dict.has(key)) db.delete(key);
-    obj.slot = -1;
+    obj.pos = -1;
     db.add(key, obj);
     const e = from.getExpire(key);
     if (e !== -1) db.setExpire(key, e);
