@@ -9,9 +9,19 @@
 // exactly once; a key added or removed meanwhile may or may not be returned. These
 // are Redis's guarantees. The same array gives RANDOMKEY and eviction their random
 // samples in O(1).
+//
+// Cluster hash slots. With the slot index on (cluster mode: `{ slotIndex: true }`
+// or enableSlotIndex()), each database also keeps its keys by hash slot, threaded
+// through the SCAN positions (see slot-index.ts), for countKeysInSlot,
+// getKeysInSlot and keysInSlot. It follows add() and delete(), through which every
+// key comes and goes (RENAME, MOVE, COPY, expiry lazy and active, eviction, RDB
+// and AOF loading), clear() and swapWith(). Off (the default) a database holds
+// null for it and add / delete pay one null test.
 
 import { ObjType, RObj } from '../types/object.js';
 import { KeyTable } from './key-table.js';
+import { CLUSTER_SLOTS } from './hash-slot.js';
+import { SlotIndex } from './slot-index.js';
 
 /** What the server must hear from the keyspace. */
 export interface KeyspaceHooks {
@@ -34,6 +44,11 @@ export interface KeyspaceObserver {
   created(db: Database, key: string, pos: number): void;
   /** Before a whole database is emptied or swapped (FLUSHALL, SWAPDB, a load). */
   beforeBulkChange(db: Database): void;
+}
+
+export interface KeyspaceOptions {
+  /** Index every database's keys by cluster hash slot (cluster mode). Default off. */
+  slotIndex?: boolean;
 }
 
 export const LFU_INIT_VAL = 5;
@@ -60,8 +75,11 @@ export class Keyspace {
   observers: KeyspaceObserver[] = [];
   stats = { expiredKeys: 0, hits: 0, misses: 0, evictedKeys: 0, expiredStalePerc: 0, expiredTimeCapReached: 0 };
 
-  constructor(count: number, hooks: KeyspaceHooks) {
+  private slotIndexOn: boolean;
+
+  constructor(count: number, hooks: KeyspaceHooks, opts: KeyspaceOptions = {}) {
     this.hooks = hooks;
+    this.slotIndexOn = opts.slotIndex === true;
     this.dbs = [];
     for (let i = 0; i < count; i++) this.dbs.push(new Database(i, this));
   }
@@ -105,6 +123,25 @@ export class Keyspace {
     return (clock >= lru ? clock - lru : LRU_CLOCK_MAX - lru + clock) * 1000;
   }
 
+  /** Whether the databases keep their keys by cluster hash slot. */
+  get slotIndexEnabled(): boolean {
+    return this.slotIndexOn;
+  }
+
+  /** Switches the slot index on, indexing the keys already present (O(keys)). */
+  enableSlotIndex(): void {
+    if (this.slotIndexOn) return;
+    this.slotIndexOn = true;
+    for (const db of this.dbs) db.syncSlotIndex();
+  }
+
+  /** Switches the slot index off and drops it. */
+  disableSlotIndex(): void {
+    if (!this.slotIndexOn) return;
+    this.slotIndexOn = false;
+    for (const db of this.dbs) db.syncSlotIndex();
+  }
+
   totalKeys(): number {
     let n = 0;
     for (const db of this.dbs) n += db.size;
@@ -133,12 +170,15 @@ export class Database {
   expires = new Map<string, number>();
   private positions: Array<string | undefined> = [];
   private freePositions: number[] = [];
+  /** Keys by cluster hash slot, through their positions; null when the index is off. */
+  private slotIdx: SlotIndex | null = null;
   /** Average TTL estimate for INFO keyspace (Redis's avg_ttl). */
   avgTtl = 0;
 
   constructor(id: number, ks: Keyspace) {
     this.id = id;
     this.ks = ks;
+    if (ks.slotIndexEnabled) this.slotIdx = new SlotIndex();
   }
 
   get size(): number {
@@ -277,6 +317,7 @@ export class Database {
     this.expires = new Map();
     this.positions = [];
     this.freePositions = [];
+    if (this.slotIdx !== null) this.slotIdx.reset();
     this.avgTtl = 0;
   }
 
@@ -284,12 +325,32 @@ export class Database {
   swapWith(other: Database): void {
     if (this.ks.observers.length !== 0) this.beforeBulkChange();
     if (other.ks !== this.ks && other.ks.observers.length !== 0) other.beforeBulkChange();
-    const fields = ['dict', 'expires', 'positions', 'freePositions', 'avgTtl'] as const;
+    const fields = ['dict', 'expires', 'positions', 'freePositions', 'slotIdx', 'avgTtl'] as const;
     for (const f of fields) {
       const t = this[f];
       (this as unknown as Record<string, unknown>)[f] = other[f];
       (other as unknown as Record<string, unknown>)[f] = t;
     }
+    // The slot index travels with the data; between keyspaces of different
+    // settings (a load's scratch databases) it is built or dropped here.
+    this.syncSlotIndex();
+    other.syncSlotIndex();
+  }
+
+  /** Builds the slot index from the keys present, or drops it, as the keyspace's setting says. */
+  syncSlotIndex(): void {
+    if (!this.ks.slotIndexEnabled) {
+      this.slotIdx = null;
+      return;
+    }
+    if (this.slotIdx !== null) return;
+    const idx = new SlotIndex();
+    const positions = this.positions;
+    for (let p = 0; p < positions.length; p++) {
+      const k = positions[p];
+      if (k !== undefined) idx.add(p, k);
+    }
+    this.slotIdx = idx;
   }
 
   /** Gives a new key a position in the SCAN order (the object remembers it). */
@@ -303,6 +364,8 @@ export class Database {
       this.positions.push(key);
     }
     obj.pos = s;
+    const si = this.slotIdx;
+    if (si !== null) si.add(s, key);
     const obs = this.ks.observers;
     for (let i = 0; i < obs.length; i++) obs[i].created(this, key, s);
   }
@@ -312,6 +375,8 @@ export class Database {
     const s = obj.pos;
     obj.pos = -1;
     if (s < 0) return;
+    const si = this.slotIdx;
+    if (si !== null) si.remove(s, this.dict.size === 0);
     if (this.dict.size === 0) {
       this.positions = [];
       this.freePositions = [];
@@ -371,6 +436,53 @@ export class Database {
   /** Key names in the order SCAN returns them (position order). */
   *keysInPosOrder(): IterableIterator<string> {
     for (const k of this.positions) if (k !== undefined) yield k;
+  }
+
+  // ---- keys by cluster hash slot (the slot index must be on) --------------------------
+  //
+  // These see the keys of the table, logically expired ones included (as Redis's
+  // CLUSTER COUNTKEYSINSLOT / GETKEYSINSLOT do), and expire nothing.
+
+  /** True when this database keeps its keys by hash slot. */
+  get hasSlotIndex(): boolean {
+    return this.slotIdx !== null;
+  }
+
+  /** Number of keys in hash slot `slot` (0..16383). O(1). */
+  countKeysInSlot(slot: number): number {
+    return this.slotIndexFor(slot).count(slot);
+  }
+
+  /** Up to `count` keys of hash slot `slot`. O(returned keys). */
+  getKeysInSlot(slot: number, count: number): string[] {
+    const idx = this.slotIndexFor(slot);
+    const out: string[] = [];
+    const positions = this.positions;
+    for (let p = idx.first(slot); p >= 0 && out.length < count; p = idx.after(p)) out.push(positions[p]!);
+    return out;
+  }
+
+  /**
+   * The keys of hash slot `slot`, one at a time (for migrating a slot). The
+   * caller may delete the key it was just given; any other change to the
+   * database during the walk (adding keys, deleting others, flush, swap) ends
+   * the guarantee, as inserting does for a KeyTable iteration.
+   */
+  *keysInSlot(slot: number): IterableIterator<string> {
+    const idx = this.slotIndexFor(slot);
+    let p = idx.first(slot);
+    while (p >= 0) {
+      const n = idx.after(p); // read first: deleting the key at p unlinks it
+      yield this.positions[p]!;
+      p = n;
+    }
+  }
+
+  private slotIndexFor(slot: number): SlotIndex {
+    const idx = this.slotIdx;
+    if (idx === null) throw new Error('the slot index is off (cluster mode only)');
+    if (!Number.isInteger(slot) || slot < 0 || slot >= CLUSTER_SLOTS) throw new RangeError(`hash slot out of range: ${slot}`);
+    return idx;
   }
 }
 

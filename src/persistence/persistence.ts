@@ -198,7 +198,8 @@ export function loadRdbFile(server: Server, path: string, mode: 'replace' | 'mer
 export function loadRdbBuffer(server: Server, buf: Buffer, mode: 'replace' | 'merge' = 'replace'): RdbLoadInfo {
   const ks = server.ks;
   const n = ks.dbs.length;
-  const scratch = new Keyspace(n, { expired: () => {}, added: () => {} });
+  // Indexed by hash slot as the live keyspace is when the swap below will move it in.
+  const scratch = new Keyspace(n, { expired: () => {}, added: () => {} }, { slotIndex: mode === 'replace' && ks.slotIndexEnabled });
   const lfu = ks.lfu;
   const log = server.log;
   rdbState.loading = true;
