@@ -277,14 +277,14 @@ export function rewriteConfigFile(s: ServerContext, file: string): void {
   for (const d of cfg.all()) {
     const cur = rewriteLines(cfg, d);
     const force = d.name === 'dir' || d.name === 'save' || cfg.format(d) !== defaults.format(d);
-    const slots = where.get(d.name) ?? [];
-    if (slots.length === 0 && !force) continue;
+    const lineIdx = where.get(d.name) ?? [];
+    if (lineIdx.length === 0 && !force) continue;
     let k = 0;
     for (const line of cur) {
-      if (k < slots.length) lines[slots[k++]] = line;
+      if (k < lineIdx.length) lines[lineIdx[k++]] = line;
       else appended.push(line);
     }
-    for (; k < slots.length; k++) lines[slots[k]] = null;
+    for (; k < lineIdx.length; k++) lines[lineIdx[k]] = null;
   }
   const out: string[] = [];
   for (const l of lines) if (l !== null) out.push(l);

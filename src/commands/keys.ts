@@ -153,7 +153,7 @@ function renameGeneric(c: Client, argv: string[], nx: boolean): void {
     }
     db.delete(dst);
   }
-  // Out of its old place first: the object carries its key name and SCAN slot.
+  // Out of its old place first: the object carries its key name and SCAN position.
   db.delete(src);
   db.add(dst, o);
   if (expire !== -1) db.setExpire(dst, expire);
@@ -306,7 +306,7 @@ function parseScanCursor(s: string): number {
     }
   }
   if (big !== null) v = Number(big);
-  // strtoul negates in unsigned arithmetic: "-5" is 2^64-5, far past any slot.
+  // strtoul negates in unsigned arithmetic: "-5" is 2^64-5, far past any position.
   if (neg && v !== 0) return 18446744073709551615 - v + 1;
   return v;
 }
@@ -368,7 +368,7 @@ function scanCommand(c: Client, argv: string[]): void {
   const db = c.db;
   scanBuf.length = 0;
   const next = db.scan(Math.min(cursor, Number.MAX_SAFE_INTEGER), Math.min(count, 1 << 30), scanVisit);
-  // Filter after the walk: expiring keys while walking would move the slots under it.
+  // Filter after the walk: expiring keys while walking would move the positions under it.
   let n = 0;
   for (let i = 0; i < scanBuf.length; i++) {
     const k = scanBuf[i];

@@ -119,7 +119,7 @@ function setStringKey(c: Client, key: string, value: string, keepTtl: boolean, e
  * one hash lookup instead of three (lookup, get, set) and no new object. That
  * is safe because an RObj is never shared between keys (COPY deep-copies).
  * The result is what a fresh object would be: new value, fresh LRU/LFU word,
- * embstr/int encoding, SCAN slot kept.
+ * embstr/int encoding, SCAN position kept.
  */
 function overwriteString(c: Client, key: string, value: string): void {
   const db = c.db;

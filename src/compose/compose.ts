@@ -32,6 +32,9 @@ import { VERSION } from '../util/version.js';
  */
 export function createServer(config: Config = new Config(), log: Logger = new Logger(), commands: readonly CommandSpec[] = ALL_COMMANDS): Server {
   const server = new Server(config, log, commands);
+  // Cluster mode keeps keys by hash slot (CLUSTER COUNTKEYSINSLOT, slot migration);
+  // standalone servers pay nothing for it.
+  if (config.getBool('cluster-enabled')) server.ks.enableSlotIndex();
   installEviction(server);
   installPersistence(server);
   installAof(server);

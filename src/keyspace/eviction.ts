@@ -38,11 +38,11 @@
 //  - a JS object: 24 bytes (map, properties, elements) + 8 per in-object field, so
 //    an RObj (type, value, lru, enc) is 56 bytes;
 //  - a Map entry: 3 pointers (key, value, chain) + half a bucket pointer = 28 bytes
-//    per slot of capacity; tables are 50-100% full, so ~37 bytes per live entry
+//    per entry of capacity; tables are 50-100% full, so ~37 bytes per live entry
 //    (a Set entry: 2 pointers + half a bucket = 20, ~27 per live entry);
 //  - a double that is not a small integer is a 16-byte HeapNumber;
-//  - a key costs its entry in the dict Map, its entry in the SCAN slot Map and
-//    slot array, the RObj and the key string; a TTL adds an entry in the expires
+//  - a key costs its entry in the dict Map, its entry in the SCAN position Map and
+//    position array, the RObj and the key string; a TTL adds an entry in the expires
 //    Map and a HeapNumber.
 // Aggregates are estimated as Redis does: the size of up to `samples` elements is
 // averaged and multiplied by the element count (samples 0 = every element).
@@ -73,8 +73,8 @@ const HEAP_NUMBER = 16;
 const MAP_ENTRY = 37;
 const SET_ENTRY = 27;
 const MAP_BASE = 72; // JSMap + its table header
-const ROBJ = OBJ_HEADER + 3 * PTR; // value, slot, tag (type, enc and LRU packed)
-/** Per key: its dict Map entry and its pointer in the SCAN slot array (with slack). */
+const ROBJ = OBJ_HEADER + 3 * PTR; // value, pos, tag (type, enc and LRU packed)
+/** Per key: its dict Map entry and its pointer in the SCAN position array (with slack). */
 export const TABLES_PER_KEY = MAP_ENTRY + 10;
 export const KEY_OVERHEAD = TABLES_PER_KEY + ROBJ;
 export const EXPIRE_OVERHEAD = MAP_ENTRY + HEAP_NUMBER;
@@ -88,8 +88,8 @@ const ZSET_COMPACT_BASE = ZSET_OBJ + 16;
 /** Indexed set: object, index object (15 fields), member table, 8 typed arrays. */
 const ZSET_BASE = ZSET_OBJ + (OBJ_HEADER + 15 * PTR) + MAP_BASE + 8 * ARRAY_BASE;
 /**
- * Per indexed element, besides its member string: its member-table slot (hash,
- * key pointer, score) at the table's load, and its leaf slots (slot number and
+ * Per indexed element, besides its member string: its member-table bucket (hash,
+ * key pointer, score) at the table's load, and its leaf entries (bucket number and
  * score) with the pages' slack. Measured: 84 bytes per element of ten sets of
  * 100k members after random updates (heap + array buffers, member strings
  * excluded). Scores are unboxed everywhere, so no HeapNumber.

@@ -3,15 +3,25 @@
 // new keys. This layer knows nothing of sockets, clients or config files.
 //
 // SCAN guarantee. A JS Map cannot be walked from a cursor, so each database also
-// keeps its keys in a slot array: a key gets a slot when it is added and keeps it
-// until it is deleted, and freed slots are reused by later keys. The SCAN cursor is
-// a slot index. A key present for the whole scan never moves, so it is returned
+// keeps its keys in a position array: a key gets a position when it is added and keeps it
+// until it is deleted, and freed positions are reused by later keys. The SCAN cursor is
+// a position index. A key present for the whole scan never moves, so it is returned
 // exactly once; a key added or removed meanwhile may or may not be returned. These
 // are Redis's guarantees. The same array gives RANDOMKEY and eviction their random
 // samples in O(1).
+//
+// Cluster hash slots. With the slot index on (cluster mode: `{ slotIndex: true }`
+// or enableSlotIndex()), each database also keeps its keys by hash slot, threaded
+// through the SCAN positions (see slot-index.ts), for countKeysInSlot,
+// getKeysInSlot and keysInSlot. It follows add() and delete(), through which every
+// key comes and goes (RENAME, MOVE, COPY, expiry lazy and active, eviction, RDB
+// and AOF loading), clear() and swapWith(). Off (the default) a database holds
+// null for it and add / delete pay one null test.
 
 import { ObjType, RObj } from '../types/object.js';
 import { KeyTable } from './key-table.js';
+import { CLUSTER_SLOTS } from './hash-slot.js';
+import { SlotIndex } from './slot-index.js';
 
 /** What the server must hear from the keyspace. */
 export interface KeyspaceHooks {
@@ -30,10 +40,15 @@ export interface KeyspaceHooks {
 export interface KeyspaceObserver {
   /** Before the value or TTL of an existing key changes, or the key is deleted. */
   beforeChange(db: Database, key: string, obj: RObj): void;
-  /** A key was created and given `slot` in its database's SCAN order. */
-  created(db: Database, key: string, slot: number): void;
+  /** A key was created and given position `pos` in its database's SCAN order. */
+  created(db: Database, key: string, pos: number): void;
   /** Before a whole database is emptied or swapped (FLUSHALL, SWAPDB, a load). */
   beforeBulkChange(db: Database): void;
+}
+
+export interface KeyspaceOptions {
+  /** Index every database's keys by cluster hash slot (cluster mode). Default off. */
+  slotIndex?: boolean;
 }
 
 export const LFU_INIT_VAL = 5;
@@ -60,8 +75,11 @@ export class Keyspace {
   observers: KeyspaceObserver[] = [];
   stats = { expiredKeys: 0, hits: 0, misses: 0, evictedKeys: 0, expiredStalePerc: 0, expiredTimeCapReached: 0 };
 
-  constructor(count: number, hooks: KeyspaceHooks) {
+  private slotIndexOn: boolean;
+
+  constructor(count: number, hooks: KeyspaceHooks, opts: KeyspaceOptions = {}) {
     this.hooks = hooks;
+    this.slotIndexOn = opts.slotIndex === true;
     this.dbs = [];
     for (let i = 0; i < count; i++) this.dbs.push(new Database(i, this));
   }
@@ -105,6 +123,25 @@ export class Keyspace {
     return (clock >= lru ? clock - lru : LRU_CLOCK_MAX - lru + clock) * 1000;
   }
 
+  /** Whether the databases keep their keys by cluster hash slot. */
+  get slotIndexEnabled(): boolean {
+    return this.slotIndexOn;
+  }
+
+  /** Switches the slot index on, indexing the keys already present (O(keys)). */
+  enableSlotIndex(): void {
+    if (this.slotIndexOn) return;
+    this.slotIndexOn = true;
+    for (const db of this.dbs) db.syncSlotIndex();
+  }
+
+  /** Switches the slot index off and drops it. */
+  disableSlotIndex(): void {
+    if (!this.slotIndexOn) return;
+    this.slotIndexOn = false;
+    for (const db of this.dbs) db.syncSlotIndex();
+  }
+
   totalKeys(): number {
     let n = 0;
     for (const db of this.dbs) n += db.size;
@@ -131,14 +168,17 @@ export class Database {
   dict = new KeyTable<RObj>();
   /** Absolute expiry time in ms, for keys that have one. */
   expires = new Map<string, number>();
-  private slots: Array<string | undefined> = [];
-  private freeSlots: number[] = [];
+  private positions: Array<string | undefined> = [];
+  private freePositions: number[] = [];
+  /** Keys by cluster hash slot, through their positions; null when the index is off. */
+  private slotIdx: SlotIndex | null = null;
   /** Average TTL estimate for INFO keyspace (Redis's avg_ttl). */
   avgTtl = 0;
 
   constructor(id: number, ks: Keyspace) {
     this.id = id;
     this.ks = ks;
+    if (ks.slotIndexEnabled) this.slotIdx = new SlotIndex();
   }
 
   get size(): number {
@@ -223,7 +263,7 @@ export class Database {
   /** Adds a key that must not exist yet. */
   add(key: string, obj: RObj): void {
     this.dict.set(key, obj);
-    this.allocSlot(key, obj);
+    this.allocPos(key, obj);
     this.ks.hooks.added(this, key, obj);
   }
 
@@ -237,7 +277,7 @@ export class Database {
       this.add(key, obj);
     } else {
       if (this.ks.observers.length !== 0) this.beforeChange(key, old);
-      obj.slot = old.slot;
+      obj.pos = old.pos;
       this.dict.set(key, obj); // keeps the stored key string, not the caller's fresh copy
       if (!keepTtl) this.expires.delete(key);
       if (old.type !== obj.type) this.ks.hooks.added(this, key, obj);
@@ -251,7 +291,7 @@ export class Database {
     if (this.ks.observers.length !== 0) this.beforeChange(key, obj);
     this.dict.delete(key);
     if (this.expires.size !== 0) this.expires.delete(key);
-    this.freeSlot(obj);
+    this.freePos(obj);
     return true;
   }
 
@@ -275,8 +315,9 @@ export class Database {
     if (this.ks.observers.length !== 0) this.beforeBulkChange();
     this.dict = new KeyTable<RObj>();
     this.expires = new Map();
-    this.slots = [];
-    this.freeSlots = [];
+    this.positions = [];
+    this.freePositions = [];
+    if (this.slotIdx !== null) this.slotIdx.reset();
     this.avgTtl = 0;
   }
 
@@ -284,57 +325,81 @@ export class Database {
   swapWith(other: Database): void {
     if (this.ks.observers.length !== 0) this.beforeBulkChange();
     if (other.ks !== this.ks && other.ks.observers.length !== 0) other.beforeBulkChange();
-    const fields = ['dict', 'expires', 'slots', 'freeSlots', 'avgTtl'] as const;
+    const fields = ['dict', 'expires', 'positions', 'freePositions', 'slotIdx', 'avgTtl'] as const;
     for (const f of fields) {
       const t = this[f];
       (this as unknown as Record<string, unknown>)[f] = other[f];
       (other as unknown as Record<string, unknown>)[f] = t;
     }
+    // The slot index travels with the data; between keyspaces of different
+    // settings (a load's scratch databases) it is built or dropped here.
+    this.syncSlotIndex();
+    other.syncSlotIndex();
   }
 
-  /** Gives a new key a slot in the SCAN order (the object remembers it). */
-  private allocSlot(key: string, obj: RObj): void {
-    let s: number;
-    if (this.freeSlots.length > 0) {
-      s = this.freeSlots.pop()!;
-      this.slots[s] = key;
-    } else {
-      s = this.slots.length;
-      this.slots.push(key);
+  /** Builds the slot index from the keys present, or drops it, as the keyspace's setting says. */
+  syncSlotIndex(): void {
+    if (!this.ks.slotIndexEnabled) {
+      this.slotIdx = null;
+      return;
     }
-    obj.slot = s;
+    if (this.slotIdx !== null) return;
+    const idx = new SlotIndex();
+    const positions = this.positions;
+    for (let p = 0; p < positions.length; p++) {
+      const k = positions[p];
+      if (k !== undefined) idx.add(p, k);
+    }
+    this.slotIdx = idx;
+  }
+
+  /** Gives a new key a position in the SCAN order (the object remembers it). */
+  private allocPos(key: string, obj: RObj): void {
+    let s: number;
+    if (this.freePositions.length > 0) {
+      s = this.freePositions.pop()!;
+      this.positions[s] = key;
+    } else {
+      s = this.positions.length;
+      this.positions.push(key);
+    }
+    obj.pos = s;
+    const si = this.slotIdx;
+    if (si !== null) si.add(s, key);
     const obs = this.ks.observers;
     for (let i = 0; i < obs.length; i++) obs[i].created(this, key, s);
   }
 
-  /** Frees a deleted key's slot for reuse; an emptied database starts its slots afresh. */
-  private freeSlot(obj: RObj): void {
-    const s = obj.slot;
-    obj.slot = -1;
+  /** Frees a deleted key's position for reuse; an emptied database starts its positions afresh. */
+  private freePos(obj: RObj): void {
+    const s = obj.pos;
+    obj.pos = -1;
     if (s < 0) return;
+    const si = this.slotIdx;
+    if (si !== null) si.remove(s, this.dict.size === 0);
     if (this.dict.size === 0) {
-      this.slots = [];
-      this.freeSlots = [];
+      this.positions = [];
+      this.freePositions = [];
       return;
     }
-    this.slots[s] = undefined;
-    this.freeSlots.push(s);
+    this.positions[s] = undefined;
+    this.freePositions.push(s);
   }
 
   /**
-   * One SCAN step: visits slots from `cursor` until `count` slots were examined or
+   * One SCAN step: visits positions from `cursor` until `count` positions were examined or
    * the end is reached. Calls `visit` for each live key. Returns the next cursor
    * (0 when done).
    */
   scan(cursor: number, count: number, visit: (key: string) => void): number {
-    const slots = this.slots;
+    const positions = this.positions;
     let i = cursor;
     let examined = 0;
-    // Like Redis, COUNT is a hint of work: examine at least `count` filled slots, and
-    // skip runs of empty slots without limit bounded by 10*count.
+    // Like Redis, COUNT is a hint of work: examine at least `count` filled positions, and
+    // skip runs of empty positions without limit bounded by 10*count.
     let budget = count * 10;
-    while (i < slots.length && examined < count && budget > 0) {
-      const k = slots[i];
+    while (i < positions.length && examined < count && budget > 0) {
+      const k = positions[i];
       if (k !== undefined) {
         examined++;
         visit(k);
@@ -342,35 +407,82 @@ export class Database {
       i++;
       budget--;
     }
-    return i >= slots.length ? 0 : i;
+    return i >= positions.length ? 0 : i;
   }
 
   /** A key chosen at random (possibly expired; callers check), or undefined if empty. */
   randomKey(): string | undefined {
     if (this.dict.size === 0) return undefined;
-    const slots = this.slots;
-    // The slot array is at least 1/2 full in practice; bound the attempts anyway.
+    const positions = this.positions;
+    // The position array is at least 1/2 full in practice; bound the attempts anyway.
     for (let tries = 0; tries < 64; tries++) {
-      const k = slots[Math.floor(Math.random() * slots.length)];
+      const k = positions[Math.floor(Math.random() * positions.length)];
       if (k !== undefined) return k;
     }
     for (const k of this.dict.keys()) return k;
     return undefined;
   }
 
-  /** Length of the SCAN slot array (slots below it may be empty). */
-  slotCount(): number {
-    return this.slots.length;
+  /** Length of the SCAN position array (positions below it may be empty). */
+  posCount(): number {
+    return this.positions.length;
   }
 
-  /** The key in slot `i`, or undefined when the slot is free. */
-  keyAtSlot(i: number): string | undefined {
-    return this.slots[i];
+  /** The key at position `i`, or undefined when the position is free. */
+  keyAtPos(i: number): string | undefined {
+    return this.positions[i];
   }
 
-  /** Key names in the order SCAN returns them (slot order). */
-  *keysInSlotOrder(): IterableIterator<string> {
-    for (const k of this.slots) if (k !== undefined) yield k;
+  /** Key names in the order SCAN returns them (position order). */
+  *keysInPosOrder(): IterableIterator<string> {
+    for (const k of this.positions) if (k !== undefined) yield k;
+  }
+
+  // ---- keys by cluster hash slot (the slot index must be on) --------------------------
+  //
+  // These see the keys of the table, logically expired ones included (as Redis's
+  // CLUSTER COUNTKEYSINSLOT / GETKEYSINSLOT do), and expire nothing.
+
+  /** True when this database keeps its keys by hash slot. */
+  get hasSlotIndex(): boolean {
+    return this.slotIdx !== null;
+  }
+
+  /** Number of keys in hash slot `slot` (0..16383). O(1). */
+  countKeysInSlot(slot: number): number {
+    return this.slotIndexFor(slot).count(slot);
+  }
+
+  /** Up to `count` keys of hash slot `slot`. O(returned keys). */
+  getKeysInSlot(slot: number, count: number): string[] {
+    const idx = this.slotIndexFor(slot);
+    const out: string[] = [];
+    const positions = this.positions;
+    for (let p = idx.first(slot); p >= 0 && out.length < count; p = idx.after(p)) out.push(positions[p]!);
+    return out;
+  }
+
+  /**
+   * The keys of hash slot `slot`, one at a time (for migrating a slot). The
+   * caller may delete the key it was just given; any other change to the
+   * database during the walk (adding keys, deleting others, flush, swap) ends
+   * the guarantee, as inserting does for a KeyTable iteration.
+   */
+  *keysInSlot(slot: number): IterableIterator<string> {
+    const idx = this.slotIndexFor(slot);
+    let p = idx.first(slot);
+    while (p >= 0) {
+      const n = idx.after(p); // read first: deleting the key at p unlinks it
+      yield this.positions[p]!;
+      p = n;
+    }
+  }
+
+  private slotIndexFor(slot: number): SlotIndex {
+    const idx = this.slotIdx;
+    if (idx === null) throw new Error('the slot index is off (cluster mode only)');
+    if (!Number.isInteger(slot) || slot < 0 || slot >= CLUSTER_SLOTS) throw new RangeError(`hash slot out of range: ${slot}`);
+    return idx;
   }
 }
 

@@ -24,8 +24,8 @@ const MAX_REF = 264;
 const HASH_BITS = 14;
 const HASH_SIZE = 1 << HASH_BITS;
 
-// Hash table of candidate positions shared by all calls. A slot holds base + position;
-// each call raises `base` past everything stored before, so stale slots (< base) are
+// Hash table of candidate positions shared by all calls. An entry holds base + position;
+// each call raises `base` past everything stored before, so stale entries (< base) are
 // recognised without clearing the table.
 const table = new Int32Array(HASH_SIZE);
 let base = 1;
@@ -59,9 +59,9 @@ export function lzfCompress(input: Uint8Array, maxOut: number = input.length): B
 
   while (ip < last) {
     const h = hash3(input[ip], input[ip + 1], input[ip + 2]);
-    const slot = table[h];
+    const entry = table[h];
     table[h] = b0 + ip;
-    const ref = slot >= b0 ? slot - b0 : -1;
+    const ref = entry >= b0 ? entry - b0 : -1;
     const dist = ip - ref; // 1..MAX_OFF for a usable match
     if (
       ref >= 0 &&

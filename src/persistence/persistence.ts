@@ -212,7 +212,8 @@ export function loadRdbFile(server: Server, path: string, mode: 'replace' | 'mer
 export function loadRdbBuffer(server: Server, buf: Buffer, mode: 'replace' | 'merge' = 'replace'): RdbLoadInfo {
   const ks = server.ks;
   const n = ks.dbs.length;
-  const scratch = new Keyspace(n, { expired: () => {}, added: () => {} });
+  // Indexed by hash slot as the live keyspace is when the swap below will move it in.
+  const scratch = new Keyspace(n, { expired: () => {}, added: () => {} }, { slotIndex: mode === 'replace' && ks.slotIndexEnabled });
   const lfu = ks.lfu;
   const log = server.log;
   rdbStateOf(server).loading = true;
@@ -264,7 +265,7 @@ export function loadRdbBuffer(server: Server, buf: Buffer, mode: 'replace' | 'me
 function mergeInto(server: Server, db: Database, from: Database): void {
   for (const [key, obj] of from.dict) {
     if (db.dict.has(key)) db.delete(key);
-    obj.slot = -1;
+    obj.pos = -1;
     db.add(key, obj);
     const e = from.getExpire(key);
     if (e !== -1) db.setExpire(key, e);

@@ -8,13 +8,13 @@
 // then holds every key as it was when the snapshot started, in some order.
 //
 // Progress. Databases are walked in order; within one, the walk follows the SCAN
-// slot array (a key keeps its slot while it lives, see keyspace.ts). For the
-// database being walked `cursor` is the next slot; earlier databases are done and
+// position array (a key keeps its position while it lives, see keyspace.ts). For the
+// database being walked `cursor` is the next position; earlier databases are done and
 // later ones not started. A key is "pending" (still to be written) when it lives in
-// the current database at a slot >= cursor, or in a later database, and it is not
+// the current database at a position >= cursor, or in a later database, and it is not
 // in that database's `skip` set. `skip` holds the keys that must not be written when
 // the walk reaches them: those written early (copy-on-write) and those created after
-// the start (a new key's slot is checked when it is created). A key's slot never
+// the start (a new key's position is checked when it is created). A key's position never
 // changes while it lives, so this is exact.
 //
 // Keys written early go straight into the stream, preceded by SELECTDB when they
@@ -114,7 +114,7 @@ export class Snapshot implements KeyspaceObserver {
   // ---- KeyspaceObserver --------------------------------------------------------------------
 
   beforeChange(db: Database, key: string, obj: RObj): void {
-    if (!this.isPending(db, key, obj.slot)) return;
+    if (!this.isPending(db, key, obj.pos)) return;
     const before = this.fw.bytesWritten + this.fw.w.pos;
     this.select(db.id);
     this.writeKey(db, key, obj);
@@ -122,10 +122,10 @@ export class Snapshot implements KeyspaceObserver {
     this.skipSet(db.id).add(key);
   }
 
-  created(db: Database, key: string, slot: number): void {
+  created(db: Database, key: string, pos: number): void {
     const id = db.id;
     if (id < this.dbIndex || this.emptyAtStart[id]) return;
-    if (id === this.dbIndex && slot < this.cursor) return;
+    if (id === this.dbIndex && pos < this.cursor) return;
     this.skipSet(id).add(key);
   }
 
@@ -136,10 +136,10 @@ export class Snapshot implements KeyspaceObserver {
 
   // ---- the walk ----------------------------------------------------------------------------
 
-  private isPending(db: Database, key: string, slot: number): boolean {
+  private isPending(db: Database, key: string, pos: number): boolean {
     const id = db.id;
     if (this.finished || id < this.dbIndex || this.emptyAtStart[id]) return false;
-    if (id === this.dbIndex && slot < this.cursor) return false;
+    if (id === this.dbIndex && pos < this.cursor) return false;
     const sk = this.skip[id];
     return sk === null || !sk.has(key);
   }
@@ -184,13 +184,13 @@ export class Snapshot implements KeyspaceObserver {
         this.headerDone = true;
       }
       const sk = this.skip[this.dbIndex];
-      const count = db.slotCount();
+      const count = db.posCount();
       while (this.cursor < count) {
-        const key = db.keyAtSlot(this.cursor++);
+        const key = db.keyAtPos(this.cursor++);
         if (key === undefined) continue;
         if (sk !== null && sk.has(key)) continue;
         const obj = db.dict.get(key);
-        if (obj === undefined) continue; // cannot happen: a slot names a live key
+        if (obj === undefined) continue; // cannot happen: a position names a live key
         this.select(db.id);
         this.writeKey(db, key, obj);
         if (--this.quota <= 0) return false;

@@ -19,7 +19,7 @@
 //   pause           CLIENT PAUSE / FAILOVER hold the command back        (server)
 //   multi-queue     inside MULTI the command is queued, not run          (server)
 //
-// and then call(). A subsystem registers its check into its named slot, never at
+// and then call(). A subsystem registers its check into its named phase, never at
 // an arbitrary place, so the order is the table above whoever registers first.
 // processCommand runs every phase; EXEC runs the phases marked `exec` again for each
 // queued command (Redis re-checks ACL permissions there); Lua's redis.call will run
@@ -88,7 +88,7 @@ export class Phases {
   /** The checks a script's redis.call runs. */
   script: PhaseFn[] = [];
 
-  /** Adds `fn` to the slot `name`; checks in one slot run in registration order. Returns a remover. */
+  /** Adds `fn` to the phase `name`; checks of one phase run in registration order. Returns a remover. */
   register(name: PhaseName, fn: PhaseFn, opts: PhaseOptions = {}): () => void {
     if (this.registered.length >= MAX_PHASES) throw new Error(`more than ${MAX_PHASES} command phases`);
     const entry: Registered = { name, fn, opts };
@@ -103,13 +103,13 @@ export class Phases {
     };
   }
 
-  /** The slot names in the order they run, one per registered check (for tests and INFO). */
+  /** The phase names in the order they run, one per registered check (for tests and INFO). */
   names(): PhaseName[] {
     return this.sorted().map((r) => r.name);
   }
 
   private sorted(): Registered[] {
-    // A stable sort keeps registration order inside a slot.
+    // A stable sort keeps registration order inside a phase.
     return this.registered.slice().sort((a, b) => PHASE_ORDER.indexOf(a.name) - PHASE_ORDER.indexOf(b.name));
   }
 

@@ -3,8 +3,8 @@
 // Representation: a deque kept in a growable ring buffer of binary strings (latin1,
 // one char per byte). The capacity is always a power of two (at least MIN_CAPACITY);
 // it doubles when full and halves when the list becomes sparse (fewer than a quarter
-// of the slots in use), so pushes and pops at either end are O(1) amortized and a
-// list that once was large does not keep its memory forever. Vacated slots are
+// of the cells in use), so pushes and pops at either end are O(1) amortized and a
+// list that once was large does not keep its memory forever. Vacated cells are
 // cleared so the strings they held can be collected.
 //
 // API (indices are 0-based; "normalized" ranges are inclusive and already converted
@@ -122,7 +122,7 @@ export class RList {
 
   // ---- internal helpers -------------------------------------------------------
 
-  private slot(i: number): number {
+  private cell(i: number): number {
     return (this.head + i) & this.mask;
   }
 
@@ -140,7 +140,7 @@ export class RList {
     this.lpPayload -= listpackEntrySize(v);
   }
 
-  /** Moves the elements into a fresh buffer of `cap` slots (cap >= len, power of 2). */
+  /** Moves the elements into a fresh buffer of `cap` cells (cap >= len, power of 2). */
   private resize(cap: number): void {
     const nb = new Array<string | undefined>(cap);
     for (let i = 0; i < this.len; i++) nb[i] = this.read(i);
@@ -153,7 +153,7 @@ export class RList {
     if (this.len === this.buf.length) this.resize(this.buf.length * 2);
   }
 
-  /** After removals: shrink while fewer than a quarter of the slots are in use. */
+  /** After removals: shrink while fewer than a quarter of the cells are in use. */
   private maybeShrink(): void {
     const cap = this.buf.length;
     if (cap <= MIN_CAPACITY || this.len >= cap >> 2) return;
@@ -218,7 +218,7 @@ export class RList {
 
   set(i: number, v: string): void {
     this.checkIndex(i);
-    const s = this.slot(i);
+    const s = this.cell(i);
     this.dropped(this.buf[s] as string);
     this.buf[s] = v;
     this.added(v);
@@ -241,12 +241,12 @@ export class RList {
     const buf = this.buf;
     const mask = this.mask;
     if (i < this.len - i) {
-      // Move the i elements before the position one slot towards the head.
+      // Move the i elements before the position one cell towards the head.
       const h = (this.head - 1) & mask;
       for (let k = 0; k < i; k++) buf[(h + k) & mask] = buf[(h + k + 1) & mask];
       this.head = h;
     } else {
-      // Move the elements from the position on one slot towards the tail.
+      // Move the elements from the position on one cell towards the tail.
       const h = this.head;
       for (let k = this.len; k > i; k--) buf[(h + k) & mask] = buf[(h + k - 1) & mask];
     }
@@ -262,7 +262,7 @@ export class RList {
     const h = this.head;
     const v = buf[(h + i) & mask] as string;
     if (i < this.len - 1 - i) {
-      // Move the elements before i one slot towards the tail.
+      // Move the elements before i one cell towards the tail.
       for (let k = i; k > 0; k--) buf[(h + k) & mask] = buf[(h + k - 1) & mask];
       buf[h] = undefined;
       this.head = (h + 1) & mask;

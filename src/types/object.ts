@@ -44,11 +44,11 @@ const ENC_MASK = 3 << ENC_SHIFT;
 export class RObj {
   value: Value;
   /** Position of the key in its database's SCAN order (-1 when not in a database). */
-  slot: number;
+  pos: number;
   private tag: number;
   constructor(type: ObjType, value: Value, lru: number) {
     this.value = value;
-    this.slot = -1;
+    this.pos = -1;
     this.tag = (type << TYPE_SHIFT) | (lru & LRU_MASK); // enc = ENC_COMPACT
   }
 

@@ -1,29 +1,29 @@
 // Member -> score index of a big sorted set: the keyspace's open-addressing table
-// (KeyIndex, src/keyspace/key-table.ts) with the scores unboxed in a Float64Array.
+// (KeyIndex, src/types/key-index.ts) with the scores unboxed in a Float64Array.
 //
 // Why not a JS Map<string, number>: a lookup there walks bucket -> entry -> key
 // string along a chain of about two entries per bucket, each a cold memory access
 // in a big set, and a score that is not a small integer lives in a separate heap
 // number. Here the hash array filters the probe sequence without touching any
-// string, and the score sits at the slot index. Profile of ZADD updates on a set of
+// string, and the score sits at the bucket index. Profile of ZADD updates on a set of
 // 100k members: the Map lookups were about a third of the time.
 //
-// A deletion that leaves less than 1/8 of the slots in use shrinks the table, so
+// A deletion that leaves less than 1/8 of the buckets in use shrinks the table, so
 // the map must not change while it is iterated.
 //
-// Slots are stable between rehashes (deletion leaves a tombstone), so the sorted
-// set's leaves name their members by slot number (an Int32Array instead of an
-// array of string pointers, see sorted-set.ts). The slot API below serves that
-// caller: it claims and frees slots without the shrink a delete() may do, and it
-// is told, through `onRehash`, where every slot went when the table is rebuilt.
+// Buckets are stable between rehashes (deletion leaves a tombstone), so the sorted
+// set's leaves name their members by bucket number (an Int32Array instead of an
+// array of string pointers, see sorted-set.ts). The bucket API below serves that
+// caller: it claims and frees buckets without the shrink a delete() may do, and it
+// is told, through `onRehash`, where every bucket went when the table is rebuilt.
 
-import { KeyIndex } from '../keyspace/key-table.js';
+import { KeyIndex } from './key-index.js';
 
 export class ScoreMap extends KeyIndex {
   private scores: Float64Array;
   /**
-   * Called after a rehash with `moved[old slot] = new slot` (entries that were
-   * live); set by the owner of slot numbers.
+   * Called after a rehash with `moved[old bucket] = new bucket` (entries that were
+   * live); set by the owner of bucket numbers.
    */
   onRehash: ((moved: Int32Array) => void) | null = null;
 
@@ -33,43 +33,43 @@ export class ScoreMap extends KeyIndex {
   }
 
   get(key: string): number | undefined {
-    const i = this.findSlot(key);
+    const i = this.findBucket(key);
     return i < 0 ? undefined : this.scores[i];
   }
 
   set(key: string, score: number): this {
-    const i = this.slotFor(key); // first: it may rehash, replacing this.scores
+    const i = this.bucketFor(key); // first: it may rehash, replacing this.scores
     this.scores[i] = score;
     return this;
   }
 
   delete(key: string): boolean {
-    const i = this.findSlot(key);
+    const i = this.findBucket(key);
     if (i < 0) return false;
-    this.freeSlot(i);
+    this.freeBucket(i);
     if (this.sparse) this.maybeShrink();
     return true;
   }
 
-  // ---- the slot API (sorted-set leaves) ----------------------------------
+  // ---- the bucket API (sorted-set leaves) ----------------------------------
 
-  /** The slot of `key`, or -1. */
-  slotOf(key: string): number {
-    return this.findSlot(key);
+  /** The bucket of `key`, or -1. */
+  bucketOf(key: string): number {
+    return this.findBucket(key);
   }
 
   /**
-   * The slot of `key`, claimed for it when absent, with its score set. It may
-   * rehash (onRehash runs before it returns), so slot numbers read before the
+   * The bucket of `key`, claimed for it when absent, with its score set. It may
+   * rehash (onRehash runs before it returns), so bucket numbers read before the
    * call must not be used after it unless the hook renumbered them.
    */
   claim(key: string, score: number): number {
-    const i = this.slotFor(key);
+    const i = this.bucketFor(key);
     this.scores[i] = score;
     return i;
   }
 
-  /** The member in slot i (a live slot). */
+  /** The member in bucket i (a live bucket). */
   keyAt(i: number): string {
     return this.keyArr[i] as string;
   }
@@ -82,9 +82,9 @@ export class ScoreMap extends KeyIndex {
     this.scores[i] = score;
   }
 
-  /** Frees live slot i; unlike delete() never shrinks (slots stay put). */
-  freeSlotAt(i: number): void {
-    this.freeSlot(i);
+  /** Frees live bucket i; unlike delete() never shrinks (buckets stay put). */
+  freeBucketAt(i: number): void {
+    this.freeBucket(i);
   }
 
   /** True when the table is empty enough for maybeShrink() to rebuild it. */
@@ -105,7 +105,7 @@ export class ScoreMap extends KeyIndex {
     }
   }
 
-  /** [member, score] pairs in slot order. */
+  /** [member, score] pairs in bucket order. */
   *entries(): IterableIterator<[string, number]> {
     const keys = this.keyArr;
     const scores = this.scores;

@@ -26,27 +26,27 @@
 //    score by open addressing, src/types/score-map.ts) for O(1) score lookups,
 //    plus the elements in order in a list of sorted leaves of at most LEAF_MAX
 //    elements. A leaf is a page of two typed arrays shared by all the set's
-//    leaves: the members as their slot numbers in the ScoreMap (Int32Array) and
-//    the scores (Float64Array), parallel. The last score and member slot of every
+//    leaves: the members as their bucket numbers in the ScoreMap (Int32Array) and
+//    the scores (Float64Array), parallel. The last score and member bucket of every
 //    leaf are kept in two more typed arrays that are binary searched to find the
 //    leaf of an element or a bound; a Fenwick tree over the leaf sizes gives the
 //    rank of a leaf's first element, and the leaf holding a given rank, in
 //    O(log leaves). Finding, inserting and removing an element are a few binary
-//    searches over contiguous arrays and a shift of at most LEAF_MAX slots: much
+//    searches over contiguous arrays and a shift of at most LEAF_MAX elements: much
 //    cheaper in memory and in cache misses than a skiplist's node per element and
 //    pointer chase per level (the operations Redis does in O(log n) are O(log n)
 //    here too; a leaf split or removal rebuilds the small index, O(n / LEAF_MAX),
 //    once every LEAF_MAX/2 or so changes of that leaf).
-//    Why slot numbers and typed arrays rather than arrays of member strings (the
+//    Why bucket numbers and typed arrays rather than arrays of member strings (the
 //    previous layout): shifting string pointers in an old-generation array goes
-//    through V8's write barrier slot by slot and the GC must trace every leaf,
+//    through V8's write barrier pointer by pointer and the GC must trace every leaf,
 //    while a typed array shift is a plain copy the GC never looks at; an element
 //    whose score ties is compared by reading its string through the ScoreMap,
-//    and an element known to be the member itself (same slot) needs no string at
+//    and an element known to be the member itself (same bucket) needs no string at
 //    all. ZADD of random scores on a 100k-member set, redis-benchmark P1, server
 //    CPU per request 20.2 -> 16.6 us (P16: 8.2 -> 7.05 us).
-//    Slots are stable until the ScoreMap rehashes; it then calls back with where
-//    every slot went and the leaves are renumbered (O(n), like the rehash).
+//    Buckets are stable until the ScoreMap rehashes; it then calls back with where
+//    every bucket went and the leaves are renumbered (O(n), like the rehash).
 //    Leaves split in two above LEAF_MAX; a leaf falling below LEAF_MAX/8 is merged
 //    into a neighbour (or shares a neighbour's elements when both hold more than
 //    LEAF_MAX). The page arrays grow by doubling and are repacked when at most a
@@ -188,7 +188,7 @@ class Indexed {
   readonly leafMin: number;
   readonly P: number;
   /**
-   * Pages of P slots, one per leaf: the members as slot numbers in `dict`, and
+   * Pages of P entries, one per leaf: the members as bucket numbers in `dict`, and
    * their scores, parallel. Page q is ids/sc[q*P .. q*P+P).
    */
   ids: Int32Array;
@@ -198,7 +198,7 @@ class Indexed {
   free: number[] = [];
   /**
    * The leaves in element order, 0..nl-1: page, number of elements (>= 1), and
-   * the score and member slot of the last element.
+   * the score and member bucket of the last element.
    */
   nl = 0;
   lpage: Int32Array;
@@ -240,12 +240,12 @@ class Indexed {
   load(keys: string[], vals: number[]): void {
     const n = keys.length;
     if (n === 0) return;
-    // Room for n members without a rehash, so the slots claimed stay put (a set
+    // Room for n members without a rehash, so the buckets claimed stay put (a set
     // constructed with its size has it already).
     let dict = this.dict;
     if (dict.size !== 0 || dict.capacity < n * 2) dict = this.dict = this.hooked(new ScoreMap(n * 2));
-    const slots = new Int32Array(n);
-    for (let i = 0; i < n; i++) slots[i] = dict.claim(keys[i], vals[i]);
+    const buckets = new Int32Array(n);
+    for (let i = 0; i < n; i++) buckets[i] = dict.claim(keys[i], vals[i]);
     this.length = n;
     const chunk = this.leafMax >> 1 < 1 ? 1 : this.leafMax >> 1;
     const leaves = Math.ceil(n / chunk);
@@ -258,13 +258,13 @@ class Indexed {
       const pg = this.allocPage();
       const b = pg * this.P;
       for (let i = from; i < to; i++) {
-        this.ids[b + i - from] = slots[i];
+        this.ids[b + i - from] = buckets[i];
         this.sc[b + i - from] = vals[i];
       }
       this.lpage[l] = pg;
       this.lcnt[l] = to - from;
       this.mv[l] = vals[to - 1];
-      this.mk[l] = slots[to - 1];
+      this.mk[l] = buckets[to - 1];
       from = to;
     }
     this.nl = leaves;
@@ -331,7 +331,7 @@ class Indexed {
     this.mv = mv;
   }
 
-  /** The dict was rebuilt: member slot numbers change as `moved` says. */
+  /** The dict was rebuilt: member bucket numbers change as `moved` says. */
   renumber(moved: Int32Array): void {
     const ids = this.ids;
     const P = this.P;
@@ -392,8 +392,8 @@ class Indexed {
 
   /**
    * The leaf where (score, member) is or would go (there is at least one leaf).
-   * `id` is the member's dict slot when it is in the set, else -1: an element
-   * with that slot is the member itself, known equal without reading its string.
+   * `id` is the member's dict bucket when it is in the set, else -1: an element
+   * with that bucket is the member itself, known equal without reading its string.
    */
   leafOf(score: number, member: string, id: number): number {
     const mv = this.mv;
@@ -431,26 +431,26 @@ class Indexed {
 
   add(member: string, score: number): AddResult {
     const dict = this.dict;
-    const id = dict.slotOf(member);
+    const id = dict.bucketOf(member);
     if (id < 0) {
       this.insert(member, score);
       return 'added';
     }
     const old = dict.scoreAt(id);
     if (old === score) return 'unchanged';
-    this.moveSlot(id, old, score);
+    this.moveBucket(id, old, score);
     return 'updated';
   }
 
   remove(member: string): boolean {
     const dict = this.dict;
-    const id = dict.slotOf(member);
+    const id = dict.bucketOf(member);
     if (id < 0) return false;
     const score = dict.scoreAt(id);
     const stored = dict.keyAt(id);
     const li = this.leafOf(score, stored, id);
     this.cut(li, this.findIn(li, score, stored, id));
-    dict.freeSlotAt(id);
+    dict.freeBucketAt(id);
     if (dict.sparse) dict.maybeShrink();
     this.maybeRepack();
     return true;
@@ -464,15 +464,15 @@ class Indexed {
 
   /** Changes the score of a member known to be in the set with score `old`. */
   move(member: string, old: number, score: number): void {
-    this.moveSlot(this.dict.slotOf(member), old, score);
+    this.moveBucket(this.dict.bucketOf(member), old, score);
   }
 
   /**
-   * Gives the member in dict slot id (with score old) its new score. The stored
-   * member string is compared, and the leaves hold its slot number, so a
+   * Gives the member in dict bucket id (with score old) its new score. The stored
+   * member string is compared, and the leaves hold its bucket number, so a
    * caller's fresh copy of the name is never retained.
    */
-  moveSlot(id: number, old: number, score: number): void {
+  moveBucket(id: number, old: number, score: number): void {
     const dict = this.dict;
     dict.setScoreAt(id, score);
     const member = dict.keyAt(id);
@@ -515,7 +515,7 @@ class Indexed {
     this.maybeRepack();
   }
 
-  /** Puts the member in dict slot id in its place in the leaves. */
+  /** Puts the member in dict bucket id in its place in the leaves. */
   place(id: number, member: string, score: number): void {
     this.length++;
     if (this.nl === 0) {
@@ -696,7 +696,7 @@ class Indexed {
       const n = lcnt[li];
       const take = left < n - i ? left : n - i;
       const b = lpage[li] * P;
-      for (let j = b + i; j < b + i + take; j++) dict.freeSlotAt(ids[j]);
+      for (let j = b + i; j < b + i + take; j++) dict.freeBucketAt(ids[j]);
       for (let j = b + i; j < b + n - take; j++) {
         ids[j] = ids[j + take];
         sc[j] = sc[j + take];
@@ -744,7 +744,7 @@ class Indexed {
 
   rank(member: string, reverse: boolean): number | undefined {
     const dict = this.dict;
-    const id = dict.slotOf(member);
+    const id = dict.bucketOf(member);
     if (id < 0) return undefined;
     const score = dict.scoreAt(id);
     const li = this.leafOf(score, member, id);
@@ -858,7 +858,7 @@ class Indexed {
     c.mk = this.mk.slice();
     c.fen = this.fen.slice();
     c.length = this.length;
-    c.dict = c.hooked(this.dict.clone()); // same slots, so the leaves' slot numbers hold
+    c.dict = c.hooked(this.dict.clone()); // same buckets, so the leaves' bucket numbers hold
     return c;
   }
 
@@ -888,7 +888,7 @@ class Indexed {
         const id = ids[b + i];
         const s = sc[b + i];
         const m = dict.keyAt(id);
-        if (typeof m !== 'string' || dict.slotOf(m) !== id) fail(`member slot at leaf ${l}:${i}`);
+        if (typeof m !== 'string' || dict.bucketOf(m) !== id) fail(`member bucket at leaf ${l}:${i}`);
         if (typeof s !== 'number' || s !== s) fail(`bad score at leaf ${l}:${i}`);
         if (n > 0 && !(pv < s || (pv === s && pk < m))) fail(`order broken at rank ${n}`);
         if (!Object.is(dict.scoreAt(id), s)) fail(`dict disagrees for member at rank ${n}`);

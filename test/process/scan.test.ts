@@ -1,6 +1,6 @@
 // The SCAN guarantee, against a running cinnabar-server: a key present from the
 // start to the end of a full iteration is returned at least once, however the
-// keyspace changes meanwhile (keys added, keys deleted, freed slots reused). Also
+// keyspace changes meanwhile (keys added, keys deleted, freed positions reused). Also
 // SCAN's TYPE and MATCH filters on a mixed keyspace.
 
 import { describe, test, before, after } from 'node:test';
@@ -64,8 +64,8 @@ describe('SCAN process tests', () => {
     test(`SCAN guarantee with concurrent adds and deletes (${layout} deletions)`, async () => {
       await scanner.call('FLUSHALL');
       // 10,000 keys that stay, and 3,000 that another connection deletes during the scan:
-      // either interleaved with the stable keys (freeing slots all over the array) or
-      // all after them (so the slot array shrinks from its end).
+      // either interleaved with the stable keys (freeing positions all over the array) or
+      // all after them (so the position array shrinks from its end).
       const DOOMED = 3000;
       const setup: string[][] = [];
       if (layout === 'interleaved') {
@@ -85,11 +85,11 @@ describe('SCAN process tests', () => {
       // The mutator runs small batches of "add a new key, delete a doomed key", paced
       // with the scanner's rounds, until the scan ends or it has added ADDS keys (an
       // unbounded stream of additions could keep a SCAN from ever finishing, in Redis
-      // too). Deletions go from the end backwards for the tail layout so the slot
+      // too). Deletions go from the end backwards for the tail layout so the position
       // array shrinks from its end while the scan runs.
       const ADDS = 3000;
       // Interleaved: doomed keys are deleted in a random order, so some are deleted
-      // before the scan reaches them and some after, and freed slots are reused by new
+      // before the scan reaches them and some after, and freed positions are reused by new
       // keys both behind and ahead of the cursor.
       const order = Array.from({ length: DOOMED }, (_, i) => (layout === 'tail' ? DOOMED - 1 - i : i));
       if (layout === 'interleaved') rngFromEnv('scan interleaved deletions').shuffle(order);

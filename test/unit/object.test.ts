@@ -30,7 +30,7 @@ test('RObj: type, enc and lru are independent fields', () => {
           assert.deepEqual({ type: o.type, enc: o.enc, lru: o.lru }, want);
         }
         assert.equal(o.value, 'v');
-        assert.equal(o.slot, -1);
+        assert.equal(o.pos, -1);
       },
     ),
     { numRuns: 500, seed: 3 },

@@ -78,6 +78,6 @@ test('ScoreMap grows to hold 100k members and shrinks back when they go', () => 
   for (let i = 0; i < 99_990; i++) assert.ok(s.delete(`member:${i}`));
   assert.equal(s.size, 10);
   assert.deepEqual([...s].map(([k]) => k).sort(), Array.from({ length: 10 }, (_, j) => `member:${99_990 + j}`).sort());
-  // Shrunk: iterating walks the small table, not 256k slots.
+  // Shrunk: iterating walks the small table, not 256k buckets.
   assert.ok((s as unknown as { hashes: Int32Array }).hashes.length <= 128);
 });

@@ -163,7 +163,7 @@ test('snapshot: the file is the dataset at the start, whatever happens between s
   assert.ok(cowRuns > runs / 10, `copy-on-write exercised in ${cowRuns}/${runs} runs`);
 });
 
-test('snapshot: keys created after the start are not in the file, even in reused slots', () => {
+test('snapshot: keys created after the start are not in the file, even in reused positions', () => {
   const server = makeServer();
   const db = server.ks.dbs[0];
   const lru = server.ks.initialLru();
@@ -171,7 +171,7 @@ test('snapshot: keys created after the start are not in the file, even in reused
   const chunks: Buffer[] = [];
   const snap = new Snapshot(server, { manual: true, write: (c) => (chunks.push(c), true), onDone: () => {} });
   snap.advance(50);
-  // Free slots both behind and ahead of the cursor, then refill them with new keys.
+  // Free positions both behind and ahead of the cursor, then refill them with new keys.
   for (let i = 0; i < 100; i += 3) db.delete(`a${i}`);
   for (let i = 0; i < 40; i++) db.add(`new${i}`, new RObj(ObjType.String, 'n', lru));
   while (!snap.advance(10));

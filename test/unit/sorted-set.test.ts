@@ -980,7 +980,7 @@ describe('representations and conversion', () => {
 });
 
 test('indexed: the member table grows and shrinks, and the page store repacks, under the leaves', (t) => {
-  // The leaves name members by their slot in the member table, so every rehash of
+  // The leaves name members by their bucket in the member table, so every rehash of
   // the table (growth while adding, shrinking after removals) renumbers them, and
   // a set that lost most of its leaves gives its page store back. Small leaves
   // make many pages; checks run after every phase and often within them.

@@ -1,6 +1,6 @@
 // RENAME and MOVE keep the keyspace's bookkeeping straight: the moved object leaves
-// its old SCAN slot and table entry before it is stored under its new name, so SCAN,
-// DBSIZE, KEYS and a snapshot see exactly the live keys (regression: the new slot
+// its old SCAN position and table entry before it is stored under its new name, so SCAN,
+// DBSIZE, KEYS and a snapshot see exactly the live keys (regression: the new position
 // used to be freed instead of the old one, leaving a stale name behind).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,11 +36,11 @@ test('RENAME / MOVE: SCAN, DBSIZE and the RDB round trip see only live keys', as
   assert.deepEqual(await scanAll(), expected);
   assert.equal(formatReply(await c.call('DBSIZE')), '(int) 18');
   assert.equal(formatReply(await c.call('GET', 'k12')), '"v11"');
-  // Every slot SCAN walks names a live key, so a snapshot of the database holds the same keys.
+  // Every position SCAN walks names a live key, so a snapshot of the database holds the same keys.
   const db = ip.server.ks.dbs[0];
-  for (let i = 0; i < db.slotCount(); i++) {
-    const k = db.keyAtSlot(i);
-    if (k !== undefined) assert.ok(db.dict.get(k) !== undefined, `slot ${i} names ${k}, which is not in the table`);
+  for (let i = 0; i < db.posCount(); i++) {
+    const k = db.keyAtPos(i);
+    if (k !== undefined) assert.ok(db.dict.get(k) !== undefined, `position ${i} names ${k}, which is not in the table`);
   }
   await c.call('SELECT', '1');
   assert.deepEqual(await scanAll(), ['k10']);
