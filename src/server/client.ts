@@ -40,6 +40,7 @@ import {
   CLIENT_TRACKING,
   type BlockState,
   type MultiState,
+  type WatchedKey,
 } from '../commands/context.js';
 export {
   CLIENT_MULTI,
@@ -83,7 +84,7 @@ export class Client extends ReplyWriter {
   /** True while this client is in the server's list of clients to flush. */
   pendingFlush = false;
   multi: MultiState | null = null;
-  watched: Array<{ db: Database; key: string }> = [];
+  watched: WatchedKey[] = [];
   channels = new Set<string>();
   patterns = new Set<string>();
   shardChannels = new Set<string>();

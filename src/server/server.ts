@@ -7,9 +7,8 @@
 // -> replies appended to the client -> one socket write per client per batch, and
 // every dataset change leaves through propagate() as a command array.
 
-import net from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { existsSync, unlinkSync } from 'node:fs';
+import { unlinkSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Config } from '../config/config.js';
 import { Logger } from './log.js';
@@ -36,7 +35,6 @@ import {
   CLIENT_BLOCKED,
   CLIENT_CLOSE_AFTER_REPLY,
   CLIENT_CLOSE_ASAP,
-  CLIENT_DIRTY_CAS,
   CLIENT_DIRTY_EXEC,
   CLIENT_MASTER,
   CLIENT_MONITOR,
@@ -57,7 +55,6 @@ import {
   NOTIFY_NEW,
   parseNotifyFlags,
 } from '../keyspace/notify.js';
-import type { RObj } from '../types/object.js';
 import type { CommandStats, DebugHandler, ServerContext, ShutdownOptions, SlowlogEntry } from '../commands/context.js';
 export type { CommandStats, ShutdownOptions, SlowlogEntry } from '../commands/context.js';
 import { genInfo, memoryFigures, changeReplicationId, type MemoryFigures } from './info.js';
@@ -66,14 +63,17 @@ import { ALL_COMMANDS } from '../commands/index.js';
 import { clientInfoLine } from '../commands/client.js';
 import { DEBUG_DENIED, debugAllowed } from '../commands/config.js';
 import { Phases, runPhases, TAKEN } from './phases.js';
+import { Networking } from './networking.js';
+import { Propagation, PROPAGATE_REPL_ONLY, type PropagationListener } from './propagation.js';
+import { WatchedKeys } from './watch.js';
+import { Blocking } from './blocking.js';
+import { ActiveExpire } from '../keyspace/active-expire.js';
 
 export { VERSION, CINNABAR_VERSION } from '../util/version.js';
 export { reprString } from '../util/format.js';
 import { reprString } from '../util/format.js';
 
-/** Propagation flag: the command goes to replicas only, not to the AOF (PUBLISH). */
-export const PROPAGATE_REPL_ONLY = 1;
-export type PropagationListener = (dbid: number, argv: string[], flags: number) => void;
+export { PROPAGATE_REPL_ONLY, type PropagationListener } from './propagation.js';
 
 /**
  * Command statistics by full name (INFO commandstats), with a per-spec index so
@@ -94,9 +94,6 @@ export class CommandStatsMap extends Map<string, CommandStats> {
     return super.delete(name);
   }
 }
-
-const PROTECTED_MODE_MSG =
-  "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
 
 const OOM_ERROR = "OOM command not allowed when used memory > 'maxmemory'.";
 
@@ -129,7 +126,6 @@ export class Server implements ServerContext {
    * Null when nobody needs it.
    */
   afterPropagateHook: ((c: Client) => void) | null = null;
-  private listeners: net.Server[] = [];
   /** Changes since the last save (Redis's server.dirty). */
   dirty = 0;
   /**
@@ -138,24 +134,19 @@ export class Server implements ServerContext {
    * command; the AOF records the value its last fsync covered (WAITAOF).
    */
   masterReplOffset = 0;
-  /** Total changes ever counted, for propagation decisions and INFO. */
-  private propagationListeners: PropagationListener[] = [];
-  private propQueue: Array<{ dbid: number; argv: string[]; flags: number }> = [];
-  private callDepth = 0;
-  /** Where adopted sockets read (see adoptSocket); each read is parsed before the next. */
-  private readonly readBuffer = Buffer.allocUnsafe(64 * 1024);
-  /** Clients with reply bytes waiting to be written. */
-  private pending: Client[] = [];
-  private inIO = false;
-  private flushScheduled = false;
-  /** WATCHed keys: per database, key -> clients. */
-  private watchedKeys: Array<Map<string, Set<Client>>>;
-  /** Blocked clients: per database, key -> clients in the order they blocked. */
-  private blockingKeys: Array<Map<string, Client[]>>;
-  private readyKeys: Array<{ db: Database; key: string }> = [];
-  private readySet = new Set<string>();
-  private blockTimers = new Map<Client, NodeJS.Timeout>();
-  blockedClients = 0;
+  /**
+   * Nesting of call(): 0 at the top level. An execution unit ends (its propagation
+   * is emitted, blocked clients are served) when the outermost call returns.
+   */
+  callDepth = 0;
+  /** Listeners, connections, reading and writing (networking.ts). */
+  private readonly net: Networking;
+  /** The dataset changes of the current execution unit and their subscribers (propagation.ts). */
+  private readonly prop = new Propagation();
+  /** WATCHed keys (watch.ts). */
+  private readonly watches: WatchedKeys;
+  /** Blocked clients and keys made ready (blocking.ts). */
+  private readonly blocking: Blocking;
   /** Clients waiting for CLIENT PAUSE to end, with the command they sent. */
   private postponed: Array<{ c: Client; argv: string[] }> = [];
   pause: { until: number; all: boolean } | null = null;
@@ -251,14 +242,11 @@ export class Server implements ServerContext {
     const ndb = config.getNumber('databases');
     this.ks = new Keyspace(ndb, {
       expired: (db, key) => this.onExpired(db, key),
-      added: (db, key, obj) => this.onKeyAdded(db, key, obj),
+      added: (db, key) => this.blocking.keyAdded(db, key),
     });
-    this.watchedKeys = [];
-    this.blockingKeys = [];
-    for (let i = 0; i < ndb; i++) {
-      this.watchedKeys.push(new Map());
-      this.blockingKeys.push(new Map());
-    }
+    this.net = new Networking(this);
+    this.watches = new WatchedKeys(ndb);
+    this.blocking = new Blocking(this, ndb);
     this.commands.register(commands);
     for (const spec of this.commands.all()) for (const sub of spec.subcommands ?? []) this.cmdFullNames.set(sub, `${spec.name}|${sub.name}`);
     this.applyConfig();
@@ -312,167 +300,13 @@ export class Server implements ServerContext {
     return this.config.getString('requirepass') !== '';
   }
 
-  // ---- listening and connections ---------------------------------------------------------
+  // ---- listening and connections (networking.ts) ---------------------------------------
 
-  /** Opens the TCP listeners and the unix socket. Resolves when all are listening. */
+  /** Opens the TCP listeners and the unix socket, then starts the cron. Resolves when all are listening. */
   async listen(): Promise<void> {
-    const port = this.config.getNumber('port');
-    const binds = this.config.getList('bind');
-    if (port !== 0 || binds.length > 0) {
-      let anyBound = false;
-      const hasV4Any = binds.some((b) => b === '*' || b === '0.0.0.0');
-      for (const raw of binds) {
-        const optional = raw.startsWith('-');
-        let addr = optional ? raw.slice(1) : raw;
-        if (addr === '*') addr = '0.0.0.0';
-        if (addr === '::*') addr = '::';
-        try {
-          await this.listenOn(port, addr, addr === '::' && hasV4Any);
-          anyBound = true;
-        } catch (e) {
-          if (optional) continue;
-          const err = e as NodeJS.ErrnoException;
-          this.log.warning(`Warning: Could not create server TCP listening socket ${raw}:${port}: ${err.message}`);
-          throw new Error(`Failed listening on port ${port} (tcp), aborting.`);
-        }
-      }
-      if (!anyBound && binds.length > 0) throw new Error(`Failed listening on port ${port} (tcp), aborting.`);
-    }
-    const sock = this.config.getString('unixsocket');
-    if (sock) {
-      if (existsSync(sock)) unlinkSync(sock);
-      const srv = net.createServer({ pauseOnConnect: true }, (s) => this.accept(s, true));
-      await new Promise<void>((resolve, reject) => {
-        srv.once('error', reject);
-        srv.listen(sock, () => resolve());
-      });
-      this.unixPath = sock;
-      this.listeners.push(srv);
-    }
+    await this.net.listen();
     this.startCron();
   }
-
-  private listenOn(port: number, host: string, ipv6Only: boolean): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const srv = net.createServer({ noDelay: true, pauseOnConnect: true }, (s) => this.accept(s, false));
-      srv.once('error', reject);
-      srv.listen({ port: this.port || port, host, ipv6Only, backlog: this.config.getNumber('tcp-backlog') }, () => {
-        const a = srv.address();
-        if (a && typeof a === 'object') this.port = a.port;
-        srv.removeListener('error', reject);
-        srv.on('error', (e) => this.log.warning(`Listener error: ${e.message}`));
-        this.listeners.push(srv);
-        resolve();
-      });
-    });
-  }
-
-  private isLocal(socket: net.Socket, unix: boolean): boolean {
-    if (unix) return true;
-    const a = socket.remoteAddress ?? '';
-    return a === '127.0.0.1' || a === '::1' || a === '::ffff:127.0.0.1' || a.startsWith('127.');
-  }
-
-  /**
-   * A new connection (accepted paused, see listenOn). Its reads go straight into
-   * the server's read buffer when Node allows it (adoptSocket), otherwise through
-   * 'data' events.
-   */
-  private accept(accepted: net.Socket, unix: boolean): void {
-    this.stats.connectionsReceived++;
-    if (this.shuttingDown) {
-      accepted.destroy();
-      return;
-    }
-    if (this.clients.size >= this.config.getNumber('maxclients')) {
-      this.stats.rejectedConnections++;
-      accepted.resume();
-      accepted.end('-ERR max number of clients reached\r\n');
-      return;
-    }
-    if (
-      this.config.getBool('protected-mode') &&
-      !this.requiresAuth() &&
-      this.config.getList('bind').join(' ') === '* -::*' &&
-      !this.isLocal(accepted, unix)
-    ) {
-      this.stats.rejectedConnections++;
-      accepted.resume();
-      accepted.end(PROTECTED_MODE_MSG);
-      return;
-    }
-    let c: Client | null = null;
-    const readBuf = this.readBuffer;
-    const adopted = adoptSocket(accepted, readBuf, (n: number) => {
-      if (c !== null) this.onData(c, readBuf.subarray(0, n), true);
-    });
-    const socket = adopted ?? accepted;
-    socket.setNoDelay(true);
-    const keepalive = this.config.getNumber('tcp-keepalive');
-    if (keepalive > 0 && !unix) socket.setKeepAlive(true, keepalive * 1000);
-    const client = new Client(this, socket, this.ks.dbs[0], this.nextClientId++);
-    c = client;
-    this.clients.set(client.id, client);
-    if (adopted === null) {
-      socket.on('data', (chunk: Buffer) => this.onData(client, chunk, false));
-      socket.resume();
-    }
-    this.watchSocket(client, socket);
-  }
-
-  private watchSocket(c: Client, socket: net.Socket): void {
-    socket.on('error', () => {
-      /* reported through 'close' */
-    });
-    socket.on('close', () => this.freeClient(c));
-    socket.on('drain', () => {
-      c.obufSoftLimitReachedAt = 0;
-    });
-  }
-
-  /** Bytes read from a client. `borrowed`: `chunk` is the shared read buffer, overwritten by the next read. */
-  private onData(c: Client, chunk: Buffer, borrowed: boolean): void {
-    if (c.flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY)) return;
-    this.inIO = true;
-    c.netIn += chunk.length;
-    this.stats.netInput += chunk.length;
-    this.stats.totalReads++;
-    c.parser.feed(chunk, borrowed);
-    if (c.parser.bufferedBytes > this.queryBufferLimit) {
-      this.log.warning(`Closing client that reached max query buffer length: ${this.clientInfoLine(c)} (qbuf initial bytes: ...)`);
-      this.stats.queryBufferLimitDisconnections++;
-      c.parser.releaseInput();
-      this.closeClient(c);
-      this.inIO = false;
-      return;
-    }
-    try {
-      this.processInputBuffer(c);
-    } finally {
-      // What is left (a partial command, commands behind a blocked one) must not
-      // stay in the shared read buffer.
-      if (borrowed) c.parser.releaseInput();
-    }
-    this.inIO = false;
-    if (!this.ioFlushScheduled) {
-      this.ioFlushScheduled = true;
-      setImmediate(this.ioFlush);
-    }
-  }
-
-  /**
-   * Replies to what was read are written once every ready socket of this event-loop
-   * turn has been read and run (setImmediate runs after the poll phase), as Redis
-   * writes in beforeSleep, not after each read. Writing after each read woke a
-   * waiting client process once per socket: at pipeline 16 the kernel's wake-up path
-   * (sock_def_readable) was 29% of the server's CPU against 4.7% in redis-server,
-   * and SET went from 2.37 to 1.37 CPU µs per request when the writes were batched.
-   */
-  private ioFlushScheduled = false;
-  private readonly ioFlush = (): void => {
-    this.ioFlushScheduled = false;
-    this.flushPending();
-  };
 
   /**
    * Runs every complete command in the client's query buffer, unless it blocks or
@@ -503,81 +337,21 @@ export class Server implements ServerContext {
     return false;
   }
 
+  /** Schedules a client's pending output for the write at the end of this turn. */
   markPending(c: Client): void {
-    this.pending.push(c);
-    if (!this.inIO && !this.flushScheduled) {
-      this.flushScheduled = true;
-      process.nextTick(() => {
-        this.flushScheduled = false;
-        this.flushPending();
-      });
-    }
+    this.net.markPending(c);
   }
 
   /** Writes every pending reply, one socket write per client, and enforces output limits. */
   flushPending(): void {
-    const list = this.pending;
-    if (list.length === 0) return;
-    for (let i = 0; i < this.beforeFlushHooks.length; i++) if (!this.beforeFlushHooks[i]()) return;
-    this.pending = [];
-    for (let i = 0; i < list.length; i++) {
-      const c = list[i];
-      c.pendingFlush = false;
-      const s = c.socket;
-      if (c.out.length > 0) {
-        const out = c.out;
-        c.out = '';
-        if (s && !s.destroyed) {
-          s.write(out, 'latin1');
-          c.netOut += out.length;
-          this.stats.netOutput += out.length;
-          this.stats.totalWrites++;
-        }
-      }
-      if (s && (c.flags & CLIENT_CLOSE_AFTER_REPLY) !== 0) {
-        s.end();
-        continue;
-      }
-      if (s && s.writableLength > 0) this.checkOutputBufferLimits(c);
-    }
-  }
-
-  /** Output buffer class of a client for client-output-buffer-limit. */
-  private obufClass(c: Client): string {
-    if (c.flags & CLIENT_REPLICA) return 'slave';
-    if (c.subscriptionCount > 0) return 'pubsub';
-    return 'normal';
+    this.net.flushPending();
   }
 
   /** Closes a client whose pending output passed its hard limit, or its soft limit for too long. */
   checkOutputBufferLimits(c: Client): boolean {
-    const s = c.socket;
-    if (!s || (c.flags & CLIENT_MASTER) !== 0) return false;
-    const used = s.writableLength + c.out.length;
-    c.lastMemory = used;
-    const limits = this.config.getList('client-output-buffer-limit');
-    const cls = this.obufClass(c);
-    const i = limits.indexOf(cls);
-    if (i < 0) return false;
-    const hard = Number(limits[i + 1]);
-    const soft = Number(limits[i + 2]);
-    const softSecs = Number(limits[i + 3]);
-    let over = false;
-    if (hard > 0 && used >= hard) over = true;
-    if (soft > 0 && used >= soft) {
-      if (c.obufSoftLimitReachedAt === 0) c.obufSoftLimitReachedAt = Date.now();
-      else if (Date.now() - c.obufSoftLimitReachedAt >= softSecs * 1000) over = true;
-    } else {
-      c.obufSoftLimitReachedAt = 0;
-    }
-    if (over) {
-      this.log.warning(`Client ${this.clientInfoLine(c)} scheduled to be closed ASAP for overcoming of output buffer limits.`);
-      this.stats.outputBufferLimitDisconnections++;
-      this.closeClient(c);
-      return true;
-    }
-    return false;
+    return this.net.checkOutputBufferLimits(c);
   }
+
 
   /** Closes a connection at once, dropping pending output. */
   closeClient(c: Client): void {
@@ -792,7 +566,7 @@ export class Server implements ServerContext {
     this.callDepth--;
     const dirty = this.dirty - dirtyBefore;
     // Nobody listening (no AOF, no replica): the queue would be dropped at the flush.
-    if (dirty > 0 && !c.preventProp && this.propagationListeners.length > 0) this.propQueue.push({ dbid: c.db.id, argv: c.propArgv ?? argv, flags: 0 });
+    if (dirty > 0 && !c.preventProp && this.prop.active) this.prop.push(c.db.id, c.propArgv ?? argv, 0);
     c.propArgv = null;
     c.preventProp = false;
     const st = this.statsFor(spec);
@@ -808,7 +582,7 @@ export class Server implements ServerContext {
     c.lastCmd = spec;
     c.cmd = prevCmd;
     c.argv = prevArgv;
-    if (this.callDepth === 0 && (this.propQueue.length > 0 || this.readyKeys.length > 0)) {
+    if (this.callDepth === 0 && (this.prop.queue.length > 0 || this.blocking.pendingReady)) {
       this.afterCommand();
       if (this.afterPropagateHook !== null) this.afterPropagateHook(c);
       return performance.now();
@@ -818,8 +592,8 @@ export class Server implements ServerContext {
 
   /** End of an execution unit: emit the propagated commands, then serve ready keys. */
   afterCommand(): void {
-    this.flushPropagation();
-    if (this.readyKeys.length > 0) this.handleReadyKeys();
+    this.prop.flush();
+    if (this.blocking.pendingReady) this.blocking.handleReadyKeys();
   }
 
   private statsFor(spec: CommandSpec): CommandStats {
@@ -879,38 +653,22 @@ export class Server implements ServerContext {
     }
   }
 
-  // ---- propagation -----------------------------------------------------------------------
+  // ---- propagation (propagation.ts) -----------------------------------------------------
 
   /** Subscribes to every dataset change (AOF, replication, tests). */
   onPropagate(fn: PropagationListener): () => void {
-    this.propagationListeners.push(fn);
-    return () => {
-      const i = this.propagationListeners.indexOf(fn);
-      if (i >= 0) this.propagationListeners.splice(i, 1);
-    };
+    return this.prop.on(fn);
   }
 
   /** Queues a command for propagation in the current execution unit. */
   alsoPropagate(dbid: number, argv: string[], flags = 0): void {
-    this.propQueue.push({ dbid, argv, flags });
-    if (this.callDepth === 0) this.flushPropagation();
+    this.prop.push(dbid, argv, flags);
+    if (this.callDepth === 0) this.prop.flush();
   }
 
-  /**
-   * Emits the queued commands of one execution unit. More than one command (EXEC,
-   * a command plus lazily expired keys...) is wrapped in MULTI/EXEC so consumers
-   * apply them atomically, as Redis 7 does.
-   */
-  private flushPropagation(): void {
-    const q = this.propQueue;
-    if (q.length === 0) return;
-    this.propQueue = [];
-    const ls = this.propagationListeners;
-    if (ls.length === 0) return;
-    const wrap = q.length > 1;
-    if (wrap) for (const l of ls) l(q[0].dbid, ['MULTI'], 0);
-    for (const op of q) for (const l of ls) l(op.dbid, op.argv, op.flags);
-    if (wrap) for (const l of ls) l(q[q.length - 1].dbid, ['EXEC'], 0);
+  /** Emits the commands of the execution unit that just ended. */
+  flushPropagation(): void {
+    this.prop.flush();
   }
 
   /** PUBLISH goes to replicas (so their subscribers hear it) but never to the AOF. */
@@ -919,70 +677,36 @@ export class Server implements ServerContext {
   }
 
   private onExpired(db: Database, key: string): void {
-    // An expired key deleted is a modification for WATCH, unless the key was already
-    // expired when WATCH was called (then logically nothing changed).
-    const watchers = this.watchedKeys[db.id].get(key);
-    if (watchers) {
-      for (const c of watchers) {
-        const w = (c.watched as Array<{ db: Database; key: string; expiredAtWatch?: boolean }>).find((x) => x.db === db && x.key === key);
-        if (w && w.expiredAtWatch) w.expiredAtWatch = false;
-        else c.flags |= CLIENT_DIRTY_CAS;
-      }
-    }
+    this.watches.expired(db, key);
     const lazy = this.config.getBool('lazyfree-lazy-expire');
-    this.propQueue.push({ dbid: db.id, argv: [lazy ? 'UNLINK' : 'DEL', key], flags: 0 });
+    this.prop.push(db.id, [lazy ? 'UNLINK' : 'DEL', key], 0);
     this.notifyKeyspaceEvent(NOTIFY_EXPIRED, 'expired', key, db.id);
-    if (this.callDepth === 0) this.flushPropagation();
+    if (this.callDepth === 0) this.prop.flush();
   }
 
-  // ---- keyspace signals ------------------------------------------------------------------
+  // ---- WATCH (watch.ts) -------------------------------------------------------------------
 
   /** A key changed: clients WATCHing it will fail their EXEC. */
   signalModifiedKey(db: Database, key: string): void {
-    const w = this.watchedKeys[db.id];
-    if (w.size === 0) return;
-    const clients = w.get(key);
-    if (clients) for (const c of clients) c.flags |= CLIENT_DIRTY_CAS;
+    this.watches.modified(db, key);
   }
 
   /** Every watched key of `db` that exists (or existed) is touched: FLUSHDB, SWAPDB. */
   touchAllWatchedKeysInDb(db: Database, other?: Database): void {
-    const w = this.watchedKeys[db.id];
-    for (const [key, clients] of w) {
-      if (db.dict.has(key) || (other && other.dict.has(key))) for (const c of clients) c.flags |= CLIENT_DIRTY_CAS;
-    }
+    this.watches.touchAll(db, other);
   }
 
   watch(c: Client, key: string): void {
-    for (const w of c.watched) if (w.db === c.db && w.key === key) return;
-    const expired = c.db.isExpired(key);
-    c.watched.push({ db: c.db, key, expiredAtWatch: expired } as { db: Database; key: string });
-    let set = this.watchedKeys[c.db.id].get(key);
-    if (!set) {
-      set = new Set();
-      this.watchedKeys[c.db.id].set(key, set);
-    }
-    set.add(c);
+    this.watches.watch(c, key);
   }
 
   unwatchAll(c: Client): void {
-    for (const w of c.watched) {
-      const set = this.watchedKeys[w.db.id].get(w.key);
-      if (set) {
-        set.delete(c);
-        if (set.size === 0) this.watchedKeys[w.db.id].delete(w.key);
-      }
-    }
-    c.watched = [];
-    c.flags &= ~CLIENT_DIRTY_CAS;
+    this.watches.unwatchAll(c);
   }
 
   /** True when a watched key expired after WATCH (Redis 7 treats that as a modification). */
   watchedKeyExpired(c: Client): boolean {
-    for (const w of c.watched as Array<{ db: Database; key: string; expiredAtWatch?: boolean }>) {
-      if (!w.expiredAtWatch && w.db.isExpired(w.key)) return true;
-    }
-    return false;
+    return this.watches.expiredSinceWatch(c);
   }
 
   get watchingClients(): number {
@@ -992,10 +716,9 @@ export class Server implements ServerContext {
   }
 
   get watchedKeysCount(): number {
-    let n = 0;
-    for (const w of this.watchedKeys) n += w.size;
-    return n;
+    return this.watches.keyCount;
   }
+
 
   /** Publishes a keyspace/keyevent notification if its class is enabled. */
   notifyKeyspaceEvent(cls: number, event: string, key: string, dbid: number): void {
@@ -1006,162 +729,35 @@ export class Server implements ServerContext {
     if (flags & NOTIFY_KEYEVENT) this.pubsub.publish(`__keyevent@${dbid}__:${event}`, key);
   }
 
-  // ---- blocking ---------------------------------------------------------------------------
+  // ---- blocking (blocking.ts) -------------------------------------------------------------
+
+  get blockedClients(): number {
+    return this.blocking.blockedClients;
+  }
 
   blockClient(c: Client, st: Omit<BlockState, 'db' | 'spec' | 'argv'> & { db?: Database }): void {
-    const db = st.db ?? c.db;
-    const state: BlockState = { ...st, db, spec: c.cmd!, argv: c.argv };
-    c.blocked = state;
-    c.flags |= CLIENT_BLOCKED;
-    this.blockedClients++;
-    const map = this.blockingKeys[db.id];
-    for (const k of state.keys) {
-      let list = map.get(k);
-      if (!list) {
-        list = [];
-        map.set(k, list);
-      }
-      list.push(c);
-      // A key that is already ready (e.g. re-blocked after a wrong-type wake) stays queued.
-    }
-    // A command re-run because its key became ready keeps its first deadline.
-    if (this.reprocessing === c && this.reprocessTimeoutAt !== null) state.timeoutAt = this.reprocessTimeoutAt;
-    if (state.timeoutAt > 0) this.armBlockTimer(c, state.timeoutAt);
-  }
-
-  /** Node fires timers longer than 2^31-1 ms at once; long deadlines are re-armed in steps. */
-  private armBlockTimer(c: Client, at: number): void {
-    const delay = Math.min(2147483647, Math.max(0, at - Date.now()));
-    this.blockTimers.set(
-      c,
-      setTimeout(() => this.blockTimeout(c), delay),
-    );
-  }
-
-  /** The client being re-run by handleReadyKeys, and its original deadline. */
-  private reprocessing: Client | null = null;
-  private reprocessTimeoutAt: number | null = null;
-
-  private blockTimeout(c: Client): void {
-    if (!c.blocked) return;
-    const st = c.blocked;
-    if (Date.now() < st.timeoutAt) {
-      this.armBlockTimer(c, st.timeoutAt);
-      return;
-    }
-    this.unblockClient(c, false);
-    if (st.onTimeout === 'nullarray') c.addNullArray();
-    else if (st.onTimeout === 'nullbulk') c.addNull();
-    else if (st.timeoutReply) st.timeoutReply(c);
-    this.resumeAfterUnblock(c);
+    this.blocking.block(c, st);
   }
 
   /** Removes a client from every blocking structure. */
-  unblockClient(c: Client, _served: boolean): void {
-    const st = c.blocked;
-    if (!st) return;
-    c.blocked = null;
-    c.flags &= ~CLIENT_BLOCKED;
-    this.blockedClients--;
-    const map = this.blockingKeys[st.db.id];
-    for (const k of st.keys) {
-      const list = map.get(k);
-      if (!list) continue;
-      const i = list.indexOf(c);
-      if (i >= 0) list.splice(i, 1);
-      if (list.length === 0) map.delete(k);
-    }
-    const t = this.blockTimers.get(c);
-    if (t) {
-      clearTimeout(t);
-      this.blockTimers.delete(c);
-    }
+  unblockClient(c: Client, served: boolean): void {
+    this.blocking.unblock(c, served);
   }
 
   /** CLIENT UNBLOCK: ends a block with the timeout reply or an UNBLOCKED error. */
   unblockByRequest(c: Client, withError: boolean): boolean {
-    if (!c.blocked) return false;
-    const st = c.blocked;
-    this.unblockClient(c, false);
-    if (withError) c.addError('UNBLOCKED client unblocked via CLIENT UNBLOCK');
-    else if (st.onTimeout === 'nullarray') c.addNullArray();
-    else if (st.onTimeout === 'nullbulk') c.addNull();
-    else if (st.timeoutReply) st.timeoutReply(c);
-    this.resumeAfterUnblock(c);
-    return true;
-  }
-
-  /** After a client is unblocked, it goes on with the commands it pipelined meanwhile. */
-  private resumeAfterUnblock(c: Client): void {
-    setImmediate(() => {
-      if (!this.clients.has(c.id) || c.blocked) return;
-      this.processInputBuffer(c);
-      this.flushPending();
-    });
-    this.flushPending();
+    return this.blocking.unblockByRequest(c, withError);
   }
 
   blockingKeyCount(): number {
-    let n = 0;
-    for (const m of this.blockingKeys) n += m.size;
-    return n;
-  }
-
-  private onKeyAdded(db: Database, key: string, _obj: RObj): void {
-    const map = this.blockingKeys[db.id];
-    if (map.size === 0 || !map.has(key)) return;
-    const id = db.id + '\0' + key;
-    if (this.readySet.has(id)) return;
-    this.readySet.add(id);
-    this.readyKeys.push({ db, key });
+    return this.blocking.blockingKeyCount();
   }
 
   /** A key that blocked clients wait on may be ready: signal it (used by commands that push to existing keys). */
   signalKeyAsReady(db: Database, key: string): void {
-    this.onKeyAdded(db, key, undefined as unknown as RObj);
+    this.blocking.keyAdded(db, key);
   }
 
-  /**
-   * Serves clients blocked on keys that became ready, in the order they blocked, by
-   * executing their command again. A client whose command still finds nothing
-   * blocks again. Keys made ready by the served commands are handled in turn.
-   */
-  private handleReadyKeys(): void {
-    let guard = 0;
-    while (this.readyKeys.length > 0 && guard++ < 1000000) {
-      const batch = this.readyKeys;
-      this.readyKeys = [];
-      this.readySet.clear();
-      for (const { db, key } of batch) {
-        const waiting = this.blockingKeys[db.id].get(key);
-        if (!waiting) continue;
-        for (const c of waiting.slice()) {
-          const obj = db.lookup(key);
-          if (obj === undefined) break;
-          const st = c.blocked;
-          if (!st) continue;
-          if (st.type !== null && obj.type !== st.type) continue;
-          this.unblockClient(c, true);
-          const prevDb = c.db;
-          c.db = st.db;
-          this.ks.now = Date.now();
-          this.callDepth++;
-          this.reprocessing = c;
-          this.reprocessTimeoutAt = st.timeoutAt;
-          try {
-            this.call(c, st.spec, st.argv);
-          } finally {
-            this.reprocessing = null;
-            this.reprocessTimeoutAt = null;
-            this.callDepth--;
-          }
-          this.flushPropagation();
-          c.db = prevDb;
-          if (!c.blocked) this.resumeAfterUnblock(c);
-        }
-      }
-    }
-  }
 
   // ---- cron ------------------------------------------------------------------------------
 
@@ -1188,63 +784,13 @@ export class Server implements ServerContext {
   }
 
   activeExpireEnabled = true;
-  private expireCursor: Array<IterableIterator<[string, number]> | null> = [];
+  private readonly activeExpire = new ActiveExpire();
 
-  /**
-   * Active expiry, after Redis's activeExpireCycle: sample keys with a TTL in each
-   * database, delete the expired ones, repeat while more than 25% of a sample was
-   * expired, within a time budget of 25% of the cron period.
-   */
+  /** Active expiry (keyspace/active-expire.ts), one cycle. */
   activeExpireCycle(): void {
-    const effort = this.config.getNumber('active-expire-effort') - 1;
-    const perLoop = 20 + Math.floor((20 / 4) * effort);
-    const hz = Math.max(1, this.config.getNumber('hz'));
-    const budgetMs = (1000 / hz) * (0.25 + 0.02 * effort);
-    const start = performance.now();
-    const acceptableStale = 10 - effort;
-    for (const db of this.ks.dbs) {
-      if (db.expires.size === 0) continue;
-      for (;;) {
-        let it = this.expireCursor[db.id];
-        if (!it) {
-          it = db.expires.entries();
-          this.expireCursor[db.id] = it;
-        }
-        let sampled = 0;
-        let expired = 0;
-        let ttlSum = 0;
-        let ttlSamples = 0;
-        const now = Date.now();
-        this.ks.now = now;
-        while (sampled < perLoop) {
-          const r = it.next();
-          if (r.done) {
-            this.expireCursor[db.id] = null;
-            break;
-          }
-          sampled++;
-          const [key, when] = r.value;
-          if (when <= now) {
-            // The check on `when` guards against a cursor that outlived a SWAPDB.
-            if (db.expires.get(key) === when && db.dict.has(key)) db.expireNow(key);
-            expired++;
-          } else {
-            ttlSum += when - now;
-            ttlSamples++;
-          }
-        }
-        if (ttlSamples > 0) {
-          const avg = ttlSum / ttlSamples;
-          db.avgTtl = db.avgTtl ? (db.avgTtl / 50) * 49 + avg / 50 : avg;
-        }
-        if (sampled === 0 || expired * 100 <= sampled * acceptableStale) break;
-        if (performance.now() - start > budgetMs) {
-          this.ks.stats.expiredTimeCapReached++;
-          break;
-        }
-      }
-    }
+    this.activeExpire.cycle(this.ks, this.config.getNumber('active-expire-effort'), this.config.getNumber('hz'));
   }
+
 
   private clientsCron(): void {
     const timeout = this.config.getNumber('timeout') * 1000;
@@ -1319,10 +865,8 @@ export class Server implements ServerContext {
     if (this.cronTimer) clearInterval(this.cronTimer);
     this.cronTimer = null;
     if (this.pauseTimer) clearTimeout(this.pauseTimer);
-    for (const t of this.blockTimers.values()) clearTimeout(t);
-    this.blockTimers.clear();
-    for (const l of this.listeners) l.close();
-    this.listeners = [];
+    this.blocking.clearTimers();
+    this.net.closeListeners();
     this.flushPending();
     for (const c of [...this.clients.values()]) {
       if (c.socket) c.socket.end();
@@ -1334,36 +878,6 @@ export class Server implements ServerContext {
   isEvictable(c: Client): boolean {
     return (c.flags & CLIENT_NO_EVICT) === 0;
   }
-}
-
-/**
- * Re-wraps an accepted connection in a net.Socket that reads into `buffer` and
- * calls `onread(bytes)` (Node's `onread` socket option) instead of allocating a
- * Buffer and emitting 'data' for every read; at one command per read (no
- * pipelining) that machinery was about a third of the server's own CPU time per
- * request. net.Server cannot be asked for such sockets, so the accepted socket,
- * still paused (pauseOnConnect), hands its handle over; the server's connection
- * count moves along with it. Returns null, leaving `accepted` untouched, when
- * this Node does not support it.
- */
-function adoptSocket(accepted: net.Socket, buffer: Buffer, onread: (bytes: number) => void): net.Socket | null {
-  type Internals = { _handle: { useUserBuffer?: unknown; readStop?: unknown } | null; _server: unknown; server: unknown };
-  const old = accepted as unknown as Internals;
-  const handle = old._handle;
-  if (!handle || typeof handle.useUserBuffer !== 'function' || accepted.readableFlowing === true) return null;
-  let s: net.Socket;
-  try {
-    s = new net.Socket({ handle, readable: true, writable: true, onread: { buffer, callback: onread } } as net.SocketConstructorOpts);
-  } catch {
-    return null;
-  }
-  const fresh = s as unknown as Internals;
-  old._handle = null;
-  fresh._server = old._server;
-  fresh.server = old.server;
-  old._server = null;
-  old.server = null;
-  return s;
 }
 
 export { NOTIFY_GENERIC, NOTIFY_KEY_MISS, NOTIFY_NEW, writePush };
