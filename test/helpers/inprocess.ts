@@ -25,6 +25,8 @@ export interface Propagation {
 export interface InProcessOptions {
   /** `propagated` throws when a command answers with an error (default: errors are ignored). */
   throwOnError?: boolean;
+  /** Configuration directives applied before the server is built (name -> value). */
+  config?: Record<string, string>;
 }
 
 export interface InProcess {
@@ -54,6 +56,7 @@ export async function startInProcess(opts: InProcessOptions = {}): Promise<InPro
   config.set('port', ['0']);
   config.set('bind', ['127.0.0.1']);
   config.set('save', ['']);
+  for (const [name, value] of Object.entries(opts.config ?? {})) config.set(name, value === '' ? [''] : value.split(' '), true);
   const log = new Logger();
   log.level = 'warning';
   const server = createServer(config, log);
