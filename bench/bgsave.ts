@@ -9,7 +9,7 @@
  * figures show what each design costs the clients while the file is written.
  */
 import { gatedGetLoop, type LoopGate } from './latency.js';
-import { encodeCommand, type RespClient } from '../src/protocol/client.js';
+import { encodeCommand, type RespClient } from '../src/protocol/resp-client.js';
 import {
   KINDS,
   LogHistogram,

@@ -19,7 +19,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Redis } from 'ioredis';
 
-import { RespClient, toPlain, type Plain } from '../src/protocol/client.js';
+import { RespClient, toPlain, type Plain } from '../src/protocol/resp-client.js';
 import { REDIS_SERVER, REPO_ROOT, cinnabarBin, errMsg, fmtRatio, freePort, log, markdownTable, median, sleep, withDeadline, type ServerKind } from './lib.js';
 
 interface Options {

@@ -20,7 +20,7 @@
 import * as net from 'node:net';
 import { Worker } from 'node:worker_threads';
 
-import { RespReplyParser, encodeCommand } from '../src/protocol/client.js';
+import { RespReplyParser, encodeCommand } from '../src/protocol/resp-client.js';
 import {
   KINDS,
   LogHistogram,

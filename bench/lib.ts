@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { RespClient, type Reply } from '../src/protocol/client.js';
+import { RespClient, type Reply } from '../src/protocol/resp-client.js';
 
 export const REDIS_SERVER = process.env['CINNABAR_REDIS_SERVER'] ?? '/usr/bin/redis-server';
 export const REDIS_BENCHMARK = process.env['CINNABAR_REDIS_BENCHMARK'] ?? '/usr/bin/redis-benchmark';

@@ -10,7 +10,7 @@
  * RSS includes whatever garbage V8 has not collected yet, which is part of
  * what a user would see.
  */
-import type { CommandArg, RespClient } from '../src/protocol/client.js';
+import type { CommandArg, RespClient } from '../src/protocol/resp-client.js';
 import {
   KINDS,
   type ServerKind,

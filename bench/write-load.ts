@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
-import { RespClient, type CommandArg } from '../src/protocol/client.js';
+import { RespClient, type CommandArg } from '../src/protocol/resp-client.js';
 
 export interface WriteLoadData {
   host: string;

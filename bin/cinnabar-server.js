@@ -1,2 +1,2 @@
 #!/usr/bin/env node
-import '../dist/src/cli/server.js';
+import '../dist/src/cli/cinnabar-server.js';

@@ -21,7 +21,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { RespClient } = await import(join(root, 'dist/src/protocol/client.js'));
+const { RespClient } = await import(join(root, 'dist/src/protocol/resp-client.js'));
 const { ALL_COMMANDS } = await import(join(root, 'dist/src/commands/index.js'));
 
 function freePort() {
@@ -134,7 +134,7 @@ async function main() {
     ];
     for (const [name, d] of entries) lines.push(`  ${JSON.stringify(name)}: ${JSON.stringify(d)},`);
     lines.push('};', '');
-    writeFileSync(join(root, 'src/commands/docs', `${group}.ts`), lines.join('\n'));
+    writeFileSync(join(root, 'src/commands/docs', `${group}-docs.ts`), lines.join('\n'));
     console.log(`${group}: ${entries.length} commands`);
   }
   if (missing.length > 0) console.log(`not in redis-server ${version} (write them in redis72.ts): ${missing.join(' ')}`);

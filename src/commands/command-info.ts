@@ -18,7 +18,7 @@ import type { CommandArg, KeySpec, KeySpecFlag } from './docs/types.js';
 import { KEY_SPEC_FLAG_ORDER } from './key-specs.js';
 import type { Client, ServerContext } from './context.js';
 import { globMatch } from '../util/glob.js';
-import { addHelp } from './client.js';
+import { addHelp } from './client-command.js';
 
 /** Redis's order of command flags in COMMAND INFO. */
 const FLAG_ORDER: Array<CommandFlag | 'asking' | 'module' | 'no_async_loading' | 'movablekeys'> = [

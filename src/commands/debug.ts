@@ -13,7 +13,7 @@ import { ObjType, RObj, type RHash, type RSet } from '../types/object.js';
 import type { RList } from '../types/list.js';
 import type { SortedSet } from '../types/sorted-set.js';
 import { parseIntArg } from '../util/numbers.js';
-import { addHelp } from './client.js';
+import { addHelp } from './client-command.js';
 import { objectEncoding, objectRefcount } from './object-memory.js';
 
 

@@ -15,13 +15,13 @@ import { COMMANDS as hashes } from './hashes.js';
 import { COMMANDS as sets } from './sets.js';
 import { COMMANDS as zsets } from './zsets.js';
 import { commandContainerSpec } from './command-info.js';
-import { COMMANDS as config } from './config.js';
+import { COMMANDS as config } from './config-command.js';
 import { COMMANDS as databases } from './databases.js';
 import { COMMANDS as admin } from './admin.js';
 import { COMMANDS as debug } from './debug.js';
 import { COMMANDS as objectMemory } from './object-memory.js';
 import { COMMANDS as slowlogMonitor } from './slowlog-monitor.js';
-import { COMMANDS as client } from './client.js';
+import { COMMANDS as client } from './client-command.js';
 import { COMMANDS as persistence } from './persistence-commands.js';
 import { COMMANDS as replication } from './replication-commands.js';
 

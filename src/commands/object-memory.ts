@@ -12,7 +12,7 @@ import { ObjType, RObj, ENC_BIG, typeName, type RHash, type RSet } from '../type
 import type { RList } from '../types/list.js';
 import type { SortedSet } from '../types/sorted-set.js';
 import { parseIntArg } from '../util/numbers.js';
-import { addHelp } from './client.js';
+import { addHelp } from './client-command.js';
 import * as stringsMod from './strings.js';
 import * as hashesMod from './hashes.js';
 import * as setsMod from './sets.js';

@@ -5,7 +5,7 @@ import { cmd, type CommandSpec } from './table.js';
 import type { Client } from './context.js';
 import { PubSub, writeSubscription } from './pubsub-registry.js';
 import { globMatch } from '../util/glob.js';
-import { addHelp } from './client.js';
+import { addHelp } from './client-command.js';
 
 const PS = ['pubsub'];
 

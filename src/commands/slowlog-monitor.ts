@@ -4,7 +4,7 @@ import { cmd, type CommandFlag, type CommandSpec } from './table.js';
 import type { Client } from './context.js';
 import { CLIENT_MONITOR, CLIENT_REPLICA } from './context.js';
 import { parseIntArg } from '../util/numbers.js';
-import { addHelp, subcommandSyntaxError } from './client.js';
+import { addHelp, subcommandSyntaxError } from './client-command.js';
 
 
 // ---- SLOWLOG ----------------------------------------------------------------------------

@@ -46,7 +46,7 @@
 //   loadAofAtStartup(server)      false (after logging) when the server must not start
 //   aofState / aofStateOf(s)      state and counters (aofState: the last server installed)
 //   aofInfoFields(server)         INFO persistence's aof_* fields in Redis 7.2's order
-//   bgrewriteaofCommand           the BGREWRITEAOF handler (table in commands/aof.ts)
+//   bgrewriteaofCommand           the BGREWRITEAOF handler (spec in commands/persistence-commands.ts)
 //   rewriteAppendOnlyFileBackground(server)  start a rewrite: true when started
 //   restartAppendOnlyAfterLoad(server)       the dataset was replaced (full sync): AOF
 //                                            off and on again (new base)

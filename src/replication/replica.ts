@@ -30,7 +30,7 @@ import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Client, CLIENT_MASTER, CLIENT_MULTI, CLIENT_REPLY_OFF } from '../server/client.js';
 import { MAX_STRING_LENGTH, ProtocolError } from '../protocol/parser.js';
-import { encodeCommand } from '../protocol/client.js';
+import { encodeCommand } from '../protocol/resp-client.js';
 import { loadRdbBuffer, rdbPath } from '../persistence/persistence.js';
 import { RDB_OPCODE, RdbReader } from '../persistence/rdb.js';
 import { aofStateOf, restartAppendOnlyAfterLoad } from '../persistence/aof.js';

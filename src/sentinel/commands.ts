@@ -8,11 +8,11 @@ import { cmd, type CommandSpec } from '../commands/table.js';
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import { ALL_COMMANDS } from '../commands/index.js';
-import { addHelp } from '../commands/client.js';
+import { addHelp } from '../commands/client-command.js';
 import { genInfo } from '../server/info.js';
 import { globMatch } from '../util/glob.js';
 import { parseIntArg } from '../util/numbers.js';
-import { isExecutable } from './config.js';
+import { isExecutable } from './sentinel-conf.js';
 import {
   CreateInstanceError,
   FAILOVER_STATE_NAMES,

@@ -6,7 +6,7 @@
 
 import { splitArgs } from '../protocol/parser.js';
 import { Sentinel } from './sentinel.js';
-import { applySentinelDirective, SentinelConfigError } from './config.js';
+import { applySentinelDirective, SentinelConfigError } from './sentinel-conf.js';
 
 export { Sentinel } from './sentinel.js';
 

@@ -10,8 +10,8 @@
 // sentinel's timer only reads the state the replies leave behind.
 
 import { isIP } from 'node:net';
-import { RespClient } from '../protocol/client.js';
-import type { Reply } from '../protocol/client.js';
+import { RespClient } from '../protocol/resp-client.js';
+import type { Reply } from '../protocol/resp-client.js';
 
 // ---- timing constants (ms), as Redis Sentinel's; SENTINEL DEBUG shows them ----------------
 

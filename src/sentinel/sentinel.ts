@@ -28,7 +28,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { Server } from '../server/server.js';
-import type { RespClient, Reply } from '../protocol/client.js';
+import type { RespClient, Reply } from '../protocol/resp-client.js';
 import {
   Instance,
   TIMING,
@@ -65,7 +65,7 @@ import {
   type LinkOwner,
   CreateInstanceError,
 } from './instance.js';
-import { renderSentinelConfig, writeConfigFile } from './config.js';
+import { renderSentinelConfig, writeConfigFile } from './sentinel-conf.js';
 
 export const SIMFAILURE_CRASH_AFTER_ELECTION = 1;
 export const SIMFAILURE_CRASH_AFTER_PROMOTION = 2;

@@ -60,8 +60,8 @@ export type { CommandStats, ShutdownOptions, SlowlogEntry } from '../commands/co
 import { genInfo, memoryFigures, changeReplicationId, type MemoryFigures } from './info.js';
 import { evictor } from '../keyspace/eviction.js';
 import { ALL_COMMANDS } from '../commands/index.js';
-import { clientInfoLine } from '../commands/client.js';
-import { DEBUG_DENIED, debugAllowed } from '../commands/config.js';
+import { clientInfoLine } from '../commands/client-command.js';
+import { DEBUG_DENIED, debugAllowed } from '../commands/config-command.js';
 import { Phases, runPhases, TAKEN } from './phases.js';
 import { Networking } from './networking.js';
 import { Propagation, PROPAGATE_REPL_ONLY, type PropagationListener } from './propagation.js';

@@ -11,7 +11,7 @@ import { Rng, seedFromEnv } from '../helpers/random.js';
 import { startPair, withEvents } from '../helpers/pair.js';
 import { startInProcess, type InProcess } from '../helpers/inprocess.js';
 import { checkRandomSequences } from '../helpers/sequences.js';
-import type { RespClient } from '../../src/protocol/client.js';
+import type { RespClient } from '../../src/protocol/resp-client.js';
 import type { Server } from '../../src/server/server.js';
 
 type Cmd = string[];

@@ -10,7 +10,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { DiffPair, replyKey } from '../helpers/diff.js';
 import { startCinnabar, startRedis, skipIfNoRedis, type ServerHandle } from '../helpers/servers.js';
-import { toPlain, type Reply } from '../../src/protocol/client.js';
+import { toPlain, type Reply } from '../../src/protocol/resp-client.js';
 import { keyInfo, keysOf, keysFromSpecs } from '../../src/commands/key-specs.js';
 import type { KeySpec } from '../../src/commands/docs/types.js';
 

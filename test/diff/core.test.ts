@@ -6,7 +6,7 @@ import { describe, test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { DiffPair } from '../helpers/diff.js';
 import { startCinnabar, startRedis, skipIfNoRedis, type ServerHandle } from '../helpers/servers.js';
-import type { Reply, RespClient } from '../../src/protocol/client.js';
+import type { Reply, RespClient } from '../../src/protocol/resp-client.js';
 
 describe('core', { skip: skipIfNoRedis() }, () => {
   let ours: ServerHandle;

@@ -12,7 +12,7 @@ import { Rng, seedFromEnv } from '../helpers/random.js';
 import { EventPair, startPair } from '../helpers/pair.js';
 import { startInProcess, type InProcess } from '../helpers/inprocess.js';
 import { replayOnFailure } from '../helpers/sequences.js';
-import type { RespClient, Reply } from '../../src/protocol/client.js';
+import type { RespClient, Reply } from '../../src/protocol/resp-client.js';
 import type { Server } from '../../src/server/server.js';
 
 type Cmd = string[];

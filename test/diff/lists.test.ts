@@ -16,7 +16,7 @@ import { Rng, seedFromEnv } from '../helpers/random.js';
 import { startPair, withEvents } from '../helpers/pair.js';
 import { startInProcess, type InProcess, type Propagation } from '../helpers/inprocess.js';
 import { checkRandomSequences } from '../helpers/sequences.js';
-import { formatReply, type RespClient, type Reply } from '../../src/protocol/client.js';
+import { formatReply, type RespClient, type Reply } from '../../src/protocol/resp-client.js';
 
 type Cmd = string[];
 

@@ -9,7 +9,7 @@ import { DiffPair, replyKey } from '../helpers/diff.js';
 import { startCinnabar, startRedis, skipIfNoRedis, type ServerHandle } from '../helpers/servers.js';
 import { KNOWN_DIFFERENCES, dropFields, type KnownDifference } from '../helpers/known-differences.js';
 import { Rng } from '../helpers/random.js';
-import type { Reply, RespClient } from '../../src/protocol/client.js';
+import type { Reply, RespClient } from '../../src/protocol/resp-client.js';
 
 /** Text of a bulk/verbatim/simple reply. */
 function text(r: Reply): string {

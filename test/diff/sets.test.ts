@@ -14,7 +14,7 @@ import { skipIfNoRedis, type ServerHandle } from '../helpers/servers.js';
 import { Rng, seedFromEnv } from '../helpers/random.js';
 import { startPair, withEvents } from '../helpers/pair.js';
 import { startInProcess, type InProcess } from '../helpers/inprocess.js';
-import { formatReply, type RespClient, type Reply } from '../../src/protocol/client.js';
+import { formatReply, type RespClient, type Reply } from '../../src/protocol/resp-client.js';
 
 type Cmd = string[];
 

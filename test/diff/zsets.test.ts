@@ -16,7 +16,7 @@ import { KNOWN_DIFFERENCES, type KnownDifference } from '../helpers/known-differ
 import { skipIfNoRedis, startCinnabar, startRedis, type ServerHandle } from '../helpers/servers.js';
 import { Rng, seedFromEnv } from '../helpers/random.js';
 import { startPair, Events } from '../helpers/pair.js';
-import { RespClient, formatReply, type Reply } from '../../src/protocol/client.js';
+import { RespClient, formatReply, type Reply } from '../../src/protocol/resp-client.js';
 import { Config } from '../../src/config/config.js';
 import { Logger } from '../../src/server/log.js';
 import { Server } from '../../src/server/server.js';

@@ -10,7 +10,7 @@
  */
 import { AssertionError } from 'node:assert';
 
-import { RespClient, formatReply, type Reply } from '../../src/protocol/client.js';
+import { RespClient, formatReply, type Reply } from '../../src/protocol/resp-client.js';
 import { KNOWN_DIFFERENCES, matchesCommand, type KnownDifference, type Side } from './known-differences.js';
 import { startCinnabar, startRedis, type ServerHandle, type StartOptions } from './servers.js';
 

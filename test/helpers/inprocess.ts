@@ -10,7 +10,7 @@
  *   assert.deepEqual(await ip.propagated(['SET', 'k', 'v']), [['SET', 'k', 'v']]);
  */
 import { createServer } from '../../src/compose/compose.js';
-import { RespClient, formatReply } from '../../src/protocol/client.js';
+import { RespClient, formatReply } from '../../src/protocol/resp-client.js';
 import { Config } from '../../src/config/config.js';
 import { Logger } from '../../src/server/log.js';
 import { Server } from '../../src/server/server.js';

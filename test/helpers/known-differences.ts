@@ -11,7 +11,7 @@
  *   `transform` is applied in turn (each is recorded when that explains it).
  * Each application is recorded so tests can print what was waived.
  */
-import type { Reply } from '../../src/protocol/client.js';
+import type { Reply } from '../../src/protocol/resp-client.js';
 
 export type Side = 'ours' | 'theirs';
 

@@ -12,7 +12,7 @@
  */
 import assert from 'node:assert/strict';
 
-import type { RespClient, Reply } from '../../src/protocol/client.js';
+import type { RespClient, Reply } from '../../src/protocol/resp-client.js';
 import { DiffPair } from './diff.js';
 import { startCinnabar, startRedis, type ServerHandle } from './servers.js';
 

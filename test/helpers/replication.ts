@@ -5,7 +5,7 @@
  * connections a test can cut, and starting primaries and replicas of either kind.
  */
 import * as net from 'node:net';
-import { RespClient, toPlain } from '../../src/protocol/client.js';
+import { RespClient, toPlain } from '../../src/protocol/resp-client.js';
 import { startCinnabar, startRedis, type ServerHandle, type StartOptions } from './servers.js';
 
 export { waitFor, call, info, type Kind } from './wait.js';

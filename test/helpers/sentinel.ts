@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Redis } from 'ioredis';
 import { createSentinel } from 'redis';
-import { RespClient, toPlain, type Plain, type Reply } from '../../src/protocol/client.js';
+import { RespClient, toPlain, type Plain, type Reply } from '../../src/protocol/resp-client.js';
 import { startCinnabar, startRedis, type ServerHandle } from './servers.js';
 
 export { waitFor, call, callRaw, infoField, type Kind } from './wait.js';

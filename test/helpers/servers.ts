@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { RespClient, formatReply, type RespClientOptions } from '../../src/protocol/client.js';
+import { RespClient, formatReply, type RespClientOptions } from '../../src/protocol/resp-client.js';
 
 export const REDIS_SERVER_PATH = process.env['CINNABAR_REDIS_SERVER'] ?? '/usr/bin/redis-server';
 

@@ -3,7 +3,7 @@
  * sleep, every wait bounded, every connection short-lived with its own timeouts
  * (a stopped process never answers).
  */
-import { RespClient, toPlain, type Plain, type Reply } from '../../src/protocol/client.js';
+import { RespClient, toPlain, type Plain, type Reply } from '../../src/protocol/resp-client.js';
 import { parseInfo } from '../../src/server/info.js';
 
 export { parseInfo };

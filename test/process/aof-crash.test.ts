@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCinnabar, type ServerHandle } from '../helpers/servers.js';
-import { RespClient, formatReply, type Reply } from '../../src/protocol/client.js';
+import { RespClient, formatReply, type Reply } from '../../src/protocol/resp-client.js';
 
 const cleanup: Array<() => Promise<void> | void> = [];
 after(async () => {

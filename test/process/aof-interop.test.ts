@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { skipIfNoRedis, startCinnabar, startRedis, type ServerHandle } from '../helpers/servers.js';
-import { RespClient, formatReply, type Reply } from '../../src/protocol/client.js';
+import { RespClient, formatReply, type Reply } from '../../src/protocol/resp-client.js';
 import { Rng } from '../helpers/random.js';
 
 const SEED = Number(process.env['CINNABAR_SEED'] ?? 0xa0f1);

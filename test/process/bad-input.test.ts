@@ -8,7 +8,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { startCinnabar, type ServerHandle } from '../helpers/servers.js';
-import type { RespClient } from '../../src/protocol/client.js';
+import type { RespClient } from '../../src/protocol/resp-client.js';
 
 /** Sends raw bytes on a fresh connection; resolves with everything received until the server closes (deadline 5 s). */
 function sendRaw(port: number, data: Buffer | string): Promise<{ reply: string; closed: boolean }> {

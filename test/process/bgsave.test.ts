@@ -16,7 +16,7 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { skipIfNoRedis, startCinnabar, startRedis, type ServerHandle } from '../helpers/servers.js';
-import { formatReply, type RespClient, type Reply } from '../../src/protocol/client.js';
+import { formatReply, type RespClient, type Reply } from '../../src/protocol/resp-client.js';
 import { parseInfo, waitFor } from '../helpers/wait.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'cinnabar-bgsave-'));

@@ -9,7 +9,7 @@
 import { createServer } from '../../src/compose/compose.js';
 import { describe, test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { RespClient, formatReply, type Reply } from '../../src/protocol/client.js';
+import { RespClient, formatReply, type Reply } from '../../src/protocol/resp-client.js';
 import { hasRedis, startCinnabar, startRedis, type ServerHandle } from '../helpers/servers.js';
 import { Config } from '../../src/config/config.js';
 import { Logger } from '../../src/server/log.js';

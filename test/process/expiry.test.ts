@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCinnabar, type ServerHandle } from '../helpers/servers.js';
-import { RespClient } from '../../src/protocol/client.js';
+import { RespClient } from '../../src/protocol/resp-client.js';
 
 async function waitFor(cond: () => Promise<boolean>, what: string, ms = 10000): Promise<void> {
   const deadline = Date.now() + ms;

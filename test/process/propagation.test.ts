@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startInProcess, type InProcess, type Propagation } from '../helpers/inprocess.js';
-import type { RespClient } from '../../src/protocol/client.js';
+import type { RespClient } from '../../src/protocol/resp-client.js';
 import type { Server } from '../../src/server/server.js';
 
 let ip: InProcess;

@@ -18,7 +18,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { skipIfNoRedis, startCinnabar, startRedis, type ServerHandle } from '../helpers/servers.js';
-import { RespClient, formatReply, parseRespDouble, type Reply } from '../../src/protocol/client.js';
+import { RespClient, formatReply, parseRespDouble, type Reply } from '../../src/protocol/resp-client.js';
 import { Rng } from '../helpers/random.js';
 import { Config } from '../../src/config/config.js';
 import { Server } from '../../src/server/server.js';

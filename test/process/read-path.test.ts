@@ -9,7 +9,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { startCinnabar, type ServerHandle } from '../helpers/servers.js';
-import type { RespClient } from '../../src/protocol/client.js';
+import type { RespClient } from '../../src/protocol/resp-client.js';
 import { Rng, seedFromEnv } from '../helpers/random.js';
 
 /** A raw connection: write bytes, wait until the received text has a given length. */

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startInProcess, type InProcess } from '../helpers/inprocess.js';
-import { formatReply } from '../../src/protocol/client.js';
+import { formatReply } from '../../src/protocol/resp-client.js';
 
 let ip: InProcess;
 before(async () => {

@@ -10,7 +10,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { startCinnabar, type ServerHandle } from '../helpers/servers.js';
-import { RespClient, encodeCommand, toPlain } from '../../src/protocol/client.js';
+import { RespClient, encodeCommand, toPlain } from '../../src/protocol/resp-client.js';
 import { RequestParser } from '../../src/protocol/parser.js';
 import { RdbFileWriter } from '../../src/persistence/rdb.js';
 import { ObjType, RObj } from '../../src/types/object.js';

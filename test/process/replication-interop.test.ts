@@ -7,7 +7,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { skipIfNoRedis, type ServerHandle } from '../helpers/servers.js';
-import { RespClient, toPlain } from '../../src/protocol/client.js';
+import { RespClient, toPlain } from '../../src/protocol/resp-client.js';
 import { call, datasetDiff, datasetOf, info, infoFieldNames, startServer, waitFor, waitInSync, type Kind } from '../helpers/replication.js';
 
 const skip = skipIfNoRedis();

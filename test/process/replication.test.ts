@@ -7,7 +7,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import type { ServerHandle } from '../helpers/servers.js';
-import { RespClient, toPlain } from '../../src/protocol/client.js';
+import { RespClient, toPlain } from '../../src/protocol/resp-client.js';
 import { call, datasetDiff, datasetOf, info, startServer, waitFor, waitInSync, waitLinkUp, writeKeys } from '../helpers/replication.js';
 
 const started: ServerHandle[] = [];

@@ -7,7 +7,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startCinnabar, type ServerHandle } from '../helpers/servers.js';
 import { rngFromEnv } from '../helpers/random.js';
-import type { Reply, RespClient } from '../../src/protocol/client.js';
+import type { Reply, RespClient } from '../../src/protocol/resp-client.js';
 
 const STABLE = 10000;
 

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RespClient, type Plain } from '../../src/protocol/client.js';
+import { RespClient, type Plain } from '../../src/protocol/resp-client.js';
 import { REPO_ROOT, freePort, skipIfNoRedis, startRedis, type ServerHandle } from '../helpers/servers.js';
 import {
   EventLog,

@@ -12,10 +12,10 @@ import * as path from 'node:path';
 import { Config } from '../../src/config/config.js';
 import { Logger } from '../../src/server/log.js';
 import { Server } from '../../src/server/server.js';
-import type { RespClient } from '../../src/protocol/client.js';
+import type { RespClient } from '../../src/protocol/resp-client.js';
 import { Sentinel } from '../../src/sentinel/sentinel.js';
 import { sentinelCommandTable } from '../../src/sentinel/commands.js';
-import { applySentinelDirective, renderSentinelConfig } from '../../src/sentinel/config.js';
+import { applySentinelDirective, renderSentinelConfig } from '../../src/sentinel/sentinel-conf.js';
 import { SRI_S_DOWN, type Instance } from '../../src/sentinel/instance.js';
 import { rngFromEnv } from '../helpers/random.js';
 

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { startCinnabar, freePort, cinnabarBinPath, type ServerHandle } from '../helpers/servers.js';
-import { RespClient, type Reply } from '../../src/protocol/client.js';
+import { RespClient, type Reply } from '../../src/protocol/resp-client.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cinnabar-srvcmd-'));
 const servers: ServerHandle[] = [];

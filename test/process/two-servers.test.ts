@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startInProcess, type InProcess } from '../helpers/inprocess.js';
-import { formatReply, type Reply } from '../../src/protocol/client.js';
+import { formatReply, type Reply } from '../../src/protocol/resp-client.js';
 import { parseInfo } from '../../src/server/info.js';
 import { waitFor } from '../helpers/wait.js';
 

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { Config } from '../../src/config/config.js';
 import { Logger } from '../../src/server/log.js';
 import { Server } from '../../src/server/server.js';
-import { RespClient, formatReply, type Reply } from '../../src/protocol/client.js';
+import { RespClient, formatReply, type Reply } from '../../src/protocol/resp-client.js';
 import { ManifestError, formatManifest, parseManifest, emptyManifest } from '../../src/persistence/aof-manifest.js';
 import { SCAN_FORMAT, SCAN_OK, SCAN_TRUNCATED, scanAofCommands } from '../../src/persistence/aof-loader.js';
 import { aofInfoFields, aofStateOf, loadAofAtStartup } from '../../src/persistence/aof.js';

@@ -9,7 +9,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 
-import type { Reply } from '../../src/protocol/client.js';
+import type { Reply } from '../../src/protocol/resp-client.js';
 import { DiffPair, canonicalize, formatCommand, replyKey } from '../helpers/diff.js';
 import {
   KNOWN_DIFFERENCES,

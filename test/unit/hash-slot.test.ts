@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CLUSTER_SLOTS, crc16, keyHashSlot } from '../../src/keyspace/hash-slot.js';
-import { formatReply } from '../../src/protocol/client.js';
+import { formatReply } from '../../src/protocol/resp-client.js';
 import { freePort, skipIfNoRedis, startRedis, type ServerHandle } from '../helpers/servers.js';
 import { rngFromEnv, type Rng } from '../helpers/random.js';
 

@@ -7,7 +7,7 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { PHASE_ORDER, Phases, TAKEN, runPhases } from '../../src/server/phases.js';
 import { startInProcess, type InProcess } from '../helpers/inprocess.js';
-import { formatReply } from '../../src/protocol/client.js';
+import { formatReply } from '../../src/protocol/resp-client.js';
 import { parseInfo } from '../../src/server/info.js';
 
 test('checks run in PHASE_ORDER, and in registration order inside one phase', () => {

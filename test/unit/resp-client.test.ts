@@ -11,7 +11,7 @@ import {
   formatReply,
   toPlain,
   type Reply,
-} from '../../src/protocol/client.js';
+} from '../../src/protocol/resp-client.js';
 import { rngFromEnv } from '../helpers/random.js';
 import { skipIfNoRedis, startRedis, type ServerHandle } from '../helpers/servers.js';
 

@@ -20,7 +20,7 @@ import { Snapshot } from '../../src/persistence/snapshot.js';
 import { loadRdbBuffer } from '../../src/persistence/persistence.js';
 import { evictor } from '../../src/keyspace/eviction.js';
 import { AOF_OK, loadAofFiles } from '../../src/persistence/aof-loader.js';
-import { encodeCommand } from '../../src/protocol/client.js';
+import { encodeCommand } from '../../src/protocol/resp-client.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -3,17 +3,17 @@
 // by full command name ("get", "client|kill"); CommandTable attaches it to specs.
 
 import type { CommandData, CommandDataFile } from './types.js';
-import { DATA as bitmap } from './bitmap.js';
-import { DATA as connection } from './connection.js';
-import { DATA as generic } from './generic.js';
-import { DATA as hash } from './hash.js';
-import { DATA as list } from './list.js';
-import { DATA as pubsub } from './pubsub.js';
-import { DATA as server } from './server.js';
-import { DATA as set } from './set.js';
-import { DATA as sortedSet } from './sorted-set.js';
-import { DATA as string } from './string.js';
-import { DATA as transactions } from './transactions.js';
+import { DATA as bitmap } from './bitmap-docs.js';
+import { DATA as connection } from './connection-docs.js';
+import { DATA as generic } from './generic-docs.js';
+import { DATA as hash } from './hash-docs.js';
+import { DATA as list } from './list-docs.js';
+import { DATA as pubsub } from './pubsub-docs.js';
+import { DATA as server } from './server-docs.js';
+import { DATA as set } from './set-docs.js';
+import { DATA as sortedSet } from './sorted-set-docs.js';
+import { DATA as string } from './string-docs.js';
+import { DATA as transactions } from './transactions-docs.js';
 import { REDIS_72 } from './redis72.js';
 import { CHANNELS } from './channels.js';
 

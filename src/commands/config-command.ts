@@ -10,7 +10,7 @@ import type { ServerContext } from './context.js';
 import { reprString } from '../util/format.js';
 import { Config, ConfigError, findDirective, type Directive } from '../config/config.js';
 import { splitArgs } from '../protocol/parser.js';
-import { addHelp } from './client.js';
+import { addHelp } from './client-command.js';
 
 
 // ---- installation -----------------------------------------------------------------------
