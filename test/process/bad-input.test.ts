@@ -125,33 +125,42 @@ describe('bad input', () => {
   test('a client that never reads is dropped at client-output-buffer-limit', async () => {
     await c.call('SET', 'big', 'x'.repeat(512 * 1024));
     await c.call('CONFIG', 'SET', 'client-output-buffer-limit', 'normal 4mb 2mb 1');
+    let s: net.Socket | null = null;
     try {
       const before = infoField(((await c.call('INFO', 'clients')) as { v: string }).v, 'connected_clients');
-      const s = net.connect(srv.port, '127.0.0.1');
+      const drops = async (): Promise<number> => Number(infoField(((await c.call('INFO', 'stats')) as { v: string }).v, 'client_output_buffer_limit_disconnections'));
+      const dropsBefore = await drops();
+      s = net.connect(srv.port, '127.0.0.1');
       s.on('error', () => {});
       let closed = false;
       s.on('close', () => (closed = true));
-      await new Promise<void>((r) => s.on('connect', () => r()));
+      await new Promise<void>((r) => s!.on('connect', () => r()));
       s.pause(); // never read: replies pile up in the server
       let sent = 0;
       const burst = '*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n'.repeat(100);
-      // Keep sending requests (bounded: 2,000 GETs = 1 GB of replies) until the server closes us.
+      // Keep sending requests (bounded: 2,000 GETs = 1 GB of replies) until the server
+      // says it dropped us. The paused socket cannot tell by itself: it reads nothing, so
+      // neither the server's FIN nor its reset reaches it, and once the bursts are all
+      // sent no write fails either.
       await waitFor(
         async () => {
-          if (closed) return true;
           if (sent < 2000) {
-            s.write(burst);
+            s!.write(burst);
             sent += 100;
           }
-          return closed;
+          return (await drops()) > dropsBefore;
         },
-        'the server to close a client over its output buffer limit',
+        'the server to drop a client over its output buffer limit',
         20000,
       );
-      assert.ok(closed);
+      // Reading again, the client gets what the kernel still held, then the close.
+      s.resume();
+      await waitFor(async () => closed, 'the dropped client to see its connection closed');
+      assert.equal(await drops(), dropsBefore + 1);
       const info = ((await c.call('INFO', 'clients')) as { v: string }).v;
       assert.equal(infoField(info, 'connected_clients'), before);
     } finally {
+      s?.destroy();
       await c.call('CONFIG', 'SET', 'client-output-buffer-limit', 'normal 0 0 0');
     }
     await assertHealthy();
