@@ -241,7 +241,7 @@ export class Networking {
   /** Closes a client whose pending output passed its hard limit, or its soft limit for too long. */
   checkOutputBufferLimits(c: Client): boolean {
     const s = c.socket;
-    if (!s || (c.flags & CLIENT_MASTER) !== 0) return false;
+    if (!s || (c.flags & (CLIENT_MASTER | CLIENT_CLOSE_ASAP)) !== 0) return false;
     const used = s.writableLength + c.out.length;
     c.lastMemory = used;
     const limits = this.host.config.getList('client-output-buffer-limit');

@@ -266,6 +266,7 @@ export class Server implements ServerContext {
     this.maxmemory = this.config.getNumber('maxmemory');
     this.slowlogThreshold = this.config.getNumber('slowlog-log-slower-than');
     this.queryBufferLimit = this.config.getNumber('client-query-buffer-limit');
+    this.obufCheckFrom = smallestObufLimit(this.config.getList('client-output-buffer-limit'));
   }
 
   /**
@@ -287,6 +288,8 @@ export class Server implements ServerContext {
   maxmemory = 0;
   slowlogThreshold = 10000;
   queryBufferLimit = 1024 * 1024 * 1024;
+  /** Pending output from which a batch of commands checks client-output-buffer-limit: the smallest limit set. */
+  obufCheckFrom = Infinity;
 
   private onConfigChange(name: string): void {
     this.applyConfig();
@@ -328,6 +331,9 @@ export class Server implements ServerContext {
       }
       if (argv === null) break;
       t = this.processCommand(c, argv, t);
+      // As Redis checks at each reply it appends: a pipeline of large replies stops at
+      // the limit instead of building every reply (past 512 MB a string cannot grow).
+      if (c.out.length >= this.obufCheckFrom && this.checkOutputBufferLimits(c)) break;
     }
   }
 
@@ -881,3 +887,12 @@ export class Server implements ServerContext {
 }
 
 export { NOTIFY_GENERIC, NOTIFY_KEY_MISS, NOTIFY_NEW, writePush };
+
+/** The smallest non-zero hard or soft limit in a client-output-buffer-limit value, Infinity if none. */
+function smallestObufLimit(limits: string[]): number {
+  let min = Infinity;
+  for (let i = 0; i + 3 < limits.length; i += 4) {
+    for (const v of [Number(limits[i + 1]), Number(limits[i + 2])]) if (v > 0 && v < min) min = v;
+  }
+  return min;
+}

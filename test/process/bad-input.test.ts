@@ -157,6 +157,10 @@ describe('bad input', () => {
       s.resume();
       await waitFor(async () => closed, 'the dropped client to see its connection closed');
       assert.equal(await drops(), dropsBefore + 1);
+      // Dropped as its replies reached the limit, not after a whole burst of them (52 MB).
+      const dropLine = srv.output().split('\n').filter((l) => l.includes('for overcoming of output buffer limits')).pop() ?? '';
+      const omem = Number(/ omem=(\d+) /.exec(dropLine)?.[1]);
+      assert.ok(omem >= 4 * 1024 * 1024 && omem < 4 * 1024 * 1024 + 600 * 1024, `omem at the drop: ${dropLine}`);
       const info = ((await c.call('INFO', 'clients')) as { v: string }).v;
       assert.equal(infoField(info, 'connected_clients'), before);
     } finally {
