@@ -59,7 +59,19 @@ function newRdbState() {
   /** Set while a file is being loaded. */
   loading: false,
   lastLoad: null as RdbLoadInfo | null,
+  /** Set by replication: the replid/offset/stream db a save records (Redis's rdbPopulateSaveInfo), or null. */
+  replSaveInfo: null as (() => ReplSaveInfo | null) | null,
+  /** The repl-id/repl-offset/repl-stream-db AUX fields of the last file loaded. */
+  lastLoadRepl: null as ReplSaveInfo | null,
+  /** The same, of the RDB file loaded at start-up (not an AOF's base): a replica continues from it. */
+  loadedReplInfo: null as ReplSaveInfo | null,
   };
+}
+
+export interface ReplSaveInfo {
+  replid: string;
+  offset: number;
+  db: number;
 }
 
 export type RdbState = ReturnType<typeof newRdbState>;
@@ -100,14 +112,27 @@ export function keyMeta(server: Server, obj: RObj): KeyMeta {
   return NO_META;
 }
 
-export function rdbAux(server: Server, aofBase: boolean): Array<[string, string]> {
-  return [
+export function rdbAux(server: Server, aofBase: boolean, extra: Array<[string, string]> = []): Array<[string, string]> {
+  const aux: Array<[string, string]> = [
     ['redis-ver', VERSION],
     ['redis-bits', '64'],
     ['ctime', String(Math.floor(Date.now() / 1000))],
     ['used-mem', String(server.usedMemory())],
-    ['aof-base', aofBase ? '1' : '0'],
   ];
+  // As Redis: a replica (or a primary with a backlog) records where its stream stands,
+  // so that after a restart it can continue with PSYNC <repl-id> <repl-offset+1>.
+  const ri = rdbStateOf(server).replSaveInfo?.() ?? null;
+  if (ri !== null) {
+    aux.push(['repl-stream-db', String(ri.db)], ['repl-id', ri.replid], ['repl-offset', String(ri.offset)]);
+  }
+  aux.push(['aof-base', aofBase ? '1' : '0']);
+  // Fields given by the caller (a full sync's own point in the stream) replace ours.
+  for (const [k, v] of extra) {
+    const i = aux.findIndex(([ak]) => ak === k);
+    if (i >= 0) aux[i] = [k, v];
+    else aux.splice(aux.length - 1, 0, [k, v]);
+  }
+  return aux;
 }
 
 /** Writes the whole keyspace as an RDB file through `sink` (synchronously). */
@@ -217,6 +242,7 @@ export function loadRdbBuffer(server: Server, buf: Buffer, mode: 'replace' | 'me
   const lfu = ks.lfu;
   const log = server.log;
   rdbStateOf(server).loading = true;
+  const repl = { replid: '', offset: -1, db: 0 };
   let info: RdbLoadInfo;
   try {
     info = loadRdb(buf, {
@@ -235,6 +261,9 @@ export function loadRdbBuffer(server: Server, buf: Buffer, mode: 'replace' | 'me
         if (expireMs !== -1) db.setExpire(key, expireMs);
       },
       onAux: (k, v) => {
+        if (k === 'repl-id') repl.replid = v;
+        else if (k === 'repl-offset') repl.offset = Number(v);
+        else if (k === 'repl-stream-db') repl.db = Number(v);
         if (k === 'redis-ver') log.notice(`Loading RDB produced by version ${v}`);
         else if (k === 'ctime') {
           const age = Math.floor(Date.now() / 1000) - Number(v);
@@ -258,6 +287,10 @@ export function loadRdbBuffer(server: Server, buf: Buffer, mode: 'replace' | 'me
     }
   }
   rdbStateOf(server).lastLoad = info;
+  rdbStateOf(server).lastLoadRepl =
+    repl.replid.length === 40 && Number.isInteger(repl.offset) && repl.offset >= 0
+      ? { replid: repl.replid, offset: repl.offset, db: Number.isInteger(repl.db) && repl.db >= 0 && repl.db < n ? repl.db : 0 }
+      : null;
   log.notice(`Done loading RDB, keys loaded: ${info.keys}, keys expired: ${info.expired}${info.emptySkipped ? `, empty keys skipped: ${info.emptySkipped}` : ''}.`);
   return info;
 }
@@ -304,6 +337,7 @@ export function loadRdbAtStartup(server: Server): boolean {
   }
   try {
     loadRdbBuffer(server, buf, 'replace');
+    rdbStateOf(server).loadedReplInfo = rdbStateOf(server).lastLoadRepl;
   } catch (e) {
     const msg = e instanceof RdbError ? e.message : (e as Error).stack ?? String(e);
     server.log.warning(`Fatal error loading the DB (${path}): ${msg}. Exiting.`);

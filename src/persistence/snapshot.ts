@@ -102,7 +102,7 @@ export class Snapshot implements KeyspaceObserver {
     this.lru = server.ks.lfu || server.config.getString('maxmemory-policy').endsWith('-lru');
     // Small chunks: each flush checksums its chunk in one go (CRC64 costs ~7 ns/byte).
     this.fw = new RdbFileWriter((chunk) => this.emit(chunk), writeOptions(server), server.config.getBool('rdbchecksum'), CHUNK_BYTES);
-    this.fw.header(opts.extraAux ? [...rdbAux(server, !!opts.aofBase), ...opts.extraAux] : rdbAux(server, !!opts.aofBase));
+    this.fw.header(rdbAux(server, !!opts.aofBase, opts.extraAux));
     server.ks.observers.push(this);
     this.schedule();
   }

@@ -10,6 +10,7 @@ import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
 import { setInfoSection, setReplicationInfoFigures } from '../server/info.js';
 import { Replication } from './replication.js';
+import { rdbStateOf } from '../persistence/persistence.js';
 
 export { Replication } from './replication.js';
 
@@ -29,6 +30,17 @@ export function installReplication(server: Server): void {
     backlogBytes: r.backlog?.allocated ?? 0,
   }));
   server.debugSubcommands.set('change-repl-id', debugChangeReplId);
+  // What an RDB save records of the stream (Redis's rdbPopulateSaveInfo): a replica's
+  // applied offset in its primary's stream, or a primary's own stream when it has a backlog.
+  rdbStateOf(server).replSaveInfo = () => {
+    if (r.isReplica) {
+      const link = r.link;
+      if (link !== null && link.client !== null) return { replid: r.replid, offset: link.reploff, db: link.client.db.id };
+      return r.cached !== null ? { ...r.cached } : null;
+    }
+    if (r.backlog === null) return null;
+    return { replid: r.replid, offset: server.masterReplOffset, db: r.seldb === -1 ? 0 : r.seldb };
+  };
 }
 
 /** The replication state of a server. */
@@ -59,7 +71,17 @@ export function startReplicationFromConfig(server: Server): string | null {
   if (words.length === 2 && words[0].toLowerCase() === 'no' && words[1].toLowerCase() === 'one') return null;
   const port = Number(words[1]);
   if (words.length !== 2 || !Number.isInteger(port) || port < 0 || port > 65535) return `Invalid replicaof directive '${v}'`;
-  replicationOf(server).setMaster(words[0], port, false, true);
+  const r = replicationOf(server);
+  r.setMaster(words[0], port, false, true);
+  // PSYNC2 after a restart: the RDB loaded at start-up recorded the stream it followed
+  // (AUX repl-id/repl-offset/repl-stream-db); continue it as a cached master.
+  const ri = rdbStateOf(server).loadedReplInfo;
+  if (ri !== null) {
+    r.replid = ri.replid;
+    server.masterReplOffset = ri.offset;
+    r.cached = { replid: ri.replid, offset: ri.offset, db: ri.db };
+    rdbStateOf(server).loadedReplInfo = null;
+  }
   return null;
 }
 
