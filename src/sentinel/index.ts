@@ -26,17 +26,26 @@ export interface SentinelConfigLineError {
  */
 export function applySentinelConfigText(sentinel: Sentinel, configText: string): SentinelConfigLineError | null {
   const lines = configText.split('\n');
+  // Like redis-sentinel, the `sentinel monitor` lines are applied first, so the
+  // other directives of a master may come before its monitor line.
+  const parsed: { lineNo: number; line: string; argv: string[]; monitor: boolean }[] = [];
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i].replace(/\r$/, '');
     const t = raw.trim();
     if (t === '' || t.startsWith('#')) continue;
     const argv = splitArgs(t);
     if (argv === null || argv.length === 0 || argv[0].toLowerCase() !== 'sentinel') continue;
-    try {
-      applySentinelDirective(sentinel, argv.slice(1));
-    } catch (e) {
-      if (!(e instanceof SentinelConfigError)) throw e;
-      return { lineNo: i + 1, line: t, message: e.message };
+    parsed.push({ lineNo: i + 1, line: t, argv: argv.slice(1), monitor: (argv[1] ?? '').toLowerCase() === 'monitor' });
+  }
+  for (const pass of [true, false]) {
+    for (const p of parsed) {
+      if (p.monitor !== pass) continue;
+      try {
+        applySentinelDirective(sentinel, p.argv);
+      } catch (e) {
+        if (!(e instanceof SentinelConfigError)) throw e;
+        return { lineNo: p.lineNo, line: p.line, message: e.message };
+      }
     }
   }
   return null;
