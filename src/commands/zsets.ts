@@ -1326,7 +1326,8 @@ function mpopFirst(c: Client, argv: string[], first: number, numkeys: number, wh
     let s = '*2\r\n' + bulk(key) + '*' + out.length + '\r\n';
     for (let i = 0; i < out.length; i++) s += '*2\r\n' + bulk(out[i][0]) + doubleText(c, out[i][1]);
     c.write(s);
-    c.rewriteArgv([where === MIN ? 'ZPOPMIN' : 'ZPOPMAX', key, String(count)]);
+    // Redis 7.0 propagates the count actually popped (COUNT 10 of a 2-member set: 2).
+    c.rewriteArgv([where === MIN ? 'ZPOPMIN' : 'ZPOPMAX', key, String(out.length)]);
     return true;
   }
   return false;

@@ -108,3 +108,29 @@ test('PUBLISH is propagated for replicas only', async () => {
   assert.deepEqual(seen[0].argv, ['PUBLISH', 'ch', 'hello']);
   assert.equal(seen[0].flags, 1);
 });
+
+test('ZMPOP/BZMPOP propagate as ZPOPMIN|ZPOPMAX key <count popped>, as redis-server 7.0 writes them to its AOF and replicas', async () => {
+  // redis-server 7.0's AOF for the same steps (checked 2026-12-07):
+  //   ZMPOP 1 z MIN COUNT 2 -> ZPOPMIN z 2; ZMPOP 2 nokey z MAX COUNT 10 (2 left) -> ZPOPMAX z 2;
+  //   BZMPOP 0 1 z2 MAX -> ZPOPMAX z2 1; BZMPOP 0 1 z3 MIN COUNT 5 (2 members) -> ZPOPMIN z3 2;
+  //   no DEL when the set empties.
+  await client.call('DEL', 'z', 'z2', 'z3', 'nokey');
+  const out = await propagated(
+    ['ZADD', 'z', '1', 'a', '2', 'b', '3', 'c', '4', 'd'],
+    ['ZMPOP', '1', 'z', 'MIN', 'COUNT', '2'],
+    ['ZMPOP', '2', 'nokey', 'z', 'MAX', 'COUNT', '10'],
+    ['ZADD', 'z2', '1', 'x'],
+    ['BZMPOP', '0', '1', 'z2', 'MAX'],
+    ['ZADD', 'z3', '1', 'x', '2', 'y'],
+    ['BZMPOP', '0', '1', 'z3', 'MIN', 'COUNT', '5'],
+  );
+  assert.deepEqual(
+    out.filter((a) => a[0].toUpperCase() !== 'ZADD'),
+    [
+      ['ZPOPMIN', 'z', '2'],
+      ['ZPOPMAX', 'z', '2'],
+      ['ZPOPMAX', 'z2', '1'],
+      ['ZPOPMIN', 'z3', '2'],
+    ],
+  );
+});
