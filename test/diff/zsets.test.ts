@@ -1281,7 +1281,8 @@ describe('sorted sets propagation', { timeout: 60000 }, () => {
         ['ZPOPMAX', 'a', '2'],
         ['ZPOPMIN', 'a'],
         ['ZPOPMAX', 'a'],
-        ['ZPOPMIN', 'a', '100'],
+        // The count popped (the one member left), not the COUNT asked: redis-server 7.0.15's AOF.
+        ['ZPOPMIN', 'a', '1'],
       ],
     );
   });
@@ -1290,7 +1291,7 @@ describe('sorted sets propagation', { timeout: 60000 }, () => {
     const cases: Array<{ block: string[]; push: string[]; expect: string[][] }> = [
       { block: ['BZPOPMIN', 'k', '0'], push: ['ZADD', 'k', '1', 'a', '2', 'b'], expect: [['ZADD', 'k', '1', 'a', '2', 'b'], ['ZPOPMIN', 'k']] },
       { block: ['BZPOPMAX', 'x', 'k', '10'], push: ['ZADD', 'k', '1', 'a'], expect: [['ZADD', 'k', '1', 'a'], ['ZPOPMAX', 'k']] },
-      { block: ['BZMPOP', '0', '2', 'x', 'k', 'MAX', 'COUNT', '3'], push: ['ZADD', 'k', '1', 'a', '2', 'b'], expect: [['ZADD', 'k', '1', 'a', '2', 'b'], ['ZPOPMAX', 'k', '3']] },
+      { block: ['BZMPOP', '0', '2', 'x', 'k', 'MAX', 'COUNT', '3'], push: ['ZADD', 'k', '1', 'a', '2', 'b'], expect: [['ZADD', 'k', '1', 'a', '2', 'b'], ['ZPOPMAX', 'k', '2']] },
     ];
     for (const cs of cases) {
       await client.call('DEL', 'k', 'x');
