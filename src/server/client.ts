@@ -15,59 +15,10 @@ import type { Server } from './server.js';
 import { ReplyWriter } from '../protocol/reply.js';
 export { replyBuf } from '../protocol/reply.js';
 
-import {
-  CLIENT_MULTI,
-  CLIENT_DIRTY_CAS,
-  CLIENT_DIRTY_EXEC,
-  CLIENT_BLOCKED,
-  CLIENT_MONITOR,
-  CLIENT_CLOSE_AFTER_REPLY,
-  CLIENT_CLOSE_ASAP,
-  CLIENT_REPLY_OFF,
-  CLIENT_REPLY_SKIP_NEXT,
-  CLIENT_REPLY_SKIP,
-  CLIENT_NO_EVICT,
-  CLIENT_NO_TOUCH,
-  CLIENT_REPLICA,
-  CLIENT_MASTER,
-  CLIENT_READONLY,
-  CLIENT_ASKING,
-  CLIENT_PUSHING,
-  CLIENT_EXECUTING_EXEC,
-  CLIENT_PROTECTED,
-  CLIENT_FAKE,
-  CLIENT_PAUSED_WAIT,
-  CLIENT_TRACKING,
-  type BlockState,
-  type MultiState,
-  type WatchedKey,
-} from '../commands/context.js';
-export {
-  CLIENT_MULTI,
-  CLIENT_DIRTY_CAS,
-  CLIENT_DIRTY_EXEC,
-  CLIENT_BLOCKED,
-  CLIENT_MONITOR,
-  CLIENT_CLOSE_AFTER_REPLY,
-  CLIENT_CLOSE_ASAP,
-  CLIENT_REPLY_OFF,
-  CLIENT_REPLY_SKIP_NEXT,
-  CLIENT_REPLY_SKIP,
-  CLIENT_NO_EVICT,
-  CLIENT_NO_TOUCH,
-  CLIENT_REPLICA,
-  CLIENT_MASTER,
-  CLIENT_READONLY,
-  CLIENT_ASKING,
-  CLIENT_PUSHING,
-  CLIENT_EXECUTING_EXEC,
-  CLIENT_PROTECTED,
-  CLIENT_FAKE,
-  CLIENT_PAUSED_WAIT,
-  CLIENT_TRACKING,
-  BlockState,
-  MultiState,
-};
+import type { BlockState, MultiState, WatchedKey } from '../commands/context.js';
+import { CLIENT_EXECUTING_EXEC, CLIENT_FAKE, CLIENT_MULTI, CLIENT_PUSHING, CLIENT_REPLY_OFF, CLIENT_REPLY_SKIP } from '../commands/client-flags.js';
+export * from '../commands/client-flags.js';
+export type { BlockState, MultiState } from '../commands/context.js';
 
 export class Client extends ReplyWriter {
   readonly id: number;
