@@ -19,7 +19,7 @@
 // of a listpack hash samples its unpacked pairs.
 //
 // HINCRBYFLOAT computes in x87 long double like Redis (the emulation lives in
-// strings.ts, shared with INCRBYFLOAT) and is propagated as HSET with the result.
+// util/long-double.ts, shared with INCRBYFLOAT) and is propagated as HSET with the result.
 
 import { cmd, type CommandSpec } from './table.js';
 import type { Client } from './context.js';
@@ -29,7 +29,7 @@ import { ENC_BIG, ENC_COMPACT, ObjType, RObj, WRONGTYPE, type RHash } from '../t
 import { RHashValue } from '../types/hash.js';
 import { NOTIFY_GENERIC, NOTIFY_HASH } from '../keyspace/notify.js';
 import { parseInt64, parseIntArg } from '../util/numbers.js';
-import { addLongDouble, formatLongDoubleHuman, parseLongDouble } from './strings.js';
+import { addLongDouble, formatLongDoubleHuman, parseLongDouble } from '../util/long-double.js';
 import {
   addEmptyScanReply,
   addScanReply,
