@@ -8,6 +8,8 @@
 // to even, with gradual underflow down to 2^-16445 and overflow at 2^16384, which
 // is what the x87 unit does in its default extended-precision mode.
 
+import { bitLength, scanHexFloat } from './numbers.js';
+
 export interface LongDouble {
   neg: boolean;
   m: bigint;
@@ -20,13 +22,6 @@ const LD_MANT_BITS = 64;
 const LD_MIN_EXP = -16445; // weight of the lowest bit of the smallest subnormal
 const LD_MAX_BITS = 16384; // values >= 2^16384 are infinite
 const MAX_LONG_DOUBLE_CHARS = 5 * 1024;
-
-function bitLength(v: bigint): number {
-  // v > 0
-  const hex = v.toString(16);
-  const d = parseInt(hex[0], 16);
-  return (hex.length - 1) * 4 + (d >= 8 ? 4 : d >= 4 ? 3 : d >= 2 ? 2 : 1);
-}
 
 /** Rounds the positive rational num/den * 2^exp2 to a long double. */
 export function roundLongDouble(neg: boolean, num: bigint, den: bigint, exp2: number): LongDouble {
@@ -78,13 +73,6 @@ function isDigit(ch: number): boolean {
   return ch >= 48 && ch <= 57;
 }
 
-function hexVal(ch: number): number {
-  if (ch >= 48 && ch <= 57) return ch - 48;
-  const l = ch | 32;
-  if (l >= 97 && l <= 102) return l - 87;
-  return -1;
-}
-
 /** Parses an exponent ([+-]digits) at s[i..]; returns [value clamped, next index] or null. */
 function parseExponent(s: string, i: number): [number, number] | null {
   let neg = false;
@@ -128,36 +116,11 @@ export function parseLongDouble(s: string): LongDouble | null {
   if (f === 110 /* n */) return null; // nan
   // Hexadecimal floating point: 0x<hex>[.<hex>][p<exp>].
   if (s.charCodeAt(i) === 48 && (s.charCodeAt(i + 1) | 32) === 120) {
-    let j = i + 2;
-    let mant = 0n;
-    let digits = 0;
-    let fracDigits = 0;
-    let seenDot = false;
-    let hexText = '';
-    for (; j < n; j++) {
-      const ch = s.charCodeAt(j);
-      if (ch === 46 && !seenDot) {
-        seenDot = true;
-        continue;
-      }
-      const hv = hexVal(ch);
-      if (hv < 0) break;
-      hexText += s[j];
-      digits++;
-      if (seenDot) fracDigits++;
-    }
-    if (digits === 0) return null; // strtold would stop after the "0"
-    let exp = 0;
-    if (j < n && (s.charCodeAt(j) | 32) === 112 /* p */) {
-      const pe = parseExponent(s, j + 1);
-      if (pe === null) return null;
-      exp = pe[0];
-      j = pe[1];
-    }
-    if (j !== n) return null;
-    mant = BigInt('0x' + hexText);
+    const p = scanHexFloat(s);
+    if (p === null) return null;
+    const mant = p.mant;
     if (mant === 0n) return { neg, m: 0n, e: 0, inf: false };
-    const exp2 = exp - 4 * fracDigits;
+    const exp2 = p.exp2;
     const approx = bitLength(mant) + exp2;
     if (approx > LD_MAX_BITS + 1) return null;
     if (approx < LD_MIN_EXP - 2) return null;
