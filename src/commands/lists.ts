@@ -72,7 +72,7 @@ function parseWhere(s: string): number {
 }
 
 function listFill(c: Client): number {
-  return c.server.config.getNumber('list-max-listpack-size');
+  return c.server.encodingLimits.listMaxListpackSize;
 }
 
 function noTouch(c: Client): boolean {

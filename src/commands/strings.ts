@@ -2,10 +2,11 @@
 // APPEND STRLEN INCR DECR INCRBY DECRBY INCRBYFLOAT SETRANGE GETRANGE SUBSTR LCS.
 //
 // Values are binary strings (one char per byte). RObj.enc records what Redis's
-// OBJECT ENCODING would show: ENC_COMPACT means "int when the value is a canonical
-// integer, else embstr/raw by length" (tryObjectEncoding), ENC_BIG means raw (the
-// value was modified in place: APPEND, SETRANGE, SETBIT...), ENC_STR_NOINT means a
-// value created without trying the int encoding (INCRBYFLOAT's result).
+// OBJECT ENCODING would show (stringEncoding in types/encoding.ts): ENC_COMPACT
+// means "int when the value is a canonical integer, else embstr/raw by length"
+// (tryObjectEncoding), ENC_BIG means raw (the value was modified in place: APPEND,
+// SETRANGE, SETBIT...), ENC_STR_NOINT means a value created without trying the int
+// encoding (INCRBYFLOAT's result).
 //
 // INCRBYFLOAT computes in x87 80-bit long double as Redis does on x86-64 (strtold,
 // one long double addition, "%.17Lf" with trailing zeros removed); the emulation
@@ -17,10 +18,10 @@ import { CLIENT_MASTER, CLIENT_NO_TOUCH } from './context.js';
 import { ENC_BIG, ENC_COMPACT, ObjType, RObj, WRONGTYPE } from '../types/object.js';
 import { NOTIFY_GENERIC, NOTIFY_STRING } from '../keyspace/notify.js';
 import { INT64_MAX, INT64_MIN, parseInt64, parseIntArg } from '../util/numbers.js';
+import { ENC_STR_NOINT } from '../types/encoding.js';
 import { LD_ZERO, addLongDouble, formatLongDoubleHuman, parseLongDouble, type LongDouble } from '../util/long-double.js';
 
-/** RObj.enc for a string stored without trying the int encoding (embstr/raw by length). */
-export const ENC_STR_NOINT = 2;
+export { ENC_STR_NOINT, stringEncoding } from '../types/encoding.js';
 
 export const ERR_SYNTAX = 'ERR syntax error';
 export const ERR_NOT_INT = 'ERR value is not an integer or out of range';
@@ -32,15 +33,6 @@ export const ERR_STRING_TOO_LONG = 'ERR string exceeds maximum allowed size (pro
 export const MAX_JS_STRING = (1 << 29) - 24;
 
 // ---- helpers shared with bitmaps.ts -------------------------------------------------------
-
-/** OBJECT ENCODING of a string value, as Redis would show it. */
-export function stringEncoding(obj: RObj): 'int' | 'embstr' | 'raw' {
-  if (obj.enc === ENC_BIG) return 'raw';
-  const s = obj.value as string;
-  const n = s.length;
-  if (n <= 20 && obj.enc !== ENC_STR_NOINT && parseIntArg(s) !== null) return 'int';
-  return n <= 44 ? 'embstr' : 'raw';
-}
 
 /** Case-insensitive comparison of `s` with a lower-case, letters-only `word`. */
 export function eqi(s: string, word: string): boolean {

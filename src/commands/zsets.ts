@@ -6,7 +6,8 @@
 //
 // The value is a SortedSet (types/sorted-set.ts). RObj.enc follows Redis 7.2's
 // encoding, which never goes back from skiplist to listpack (a listpack set uses the
-// SortedSet's compact representation; converting to skiplist calls toIndexed()):
+// SortedSet's compact representation; converting to skiplist calls toIndexed(); the
+// rules are in types/encoding.ts, given the server's encodingLimits):
 //   - ZADD/ZINCRBY creating a key: skiplist when the number of score/member pairs
 //     given exceeds zset-max-listpack-entries or a member is longer than
 //     zset-max-listpack-value (zsetTypeCreate); on an existing listpack, more pairs
@@ -32,7 +33,6 @@
 import { cmd, type CommandSpec } from './table.js';
 import type { Client } from './context.js';
 import { CLIENT_NO_TOUCH } from './context.js';
-import type { Config } from '../config/config.js';
 import { ENC_BIG, ENC_COMPACT, ObjType, RObj, WRONGTYPE, type RSet } from '../types/object.js';
 import {
   SortedSet,
@@ -41,6 +41,14 @@ import {
   type LexRange,
   type ScoreRange,
 } from '../types/sorted-set.js';
+import {
+  zsetAddNeedsSkiplist,
+  zsetCreateNeedsSkiplist,
+  zsetEntriesNeedSkiplist,
+  zsetHintNeedsSkiplist,
+  zsetToSkiplist,
+  type EncodingLimits,
+} from '../types/encoding.js';
 import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../keyspace/notify.js';
 import { formatDouble, parseDouble, parseInt64, parseIntArg } from '../util/numbers.js';
 import { blockDeadline, blockServed, distinctKeys, parseTimeout } from './blocking-util.js';
@@ -58,44 +66,9 @@ const ERR_POSITIVE = 'ERR value is out of range, must be positive';
 const ERR_NUMKEYS = 'ERR numkeys should be greater than 0';
 const ERR_COUNT = 'ERR count should be greater than 0';
 
-// ---- encoding ------------------------------------------------------------------------
+// ---- encoding (the rules are in types/encoding.ts) -----------------------------------
 
-/** OBJECT ENCODING of a sorted set. */
-export function zsetEncoding(obj: RObj): 'listpack' | 'skiplist' {
-  return obj.enc === ENC_BIG ? 'skiplist' : 'listpack';
-}
-
-/**
- * Sets obj.enc of a sorted set built elsewhere (RDB/RESTORE loading) from its
- * contents: listpack when it has at most zset-max-listpack-entries members and none
- * longer than zset-max-listpack-value, skiplist otherwise.
- */
-export function normalizeZsetEncoding(obj: RObj, config: Config): void {
-  const zs = obj.value as SortedSet;
-  const maxEntries = config.getNumber('zset-max-listpack-entries');
-  const maxValue = config.getNumber('zset-max-listpack-value');
-  let big = zs.size > maxEntries;
-  if (!big) {
-    for (const m of zs.members()) {
-      if (m.length > maxValue) {
-        big = true;
-        break;
-      }
-    }
-  }
-  obj.enc = big ? ENC_BIG : ENC_COMPACT;
-  if (big) zs.toIndexed();
-}
-
-// Limits of the command being executed, loaded by the write paths (loadLimits).
-let maxEntries = 128;
-let maxValue = 64;
-
-function loadLimits(c: Client): void {
-  const cfg = c.server.config;
-  maxEntries = cfg.getNumber('zset-max-listpack-entries');
-  maxValue = cfg.getNumber('zset-max-listpack-value');
-}
+export { zsetEncoding } from '../types/encoding.js';
 
 // ---- member changes (keep the scan index in step) --------------------------------------
 
@@ -112,13 +85,13 @@ function scanIndexOf(zs: SortedSet): ScanIndex {
 }
 
 /**
- * Stores member/score into the set of `obj` (limits loaded), converting the
- * encoding as Redis's zsetAdd does. `cur` is the member's current score, just
- * looked up (undefined: the member is new).
+ * Stores member/score into the set of `obj`, converting the encoding as Redis's
+ * zsetAdd does. `cur` is the member's current score, just looked up (undefined:
+ * the member is new).
  */
-function zsStore(obj: RObj, zs: SortedSet, member: string, score: number, cur: number | undefined): void {
+function zsStore(obj: RObj, zs: SortedSet, member: string, score: number, cur: number | undefined, lim: EncodingLimits): void {
   if (obj.enc !== ENC_BIG) {
-    if (cur === undefined && (member.length > maxValue || zs.size + 1 > maxEntries)) toBig(obj, zs);
+    if (cur === undefined && zsetAddNeedsSkiplist(zs.size, member, lim)) zsetToSkiplist(obj, zs);
     else if (score === 0) score = 0; // a listpack stores -0 as "0"
   }
   if (cur !== undefined) {
@@ -128,12 +101,6 @@ function zsStore(obj: RObj, zs: SortedSet, member: string, score: number, cur: n
   zs.insertNew(member, score);
   const ix = SCAN_INDEXES.get(zs);
   if (ix !== undefined) ix.add(member);
-}
-
-/** Converts a listpack-encoded set to the skiplist encoding (the indexed representation). */
-function toBig(obj: RObj, zs: SortedSet): void {
-  obj.enc = ENC_BIG;
-  zs.toIndexed();
 }
 
 function zsRemove(zs: SortedSet, member: string): boolean {
@@ -152,16 +119,7 @@ function unindex(zs: SortedSet, removed: Array<[string, number]>): void {
 
 /** Builds a new sorted set object from entries in any order (sorted in place), with its encoding. */
 function buildZset(c: Client, entries: Array<[string, number]>): RObj {
-  loadLimits(c);
-  let big = entries.length > maxEntries;
-  if (!big) {
-    for (let i = 0; i < entries.length; i++) {
-      if (entries[i][0].length > maxValue) {
-        big = true;
-        break;
-      }
-    }
-  }
+  const big = zsetEntriesNeedSkiplist(entries, c.server.encodingLimits);
   // TimSort makes sorting an already ordered or reversed range linear.
   entries.sort(compareEntries);
   if (!big) {
@@ -408,20 +366,19 @@ function zaddGeneric(c: Client, argv: string[], flagsIn: number): void {
     c.addError(WRONGTYPE);
     return;
   }
+  const lim = c.server.encodingLimits;
   if (obj === undefined) {
     if (xx) {
       if (incr) c.addNull();
       else c.addInt(0);
       return;
     }
-    loadLimits(c);
-    const big = elements > maxEntries || maxLen > maxValue;
+    const big = zsetCreateNeedsSkiplist(elements, maxLen, lim);
     obj = new RObj(ObjType.ZSet, new SortedSet(big), c.server.ks.initialLru());
     if (big) obj.enc = ENC_BIG;
     c.db.add(key, obj);
   } else if (obj.enc !== ENC_BIG) {
-    loadLimits(c);
-    if (elements > maxEntries) toBig(obj, obj.value as SortedSet);
+    if (zsetHintNeedsSkiplist(elements, lim)) zsetToSkiplist(obj, obj.value as SortedSet);
   }
   const zs = obj.value as SortedSet;
 
@@ -446,14 +403,14 @@ function zaddGeneric(c: Client, argv: string[], flagsIn: number): void {
       }
       if ((lt && newScore >= cur) || (gt && newScore <= cur)) continue;
       if (newScore !== cur) {
-        zsStore(obj, zs, member, newScore, cur);
+        zsStore(obj, zs, member, newScore, cur, lim);
         updated++;
       }
       replyScore = newScore;
       processed = true;
     } else {
       if (xx) continue;
-      zsStore(obj, zs, member, score, undefined);
+      zsStore(obj, zs, member, score, undefined, lim);
       added++;
       replyScore = score;
       processed = true;

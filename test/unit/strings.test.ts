@@ -4,7 +4,7 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ENC_STR_NOINT, stringEncoding } from '../../src/commands/strings.js';
+import { ENC_STR_NOINT, stringEncoding } from '../../src/types/encoding.js';
 import { incrByFloatString, parseLongDouble } from '../../src/util/long-double.js';
 import { ENC_BIG, ObjType, RObj } from '../../src/types/object.js';
 
