@@ -24,8 +24,7 @@
 
 import { cmd, type CommandSpec } from './table.js';
 import type { Client } from './context.js';
-import { CLIENT_NO_TOUCH } from './context.js';
-import { ObjType, RObj, WRONGTYPE, type RHash } from '../types/object.js';
+import { ObjType, RObj, type RHash } from '../types/object.js';
 import { RHashValue } from '../types/hash.js';
 import {
   hashArgsNeedHashtable,
@@ -38,7 +37,6 @@ import { NOTIFY_GENERIC, NOTIFY_HASH } from '../keyspace/notify.js';
 import { parseInt64, parseIntArg } from '../util/numbers.js';
 import { addLongDouble, formatLongDoubleHuman, parseLongDouble } from '../util/long-double.js';
 import {
-  addEmptyScanReply,
   addScanReply,
   parseScanCursor,
   parseScanOptions,
@@ -46,6 +44,17 @@ import {
   scanIndexFor,
   scanIndexRemove,
 } from './scan-util.js';
+import {
+  MISS_NULL,
+  MISS_ZERO,
+  MISS_EMPTY_ARRAY,
+  MISS_EMPTY_SCAN,
+  MISS_EMPTY_MAP,
+  lookupRead,
+  lookupReadOrReply,
+  lookupWrite,
+  lookupWriteOrReply,
+} from './lookup.js';
 
 const ERR_NOT_INT = 'ERR value is not an integer or out of range';
 const ERR_SYNTAX = 'ERR syntax error';
@@ -80,21 +89,12 @@ function hashDelete(h: RHash, field: string): boolean {
 
 // ---- lookups -------------------------------------------------------------------------
 
-function readKey(c: Client, key: string): RObj | undefined {
-  return c.db.lookupRead(key, (c.flags & CLIENT_NO_TOUCH) !== 0);
-}
-
 /** Redis's hashTypeLookupWriteOrCreate: replies WRONGTYPE and returns null on a wrong type. */
 function lookupWriteOrCreate(c: Client, key: string): RObj | null {
-  let o = c.db.lookupWrite(key);
+  let o = lookupWrite(c, key, ObjType.Hash);
   if (o === undefined) {
     o = new RObj(ObjType.Hash, new RHashValue(), c.server.ks.initialLru());
     c.db.add(key, o);
-    return o;
-  }
-  if (o.type !== ObjType.Hash) {
-    c.addError(WRONGTYPE);
-    return null;
   }
   return o;
 }
@@ -159,26 +159,16 @@ function hsetnxCommand(c: Client, argv: string[]): void {
 // ---- reads ---------------------------------------------------------------------------
 
 function hgetCommand(c: Client, argv: string[]): void {
-  const o = readKey(c, argv[1]);
-  if (o === undefined) {
-    c.addNull();
-    return;
-  }
-  if (o.type !== ObjType.Hash) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const o = lookupReadOrReply(c, argv[1], ObjType.Hash, MISS_NULL);
+  if (o === null) return;
   const v = (o.value as RHash).get(argv[2]);
   if (v === undefined) c.addNull();
   else c.addBulk(v);
 }
 
 function hmgetCommand(c: Client, argv: string[]): void {
-  const o = readKey(c, argv[1]);
-  if (o !== undefined && o.type !== ObjType.Hash) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const o = lookupRead(c, argv[1], ObjType.Hash);
+  if (o === null) return;
   const h = o === undefined ? null : (o.value as RHash);
   const nil = c.resp === 2 ? '$-1\r\n' : '_\r\n';
   let s = '*' + (argv.length - 2) + '\r\n';
@@ -189,43 +179,31 @@ function hmgetCommand(c: Client, argv: string[]): void {
   c.write(s);
 }
 
-/** Looks a hash up for a read that answers `zero` when it is missing; null when replied. */
-function readHashOr(c: Client, key: string, zero: (c: Client) => void): RHash | null {
-  const o = readKey(c, key);
-  if (o === undefined) {
-    zero(c);
-    return null;
-  }
-  if (o.type !== ObjType.Hash) {
-    c.addError(WRONGTYPE);
-    return null;
-  }
-  return o.value as RHash;
+/** Looks a hash up for a read that answers `miss` (a MISS_* of lookup.ts) when it is missing; null when replied. */
+function readHashOr(c: Client, key: string, miss: number): RHash | null {
+  const o = lookupReadOrReply(c, key, ObjType.Hash, miss);
+  return o === null ? null : (o.value as RHash);
 }
 
-const replyZero = (c: Client): void => c.addInt(0);
-const replyEmptyArray = (c: Client): void => c.addEmptyArray();
-const replyEmptyMap = (c: Client): void => c.addMapLen(0);
-
 function hlenCommand(c: Client, argv: string[]): void {
-  const h = readHashOr(c, argv[1], replyZero);
+  const h = readHashOr(c, argv[1], MISS_ZERO);
   if (h !== null) c.addInt(h.size);
 }
 
 function hstrlenCommand(c: Client, argv: string[]): void {
-  const h = readHashOr(c, argv[1], replyZero);
+  const h = readHashOr(c, argv[1], MISS_ZERO);
   if (h === null) return;
   const len = h.valueLength(argv[2]);
   c.addInt(len < 0 ? 0 : len);
 }
 
 function hexistsCommand(c: Client, argv: string[]): void {
-  const h = readHashOr(c, argv[1], replyZero);
+  const h = readHashOr(c, argv[1], MISS_ZERO);
   if (h !== null) c.addInt(h.has(argv[2]) ? 1 : 0);
 }
 
 function hkeysCommand(c: Client, argv: string[]): void {
-  const h = readHashOr(c, argv[1], replyEmptyArray);
+  const h = readHashOr(c, argv[1], MISS_EMPTY_ARRAY);
   if (h === null) return;
   let s = '*' + h.size + '\r\n';
   if (h.map !== null) for (const f of h.map.keys()) s += bulk(f);
@@ -237,7 +215,7 @@ function hkeysCommand(c: Client, argv: string[]): void {
 }
 
 function hvalsCommand(c: Client, argv: string[]): void {
-  const h = readHashOr(c, argv[1], replyEmptyArray);
+  const h = readHashOr(c, argv[1], MISS_EMPTY_ARRAY);
   if (h === null) return;
   let s = '*' + h.size + '\r\n';
   if (h.map !== null) for (const v of h.map.values()) s += bulk(v);
@@ -249,7 +227,7 @@ function hvalsCommand(c: Client, argv: string[]): void {
 }
 
 function hgetallCommand(c: Client, argv: string[]): void {
-  const h = readHashOr(c, argv[1], replyEmptyMap);
+  const h = readHashOr(c, argv[1], MISS_EMPTY_MAP);
   if (h === null) return;
   let s = c.resp === 3 ? '%' + h.size + '\r\n' : '*' + 2 * h.size + '\r\n';
   if (h.map !== null) for (const [f, v] of h.map) s += bulk(f) + bulk(v);
@@ -264,15 +242,8 @@ function hgetallCommand(c: Client, argv: string[]): void {
 
 function hdelCommand(c: Client, argv: string[]): void {
   const key = argv[1];
-  const o = c.db.lookupWrite(key);
-  if (o === undefined) {
-    c.addInt(0);
-    return;
-  }
-  if (o.type !== ObjType.Hash) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const o = lookupWriteOrReply(c, key, ObjType.Hash, MISS_ZERO);
+  if (o === null) return;
   const h = o.value as RHash;
   let deleted = 0;
   let removed = false;
@@ -446,15 +417,8 @@ function hrandfieldCommand(c: Client, argv: string[]): void {
     hrandfieldWithCount(c, argv[1], l, withValues);
     return;
   }
-  const o = readKey(c, argv[1]);
-  if (o === undefined) {
-    c.addNull();
-    return;
-  }
-  if (o.type !== ObjType.Hash) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const o = lookupReadOrReply(c, argv[1], ObjType.Hash, MISS_NULL);
+  if (o === null) return;
   const h = o.value as RHash;
   c.addBulk(randomField(h));
 }
@@ -473,15 +437,8 @@ function randomField(h: RHash): string {
 }
 
 function hrandfieldWithCount(c: Client, key: string, l: number, withValues: boolean): void {
-  const o = readKey(c, key);
-  if (o === undefined) {
-    c.addEmptyArray();
-    return;
-  }
-  if (o.type !== ObjType.Hash) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const o = lookupReadOrReply(c, key, ObjType.Hash, MISS_EMPTY_ARRAY);
+  if (o === null) return;
   const h = o.value as RHash;
   const size = h.size;
   const uniq = l >= 0;
@@ -584,15 +541,8 @@ export function sampleDistinct(arr: readonly string[], count: number): Iterable<
 function hscanCommand(c: Client, argv: string[]): void {
   const cursor = parseScanCursor(c, argv[2]);
   if (cursor < 0) return;
-  const o = readKey(c, argv[1]);
-  if (o === undefined) {
-    addEmptyScanReply(c);
-    return;
-  }
-  if (o.type !== ObjType.Hash) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const o = lookupReadOrReply(c, argv[1], ObjType.Hash, MISS_EMPTY_SCAN);
+  if (o === null) return;
   const opts = parseScanOptions(c, argv, 3);
   if (opts === null) return;
   const h = o.value as RHash;

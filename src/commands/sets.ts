@@ -34,7 +34,6 @@
 
 import { cmd, type CommandSpec } from './table.js';
 import type { Client } from './context.js';
-import { CLIENT_NO_TOUCH } from './context.js';
 import { ENC_BIG, ENC_COMPACT, ObjType, RObj, WRONGTYPE, type RSet } from '../types/object.js';
 import {
   SENC_INTSET,
@@ -49,7 +48,6 @@ import {
 import { NOTIFY_GENERIC, NOTIFY_SET } from '../keyspace/notify.js';
 import { parseInt64, parseIntArg } from '../util/numbers.js';
 import {
-  addEmptyScanReply,
   addScanReply,
   parseScanCursor,
   parseScanOptions,
@@ -58,6 +56,16 @@ import {
   scanIndexRemove,
 } from './scan-util.js';
 import { MAX_RANDOM_REPLY_BYTES, parseRandomCount, sampleDistinct } from './hashes.js';
+import {
+  MISS_NULL,
+  MISS_ZERO,
+  MISS_EMPTY_SET,
+  MISS_EMPTY_SCAN,
+  lookupRead,
+  lookupReadOrReply,
+  lookupWrite,
+  lookupWriteOrReply,
+} from './lookup.js';
 
 const ERR_SYNTAX = 'ERR syntax error';
 
@@ -88,10 +96,6 @@ function newSet(c: Client, s: RSet, enc: number): RObj {
 }
 
 // ---- helpers -------------------------------------------------------------------------
-
-function readKey(c: Client, key: string): RObj | undefined {
-  return c.db.lookupRead(key, (c.flags & CLIENT_NO_TOUCH) !== 0);
-}
 
 function bulk(s: string): string {
   return '$' + s.length + '\r\n' + s + '\r\n';
@@ -131,11 +135,8 @@ function memberArray(s: RSet): string[] {
 
 function saddCommand(c: Client, argv: string[]): void {
   const key = argv[1];
-  let o = c.db.lookupWrite(key);
-  if (o !== undefined && o.type !== ObjType.Set) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  let o = lookupWrite(c, key, ObjType.Set);
+  if (o === null) return;
   const hint = argv.length - 2;
   const lim = c.server.encodingLimits;
   let s: RSet;
@@ -156,15 +157,8 @@ function saddCommand(c: Client, argv: string[]): void {
 
 function sremCommand(c: Client, argv: string[]): void {
   const key = argv[1];
-  const o = c.db.lookupWrite(key);
-  if (o === undefined) {
-    c.addInt(0);
-    return;
-  }
-  if (o.type !== ObjType.Set) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const o = lookupWriteOrReply(c, key, ObjType.Set, MISS_ZERO);
+  if (o === null) return;
   const s = o.value as RSet;
   let deleted = 0;
   let removed = false;
@@ -187,13 +181,8 @@ function sremCommand(c: Client, argv: string[]): void {
 
 /** Looks a set up for reading; `undefined` when missing, null after a WRONGTYPE reply. */
 function readSet(c: Client, key: string): RSet | undefined | null {
-  const o = readKey(c, key);
-  if (o === undefined) return undefined;
-  if (o.type !== ObjType.Set) {
-    c.addError(WRONGTYPE);
-    return null;
-  }
-  return o.value as RSet;
+  const o = lookupRead(c, key, ObjType.Set);
+  return o === undefined || o === null ? o : (o.value as RSet);
 }
 
 function scardCommand(c: Client, argv: string[]): void {
@@ -282,15 +271,8 @@ function spopCommand(c: Client, argv: string[]): void {
     return;
   }
   const key = argv[1];
-  const o = c.db.lookupWrite(key);
-  if (o === undefined) {
-    c.addNull();
-    return;
-  }
-  if (o.type !== ObjType.Set) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const o = lookupWriteOrReply(c, key, ObjType.Set, MISS_NULL);
+  if (o === null) return;
   const s = o.value as RSet;
   const m = randomMember(s);
   setRemove(s, m);
@@ -311,15 +293,8 @@ function spopWithCount(c: Client, argv: string[]): void {
     return;
   }
   const key = argv[1];
-  const o = c.db.lookupWrite(key);
-  if (o === undefined) {
-    c.addSetLen(0);
-    return;
-  }
-  if (o.type !== ObjType.Set) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const o = lookupWriteOrReply(c, key, ObjType.Set, MISS_EMPTY_SET);
+  if (o === null) return;
   if (l === 0) {
     c.addSetLen(0);
     return;
@@ -474,14 +449,11 @@ function sinterGeneric(c: Client, argv: string[], first: number, count: number, 
   const sets: RObj[] = [];
   let empty = false;
   for (let i = first; i < first + count; i++) {
-    const o = readKey(c, argv[i]);
+    const o = lookupRead(c, argv[i], ObjType.Set);
+    if (o === null) return;
     if (o === undefined) {
       empty = true;
       continue;
-    }
-    if (o.type !== ObjType.Set) {
-      c.addError(WRONGTYPE);
-      return;
     }
     sets.push(o);
   }
@@ -603,14 +575,11 @@ function sunionDiffGeneric(c: Client, argv: string[], first: number, dstKey: str
   const sets: Array<RSet | null> = new Array(n);
   let sameset = false;
   for (let j = 0; j < n; j++) {
-    const o = readKey(c, argv[first + j]);
+    const o = lookupRead(c, argv[first + j], ObjType.Set);
+    if (o === null) return;
     if (o === undefined) {
       sets[j] = null;
       continue;
-    }
-    if (o.type !== ObjType.Set) {
-      c.addError(WRONGTYPE);
-      return;
     }
     sets[j] = o.value as RSet;
     if (j > 0 && sets[0] === sets[j]) sameset = true;
@@ -706,15 +675,8 @@ function sdiffstoreCommand(c: Client, argv: string[]): void {
 function sscanCommand(c: Client, argv: string[]): void {
   const cursor = parseScanCursor(c, argv[2]);
   if (cursor < 0) return;
-  const o = readKey(c, argv[1]);
-  if (o === undefined) {
-    addEmptyScanReply(c);
-    return;
-  }
-  if (o.type !== ObjType.Set) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const o = lookupReadOrReply(c, argv[1], ObjType.Set, MISS_EMPTY_SCAN);
+  if (o === null) return;
   const opts = parseScanOptions(c, argv, 3);
   if (opts === null) return;
   const s = o.value as RSet;

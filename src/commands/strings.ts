@@ -20,6 +20,7 @@ import { NOTIFY_GENERIC, NOTIFY_STRING } from '../keyspace/notify.js';
 import { INT64_MAX, INT64_MIN, parseInt64, parseIntArg } from '../util/numbers.js';
 import { ENC_STR_NOINT } from '../types/encoding.js';
 import { LD_ZERO, addLongDouble, formatLongDoubleHuman, parseLongDouble, type LongDouble } from '../util/long-double.js';
+import { MISS_NULL, MISS_ZERO, lookupRead, lookupReadOrReply, lookupWrite } from './lookup.js';
 
 export { ENC_STR_NOINT, stringEncoding } from '../types/encoding.js';
 
@@ -382,15 +383,8 @@ function getexCommand(c: Client, argv: string[]): void {
   const flags = optFlags;
   const expireIdx = optExpire;
   const key = argv[1];
-  const o = readKey(c, key);
-  if (o === undefined) {
-    c.addNull();
-    return;
-  }
-  if (o.type !== ObjType.String) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const o = lookupReadOrReply(c, key, ObjType.String, MISS_NULL);
+  if (o === null) return;
   if (expireIdx >= 0 && !getExpireMs(c, argv[expireIdx], flags, 'getex')) return;
   c.addBulk(o.value as string);
   if ((flags & (F_PXAT | F_EXAT)) !== 0 && expireMs <= c.server.ks.now && !c.server.ks.isReplica) {
@@ -453,16 +447,13 @@ function msetnxCommand(c: Client, argv: string[]): void {
 function appendCommand(c: Client, argv: string[]): void {
   const key = argv[1];
   const add = argv[2];
-  const o = c.db.lookupWrite(key);
+  const o = lookupWrite(c, key, ObjType.String);
+  if (o === null) return;
   let total: number;
   if (o === undefined) {
     c.db.add(key, newString(c, add));
     total = add.length;
   } else {
-    if (o.type !== ObjType.String) {
-      c.addError(WRONGTYPE);
-      return;
-    }
     const cur = o.value as string;
     if (!checkStringLength(c, cur.length, add.length)) return;
     o.value = cur + add;
@@ -474,15 +465,8 @@ function appendCommand(c: Client, argv: string[]): void {
 }
 
 function strlenCommand(c: Client, argv: string[]): void {
-  const o = readKey(c, argv[1]);
-  if (o === undefined) {
-    c.addInt(0);
-    return;
-  }
-  if (o.type !== ObjType.String) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const o = lookupReadOrReply(c, argv[1], ObjType.String, MISS_ZERO);
+  if (o === null) return;
   c.addInt((o.value as string).length);
 }
 
@@ -572,13 +556,10 @@ function decrbyCommand(c: Client, argv: string[]): void {
 
 function incrbyfloatCommand(c: Client, argv: string[]): void {
   const key = argv[1];
-  const o = c.db.lookupWrite(key);
+  const o = lookupWrite(c, key, ObjType.String);
+  if (o === null) return;
   let cur: LongDouble = LD_ZERO;
   if (o !== undefined) {
-    if (o.type !== ObjType.String) {
-      c.addError(WRONGTYPE);
-      return;
-    }
     const v = parseLongDouble(o.value as string);
     if (v === null) {
       c.addError(ERR_NOT_FLOAT);
@@ -625,7 +606,8 @@ function setrangeCommand(c: Client, argv: string[]): void {
     c.addError('ERR offset is out of range');
     return;
   }
-  const o = c.db.lookupWrite(key);
+  const o = lookupWrite(c, key, ObjType.String);
+  if (o === null) return;
   if (o === undefined) {
     if (vlen === 0) {
       c.addInt(0);
@@ -637,10 +619,6 @@ function setrangeCommand(c: Client, argv: string[]): void {
     c.db.add(key, n);
     c.modified(key, NOTIFY_STRING, 'setrange');
     c.addInt(offset + vlen);
-    return;
-  }
-  if (o.type !== ObjType.String) {
-    c.addError(WRONGTYPE);
     return;
   }
   const cur = o.value as string;
@@ -670,13 +648,10 @@ function getrangeCommand(c: Client, argv: string[]): void {
     c.addError(ERR_NOT_INT);
     return;
   }
-  const o = readKey(c, argv[1]);
+  const o = lookupRead(c, argv[1], ObjType.String);
+  if (o === null) return;
   if (o === undefined) {
     c.addBulk('');
-    return;
-  }
-  if (o.type !== ObjType.String) {
-    c.addError(WRONGTYPE);
     return;
   }
   const s = o.value as string;

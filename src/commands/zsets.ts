@@ -52,8 +52,18 @@ import {
 import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../keyspace/notify.js';
 import { formatDouble, parseDouble, parseInt64, parseIntArg } from '../util/numbers.js';
 import { blockDeadline, blockServed, distinctKeys, parseTimeout } from './blocking-util.js';
-import { ScanIndex, addEmptyScanReply, addScanReply, parseScanCursor, parseScanOptions } from './scan-util.js';
+import { ScanIndex, addScanReply, parseScanCursor, parseScanOptions } from './scan-util.js';
 import { MAX_RANDOM_REPLY_BYTES, parseRandomCount } from './hashes.js';
+import {
+  MISS_NULL,
+  MISS_ZERO,
+  MISS_EMPTY_ARRAY,
+  MISS_EMPTY_SCAN,
+  lookupRead,
+  lookupReadOrReply,
+  lookupWrite,
+  lookupWriteOrReply,
+} from './lookup.js';
 
 const ERR_SYNTAX = 'ERR syntax error';
 const ERR_NOT_INT = 'ERR value is not an integer or out of range';
@@ -361,11 +371,8 @@ function zaddGeneric(c: Client, argv: string[], flagsIn: number): void {
   }
 
   const key = argv[1];
-  let obj = c.db.lookupWrite(key);
-  if (obj !== undefined && obj.type !== ObjType.ZSet) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  let obj = lookupWrite(c, key, ObjType.ZSet);
+  if (obj === null) return;
   const lim = c.server.encodingLimits;
   if (obj === undefined) {
     if (xx) {
@@ -438,15 +445,8 @@ function zincrbyCommand(c: Client, argv: string[]): void {
 
 function zremCommand(c: Client, argv: string[]): void {
   const key = argv[1];
-  const obj = c.db.lookupWrite(key);
-  if (obj === undefined) {
-    c.addInt(0);
-    return;
-  }
-  if (obj.type !== ObjType.ZSet) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const obj = lookupWriteOrReply(c, key, ObjType.ZSet, MISS_ZERO);
+  if (obj === null) return;
   const zs = obj.value as SortedSet;
   let deleted = 0;
   for (let i = 2; i < argv.length; i++) {
@@ -463,33 +463,21 @@ function zremCommand(c: Client, argv: string[]): void {
 }
 
 function zcardCommand(c: Client, argv: string[]): void {
-  const obj = readKey(c, argv[1]);
-  if (obj === undefined) c.addInt(0);
-  else if (obj.type !== ObjType.ZSet) c.addError(WRONGTYPE);
-  else c.addInt((obj.value as SortedSet).size);
+  const obj = lookupReadOrReply(c, argv[1], ObjType.ZSet, MISS_ZERO);
+  if (obj !== null) c.addInt((obj.value as SortedSet).size);
 }
 
 function zscoreCommand(c: Client, argv: string[]): void {
-  const obj = readKey(c, argv[1]);
-  if (obj === undefined) {
-    c.addNull();
-    return;
-  }
-  if (obj.type !== ObjType.ZSet) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const obj = lookupReadOrReply(c, argv[1], ObjType.ZSet, MISS_NULL);
+  if (obj === null) return;
   const s = (obj.value as SortedSet).score(argv[2]);
   if (s === undefined) c.addNull();
   else c.addDouble(s);
 }
 
 function zmscoreCommand(c: Client, argv: string[]): void {
-  const obj = readKey(c, argv[1]);
-  if (obj !== undefined && obj.type !== ObjType.ZSet) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const obj = lookupRead(c, argv[1], ObjType.ZSet);
+  if (obj === null) return;
   const zs = obj === undefined ? null : (obj.value as SortedSet);
   const nil = c.resp === 3 ? '_\r\n' : '$-1\r\n';
   let out = '*' + (argv.length - 2) + '\r\n';
@@ -514,11 +502,8 @@ function zrankGeneric(c: Client, argv: string[], reverse: boolean): void {
     }
     withScore = true;
   }
-  const obj = readKey(c, argv[1]);
-  if (obj !== undefined && obj.type !== ObjType.ZSet) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const obj = lookupRead(c, argv[1], ObjType.ZSet);
+  if (obj === null) return;
   const zs = obj === undefined ? null : (obj.value as SortedSet);
   const rank = zs === null ? undefined : zs.rank(argv[2], reverse);
   if (rank === undefined) {
@@ -547,10 +532,8 @@ function zcountCommand(c: Client, argv: string[]): void {
     c.addError(ERR_MINMAX_FLOAT);
     return;
   }
-  const obj = readKey(c, argv[1]);
-  if (obj === undefined) c.addInt(0);
-  else if (obj.type !== ObjType.ZSet) c.addError(WRONGTYPE);
-  else c.addInt((obj.value as SortedSet).countByScore(range));
+  const obj = lookupReadOrReply(c, argv[1], ObjType.ZSet, MISS_ZERO);
+  if (obj !== null) c.addInt((obj.value as SortedSet).countByScore(range));
 }
 
 function zlexcountCommand(c: Client, argv: string[]): void {
@@ -559,10 +542,8 @@ function zlexcountCommand(c: Client, argv: string[]): void {
     c.addError(ERR_MINMAX_LEX);
     return;
   }
-  const obj = readKey(c, argv[1]);
-  if (obj === undefined) c.addInt(0);
-  else if (obj.type !== ObjType.ZSet) c.addError(WRONGTYPE);
-  else c.addInt((obj.value as SortedSet).countByLex(range));
+  const obj = lookupReadOrReply(c, argv[1], ObjType.ZSet, MISS_ZERO);
+  if (obj !== null) c.addInt((obj.value as SortedSet).countByLex(range));
 }
 
 // ---- ZRANGE family ---------------------------------------------------------------------
@@ -660,13 +641,10 @@ function zrangeGeneric(c: Client, argv: string[], keyIdx: number, store: boolean
     }
   }
 
-  const obj = readKey(c, argv[keyIdx]);
+  const obj = lookupRead(c, argv[keyIdx], ObjType.ZSet);
+  if (obj === null) return;
   let entries = EMPTY_ENTRIES;
   if (obj !== undefined) {
-    if (obj.type !== ObjType.ZSet) {
-      c.addError(WRONGTYPE);
-      return;
-    }
     const zs = obj.value as SortedSet;
     if (rangeType === RANGE_RANK) {
       if (sanitizeRanks(start, end, zs.size)) entries = zs.rangeByRank(rankStart, rankEnd, reverse);
@@ -738,15 +716,8 @@ function zremrangeGeneric(c: Client, argv: string[], rangeType: number): void {
     }
   }
   const key = argv[1];
-  const obj = c.db.lookupWrite(key);
-  if (obj === undefined) {
-    c.addInt(0);
-    return;
-  }
-  if (obj.type !== ObjType.ZSet) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const obj = lookupWriteOrReply(c, key, ObjType.ZSet, MISS_ZERO);
+  if (obj === null) return;
   const zs = obj.value as SortedSet;
   const indexed = SCAN_INDEXES.has(zs);
   let removed = 0;
@@ -1050,15 +1021,8 @@ const HALF_LLONG_MAX = 4611686018427387903n;
 function zrandmemberCommand(c: Client, argv: string[]): void {
   const argc = argv.length;
   if (argc === 2) {
-    const obj = readKey(c, argv[1]);
-    if (obj === undefined) {
-      c.addNull();
-      return;
-    }
-    if (obj.type !== ObjType.ZSet) {
-      c.addError(WRONGTYPE);
-      return;
-    }
+    const obj = lookupReadOrReply(c, argv[1], ObjType.ZSet, MISS_NULL);
+    if (obj === null) return;
     c.addBulk((obj.value as SortedSet).randomMember()!);
     return;
   }
@@ -1077,15 +1041,8 @@ function zrandmemberCommand(c: Client, argv: string[]): void {
       return;
     }
   }
-  const obj = readKey(c, argv[1]);
-  if (obj === undefined) {
-    c.addEmptyArray();
-    return;
-  }
-  if (obj.type !== ObjType.ZSet) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const obj = lookupReadOrReply(c, argv[1], ObjType.ZSet, MISS_EMPTY_ARRAY);
+  if (obj === null) return;
   if (l === 0) {
     c.addEmptyArray();
     return;
@@ -1186,15 +1143,8 @@ function zpopGeneric(c: Client, argv: string[], where: number): void {
     count = n;
   }
   const key = argv[1];
-  const obj = c.db.lookupWrite(key);
-  if (obj === undefined) {
-    c.addEmptyArray();
-    return;
-  }
-  if (obj.type !== ObjType.ZSet) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const obj = lookupWriteOrReply(c, key, ObjType.ZSet, MISS_EMPTY_ARRAY);
+  if (obj === null) return;
   if (count === 0) {
     c.addEmptyArray();
     return;
@@ -1272,12 +1222,9 @@ function parseMpopArgs(c: Client, argv: string[], numkeysIdx: number): number {
 function mpopFirst(c: Client, argv: string[], first: number, numkeys: number, where: number, count: number): boolean {
   for (let j = 0; j < numkeys; j++) {
     const key = argv[first + j];
-    const obj = c.db.lookupWrite(key);
+    const obj = lookupWrite(c, key, ObjType.ZSet);
     if (obj === undefined) continue;
-    if (obj.type !== ObjType.ZSet) {
-      c.addError(WRONGTYPE);
-      return true;
-    }
+    if (obj === null) return true;
     const out = popFrom(c, key, obj.value as SortedSet, where, count);
     // [key, [[member, score], ...]]: nested pairs in both protocols.
     let s = '*2\r\n' + bulk(key) + '*' + out.length + '\r\n';
@@ -1306,12 +1253,9 @@ function bzpopGeneric(c: Client, argv: string[], where: number): void {
   const last = argv.length - 1;
   for (let j = 1; j < last; j++) {
     const key = argv[j];
-    const obj = c.db.lookupWrite(key);
+    const obj = lookupWrite(c, key, ObjType.ZSet);
     if (obj === undefined) continue;
-    if (obj.type !== ObjType.ZSet) {
-      c.addError(WRONGTYPE);
-      return;
-    }
+    if (obj === null) return;
     const e = popFrom(c, key, obj.value as SortedSet, where, 1)[0];
     c.write('*3\r\n' + bulk(key) + bulk(e[0]) + doubleText(c, e[1]));
     c.rewriteArgv([where === MIN ? 'ZPOPMIN' : 'ZPOPMAX', key]);
@@ -1367,15 +1311,8 @@ function bzmpopCommand(c: Client, argv: string[]): void {
 function zscanCommand(c: Client, argv: string[]): void {
   const cursor = parseScanCursor(c, argv[2]);
   if (cursor < 0) return;
-  const obj = readKey(c, argv[1]);
-  if (obj === undefined) {
-    addEmptyScanReply(c);
-    return;
-  }
-  if (obj.type !== ObjType.ZSet) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const obj = lookupReadOrReply(c, argv[1], ObjType.ZSet, MISS_EMPTY_SCAN);
+  if (obj === null) return;
   const opts = parseScanOptions(c, argv, 3);
   if (opts === null) return;
   const zs = obj.value as SortedSet;
