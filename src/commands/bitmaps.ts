@@ -7,7 +7,7 @@
 
 import { cmd, type CommandSpec } from './table.js';
 import type { Client } from './context.js';
-import { ENC_BIG, ObjType, RObj, WRONGTYPE } from '../types/object.js';
+import { ENC_BIG, ObjType, RObj } from '../types/object.js';
 import { NOTIFY_GENERIC, NOTIFY_STRING } from '../keyspace/notify.js';
 import { parseInt64, parseIntArg } from '../util/numbers.js';
 import {
@@ -19,9 +19,9 @@ import {
   exactGreater,
   mustObey,
   protoMaxBulkLen,
-  readKey,
   zeros,
 } from './strings.js';
+import { MISS_ZERO, lookupRead, lookupReadOrReply, lookupWrite } from './lookup.js';
 
 const ERR_BIT_OFFSET = 'ERR bit offset is not an integer or out of range';
 const ERR_BIT_VALUE = 'ERR bit is not an integer or out of range';
@@ -71,12 +71,9 @@ let bitGrown = false;
  */
 function lookupStringForBit(c: Client, key: string, maxbit: number): RObj | undefined {
   const need = Math.floor(maxbit / 8) + 1;
-  const o = c.db.lookupWrite(key);
+  const o = lookupWrite(c, key, ObjType.String);
   bitGrown = false;
-  if (o !== undefined && o.type !== ObjType.String) {
-    c.addError(WRONGTYPE);
-    return undefined;
-  }
+  if (o === null) return undefined;
   if (need > MAX_JS_STRING) {
     c.addError(ERR_STRING_TOO_LONG);
     return undefined;
@@ -126,15 +123,8 @@ function setbitCommand(c: Client, argv: string[]): void {
 function getbitCommand(c: Client, argv: string[]): void {
   const offset = getBitOffset(c, argv[2], 0);
   if (offset < 0) return;
-  const o = readKey(c, argv[1]);
-  if (o === undefined) {
-    c.addInt(0);
-    return;
-  }
-  if (o.type !== ObjType.String) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const o = lookupReadOrReply(c, argv[1], ObjType.String, MISS_ZERO);
+  if (o === null) return;
   const s = o.value as string;
   const byte = Math.floor(offset / 8);
   if (byte >= s.length) {
@@ -168,15 +158,8 @@ function parseUnit(s: string): number {
 }
 
 function bitcountCommand(c: Client, argv: string[]): void {
-  const o = readKey(c, argv[1]);
-  if (o === undefined) {
-    c.addInt(0);
-    return;
-  }
-  if (o.type !== ObjType.String) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const o = lookupReadOrReply(c, argv[1], ObjType.String, MISS_ZERO);
+  if (o === null) return;
   const s = o.value as string;
   const strlen = s.length;
   const argc = argv.length;
@@ -266,14 +249,11 @@ function bitposCommand(c: Client, argv: string[]): void {
     c.addError('ERR The bit argument must be 1 or 0.');
     return;
   }
-  const o = readKey(c, argv[1]);
+  const o = lookupRead(c, argv[1], ObjType.String);
+  if (o === null) return;
   if (o === undefined) {
     // A missing key is an infinite run of zeros.
     c.addInt(bit ? -1 : 0);
-    return;
-  }
-  if (o.type !== ObjType.String) {
-    c.addError(WRONGTYPE);
     return;
   }
   const s = o.value as string;
@@ -365,14 +345,11 @@ function bitopCommand(c: Client, argv: string[]): void {
   const srcs: string[] = new Array<string>(numkeys);
   let maxlen = 0;
   for (let j = 0; j < numkeys; j++) {
-    const o = readKey(c, argv[j + 3]);
+    const o = lookupRead(c, argv[j + 3], ObjType.String);
+    if (o === null) return;
     if (o === undefined) {
       srcs[j] = '';
       continue;
-    }
-    if (o.type !== ObjType.String) {
-      c.addError(WRONGTYPE);
-      return;
     }
     const s = o.value as string;
     srcs[j] = s;
@@ -522,11 +499,9 @@ function bitfieldGeneric(c: Client, argv: string[], readonlyCmd: boolean): void 
   let o: RObj | undefined;
   let grown = false;
   if (readonly) {
-    o = readKey(c, key);
-    if (o !== undefined && o.type !== ObjType.String) {
-      c.addError(WRONGTYPE);
-      return;
-    }
+    const r = lookupRead(c, key, ObjType.String);
+    if (r === null) return;
+    o = r;
   } else {
     if (readonlyCmd) {
       c.addError('ERR BITFIELD_RO only supports the GET subcommand');

@@ -10,6 +10,7 @@
 // on the server's table by the subsystem (CommandTable.setHandler), so this interface
 // need not know the subsystems.
 
+import type { EncodingLimits } from '../types/encoding.js';
 import type { Database, Keyspace } from '../keyspace/keyspace.js';
 import type { ObjType } from '../types/object.js';
 import type { Config } from '../config/config.js';
@@ -162,6 +163,8 @@ export interface ShutdownOptions {
 /** The server as command handlers see it. */
 export interface ServerContext {
   readonly config: Config;
+  /** This server's *-max-listpack-* and set-max-intset-entries, as the encoding rules take them. */
+  readonly encodingLimits: EncodingLimits;
   readonly log: LogSink;
   readonly ks: Keyspace;
   readonly commands: CommandTable;

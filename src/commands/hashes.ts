@@ -4,7 +4,8 @@
 // A hash is an RHash (RHashValue of src/types/hash.ts, insertion ordered like Redis's
 // listpack). RObj.enc follows Redis's encoding: ENC_COMPACT is "listpack" and the value
 // is in its compact form (all pairs packed in one string, linear search), ENC_BIG is
-// "hashtable" and the value holds a Map; the two always change together (toBig). A
+// "hashtable" and the value holds a Map; the two always change together (hashToHashtable,
+// with the other rules in types/encoding.ts, given the server's encodingLimits). A
 // hash becomes a hashtable, and never goes back, when
 //   - HSET/HMSET/HSETNX are given more field/value pairs than
 //     hash-max-listpack-entries, or an argument longer than hash-max-listpack-value
@@ -19,19 +20,23 @@
 // of a listpack hash samples its unpacked pairs.
 //
 // HINCRBYFLOAT computes in x87 long double like Redis (the emulation lives in
-// strings.ts, shared with INCRBYFLOAT) and is propagated as HSET with the result.
+// util/long-double.ts, shared with INCRBYFLOAT) and is propagated as HSET with the result.
 
 import { cmd, type CommandSpec } from './table.js';
 import type { Client } from './context.js';
-import { CLIENT_NO_TOUCH } from './context.js';
-import type { Config } from '../config/config.js';
-import { ENC_BIG, ENC_COMPACT, ObjType, RObj, WRONGTYPE, type RHash } from '../types/object.js';
+import { ObjType, RObj, type RHash } from '../types/object.js';
 import { RHashValue } from '../types/hash.js';
+import {
+  hashArgsNeedHashtable,
+  hashPairFits,
+  hashToHashtable,
+  hashTooManyFields,
+  type EncodingLimits,
+} from '../types/encoding.js';
 import { NOTIFY_GENERIC, NOTIFY_HASH } from '../keyspace/notify.js';
 import { parseInt64, parseIntArg } from '../util/numbers.js';
-import { addLongDouble, formatLongDoubleHuman, parseLongDouble } from './strings.js';
+import { addLongDouble, formatLongDoubleHuman, parseLongDouble } from '../util/long-double.js';
 import {
-  addEmptyScanReply,
   addScanReply,
   parseScanCursor,
   parseScanOptions,
@@ -39,84 +44,34 @@ import {
   scanIndexFor,
   scanIndexRemove,
 } from './scan-util.js';
+import {
+  MISS_NULL,
+  MISS_ZERO,
+  MISS_EMPTY_ARRAY,
+  MISS_EMPTY_SCAN,
+  MISS_EMPTY_MAP,
+  lookupRead,
+  lookupReadOrReply,
+  lookupWrite,
+  lookupWriteOrReply,
+} from './lookup.js';
 
 const ERR_NOT_INT = 'ERR value is not an integer or out of range';
 const ERR_SYNTAX = 'ERR syntax error';
 
-// ---- encoding ------------------------------------------------------------------------
+// ---- encoding (the rules are in types/encoding.ts) -----------------------------------
 
-/** OBJECT ENCODING of a hash. */
-export function hashEncoding(obj: RObj): 'listpack' | 'hashtable' {
-  return obj.enc === ENC_BIG ? 'hashtable' : 'listpack';
-}
+export { hashEncoding } from '../types/encoding.js';
 
-/**
- * Sets obj.enc of a hash built elsewhere (RDB/RESTORE loading) from its contents:
- * listpack when it has at most hash-max-listpack-entries fields and no field or
- * value longer than hash-max-listpack-value, hashtable otherwise.
- */
-export function normalizeHashEncoding(obj: RObj, config: Config): void {
-  const h = obj.value as RHash;
-  const maxEntries = config.getNumber('hash-max-listpack-entries');
-  const maxValue = config.getNumber('hash-max-listpack-value');
-  let big = h.size > maxEntries;
-  if (!big) {
-    for (const [f, v] of h) {
-      if (f.length > maxValue || v.length > maxValue) {
-        big = true;
-        break;
-      }
-    }
-  }
-  if (big) toBig(obj, h);
-  else {
-    if (h.map !== null) obj.value = RHashValue.fromPairs(h.map);
-    obj.enc = ENC_COMPACT;
-  }
-}
-
-/** The listpack -> hashtable conversion: representation and encoding flag together. */
-function toBig(o: RObj, h: RHash): void {
-  o.enc = ENC_BIG;
-  h.toHashtable();
-}
-
-// Limits of the command being executed, loaded only when a listpack hash is written.
-let maxEntries = 128;
-let maxValue = 64;
-
-function loadLimits(c: Client): void {
-  const cfg = c.server.config;
-  maxEntries = cfg.getNumber('hash-max-listpack-entries');
-  maxValue = cfg.getNumber('hash-max-listpack-value');
-}
-
-/**
- * Redis's hashTypeTryConversion for argv[start..end] (field/value pairs about to be
- * set): too many pairs, or any argument too long, converts before inserting.
- */
-function tryConversion(o: RObj, h: RHash, argv: string[], start: number, end: number): void {
-  if ((end - start + 1) >>> 1 > maxEntries) {
-    toBig(o, h);
-    return;
-  }
-  for (let i = start; i <= end; i++) {
-    if (argv[i].length > maxValue) {
-      toBig(o, h);
-      return;
-    }
-  }
-}
-
-/** Sets a field (Redis's hashTypeSet). Returns true when the field is new. Limits must be loaded when o is listpack. */
-function hashSet(o: RObj, h: RHash, field: string, value: string): boolean {
+/** Sets a field (Redis's hashTypeSet). Returns true when the field is new. */
+function hashSet(o: RObj, h: RHash, field: string, value: string, lim: EncodingLimits): boolean {
   if (h.map === null) {
-    if (field.length <= maxValue && value.length <= maxValue) {
+    if (hashPairFits(field, value, lim)) {
       if (!h.put(field, value)) return false;
-      if (h.n > maxEntries) toBig(o, h);
+      if (hashTooManyFields(h.n, lim)) hashToHashtable(o, h);
       return true;
     }
-    toBig(o, h);
+    hashToHashtable(o, h);
   }
   const m = h.map!;
   const before = m.size;
@@ -134,21 +89,12 @@ function hashDelete(h: RHash, field: string): boolean {
 
 // ---- lookups -------------------------------------------------------------------------
 
-function readKey(c: Client, key: string): RObj | undefined {
-  return c.db.lookupRead(key, (c.flags & CLIENT_NO_TOUCH) !== 0);
-}
-
 /** Redis's hashTypeLookupWriteOrCreate: replies WRONGTYPE and returns null on a wrong type. */
 function lookupWriteOrCreate(c: Client, key: string): RObj | null {
-  let o = c.db.lookupWrite(key);
+  let o = lookupWrite(c, key, ObjType.Hash);
   if (o === undefined) {
     o = new RObj(ObjType.Hash, new RHashValue(), c.server.ks.initialLru());
     c.db.add(key, o);
-    return o;
-  }
-  if (o.type !== ObjType.Hash) {
-    c.addError(WRONGTYPE);
-    return null;
   }
   return o;
 }
@@ -170,18 +116,16 @@ function hsetGeneric(c: Client, argv: string[], name: string, isHset: boolean): 
   if (o === null) return;
   const h = o.value as RHash;
   let created = 0;
-  if (h.map === null) {
-    loadLimits(c);
-    tryConversion(o, h, argv, 2, n - 1);
-  }
+  const lim = c.server.encodingLimits;
+  if (h.map === null && hashArgsNeedHashtable(argv, 2, n - 1, lim)) hashToHashtable(o, h);
   if (h.map === null) {
     // Every argument is within hash-max-listpack-value and there are at most
-    // hash-max-listpack-entries pairs (tryConversion): insert them all, then check
-    // the size once (the result is the same as converting as soon as it grows past).
+    // hash-max-listpack-entries pairs (hashArgsNeedHashtable): insert them all, then
+    // check the size once (the result is the same as converting as soon as it grows past).
     created = h.putPairs(argv, 2, n - 1);
-    if (h.n > maxEntries) toBig(o, h);
+    if (hashTooManyFields(h.n, lim)) hashToHashtable(o, h);
   } else {
-    for (let i = 2; i < n; i += 2) if (hashSet(o, h, argv[i], argv[i + 1])) created++;
+    for (let i = 2; i < n; i += 2) if (hashSet(o, h, argv[i], argv[i + 1], lim)) created++;
   }
   c.modified(key, NOTIFY_HASH, 'hset', (n - 2) >>> 1);
   if (isHset) c.addInt(created);
@@ -205,11 +149,9 @@ function hsetnxCommand(c: Client, argv: string[]): void {
     c.addInt(0);
     return;
   }
-  if (h.map === null) {
-    loadLimits(c);
-    tryConversion(o, h, argv, 2, 3);
-  }
-  hashSet(o, h, argv[2], argv[3]);
+  const lim = c.server.encodingLimits;
+  if (h.map === null && hashArgsNeedHashtable(argv, 2, 3, lim)) hashToHashtable(o, h);
+  hashSet(o, h, argv[2], argv[3], lim);
   c.modified(key, NOTIFY_HASH, 'hset');
   c.addInt(1);
 }
@@ -217,26 +159,16 @@ function hsetnxCommand(c: Client, argv: string[]): void {
 // ---- reads ---------------------------------------------------------------------------
 
 function hgetCommand(c: Client, argv: string[]): void {
-  const o = readKey(c, argv[1]);
-  if (o === undefined) {
-    c.addNull();
-    return;
-  }
-  if (o.type !== ObjType.Hash) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const o = lookupReadOrReply(c, argv[1], ObjType.Hash, MISS_NULL);
+  if (o === null) return;
   const v = (o.value as RHash).get(argv[2]);
   if (v === undefined) c.addNull();
   else c.addBulk(v);
 }
 
 function hmgetCommand(c: Client, argv: string[]): void {
-  const o = readKey(c, argv[1]);
-  if (o !== undefined && o.type !== ObjType.Hash) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const o = lookupRead(c, argv[1], ObjType.Hash);
+  if (o === null) return;
   const h = o === undefined ? null : (o.value as RHash);
   const nil = c.resp === 2 ? '$-1\r\n' : '_\r\n';
   let s = '*' + (argv.length - 2) + '\r\n';
@@ -247,43 +179,31 @@ function hmgetCommand(c: Client, argv: string[]): void {
   c.write(s);
 }
 
-/** Looks a hash up for a read that answers `zero` when it is missing; null when replied. */
-function readHashOr(c: Client, key: string, zero: (c: Client) => void): RHash | null {
-  const o = readKey(c, key);
-  if (o === undefined) {
-    zero(c);
-    return null;
-  }
-  if (o.type !== ObjType.Hash) {
-    c.addError(WRONGTYPE);
-    return null;
-  }
-  return o.value as RHash;
+/** Looks a hash up for a read that answers `miss` (a MISS_* of lookup.ts) when it is missing; null when replied. */
+function readHashOr(c: Client, key: string, miss: number): RHash | null {
+  const o = lookupReadOrReply(c, key, ObjType.Hash, miss);
+  return o === null ? null : (o.value as RHash);
 }
 
-const replyZero = (c: Client): void => c.addInt(0);
-const replyEmptyArray = (c: Client): void => c.addEmptyArray();
-const replyEmptyMap = (c: Client): void => c.addMapLen(0);
-
 function hlenCommand(c: Client, argv: string[]): void {
-  const h = readHashOr(c, argv[1], replyZero);
+  const h = readHashOr(c, argv[1], MISS_ZERO);
   if (h !== null) c.addInt(h.size);
 }
 
 function hstrlenCommand(c: Client, argv: string[]): void {
-  const h = readHashOr(c, argv[1], replyZero);
+  const h = readHashOr(c, argv[1], MISS_ZERO);
   if (h === null) return;
   const len = h.valueLength(argv[2]);
   c.addInt(len < 0 ? 0 : len);
 }
 
 function hexistsCommand(c: Client, argv: string[]): void {
-  const h = readHashOr(c, argv[1], replyZero);
+  const h = readHashOr(c, argv[1], MISS_ZERO);
   if (h !== null) c.addInt(h.has(argv[2]) ? 1 : 0);
 }
 
 function hkeysCommand(c: Client, argv: string[]): void {
-  const h = readHashOr(c, argv[1], replyEmptyArray);
+  const h = readHashOr(c, argv[1], MISS_EMPTY_ARRAY);
   if (h === null) return;
   let s = '*' + h.size + '\r\n';
   if (h.map !== null) for (const f of h.map.keys()) s += bulk(f);
@@ -295,7 +215,7 @@ function hkeysCommand(c: Client, argv: string[]): void {
 }
 
 function hvalsCommand(c: Client, argv: string[]): void {
-  const h = readHashOr(c, argv[1], replyEmptyArray);
+  const h = readHashOr(c, argv[1], MISS_EMPTY_ARRAY);
   if (h === null) return;
   let s = '*' + h.size + '\r\n';
   if (h.map !== null) for (const v of h.map.values()) s += bulk(v);
@@ -307,7 +227,7 @@ function hvalsCommand(c: Client, argv: string[]): void {
 }
 
 function hgetallCommand(c: Client, argv: string[]): void {
-  const h = readHashOr(c, argv[1], replyEmptyMap);
+  const h = readHashOr(c, argv[1], MISS_EMPTY_MAP);
   if (h === null) return;
   let s = c.resp === 3 ? '%' + h.size + '\r\n' : '*' + 2 * h.size + '\r\n';
   if (h.map !== null) for (const [f, v] of h.map) s += bulk(f) + bulk(v);
@@ -322,15 +242,8 @@ function hgetallCommand(c: Client, argv: string[]): void {
 
 function hdelCommand(c: Client, argv: string[]): void {
   const key = argv[1];
-  const o = c.db.lookupWrite(key);
-  if (o === undefined) {
-    c.addInt(0);
-    return;
-  }
-  if (o.type !== ObjType.Hash) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const o = lookupWriteOrReply(c, key, ObjType.Hash, MISS_ZERO);
+  if (o === null) return;
   const h = o.value as RHash;
   let deleted = 0;
   let removed = false;
@@ -399,8 +312,7 @@ function hincrbyCommand(c: Client, argv: string[]): void {
     result = r;
   }
   const text = String(result);
-  if (h.map === null) loadLimits(c);
-  hashSet(o, h, field, text);
+  hashSet(o, h, field, text, c.server.encodingLimits);
   c.modified(key, NOTIFY_HASH, 'hincrby');
   c.write(':' + text + '\r\n');
 }
@@ -437,8 +349,7 @@ function hincrbyfloatCommand(c: Client, argv: string[]): void {
     return;
   }
   const text = formatLongDoubleHuman(sum);
-  if (h.map === null) loadLimits(c);
-  hashSet(o, h, field, text);
+  hashSet(o, h, field, text, c.server.encodingLimits);
   c.modified(key, NOTIFY_HASH, 'hincrbyfloat');
   c.addBulk(text);
   // Replicas and the AOF get the final value, never the increment.
@@ -506,15 +417,8 @@ function hrandfieldCommand(c: Client, argv: string[]): void {
     hrandfieldWithCount(c, argv[1], l, withValues);
     return;
   }
-  const o = readKey(c, argv[1]);
-  if (o === undefined) {
-    c.addNull();
-    return;
-  }
-  if (o.type !== ObjType.Hash) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const o = lookupReadOrReply(c, argv[1], ObjType.Hash, MISS_NULL);
+  if (o === null) return;
   const h = o.value as RHash;
   c.addBulk(randomField(h));
 }
@@ -533,15 +437,8 @@ function randomField(h: RHash): string {
 }
 
 function hrandfieldWithCount(c: Client, key: string, l: number, withValues: boolean): void {
-  const o = readKey(c, key);
-  if (o === undefined) {
-    c.addEmptyArray();
-    return;
-  }
-  if (o.type !== ObjType.Hash) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const o = lookupReadOrReply(c, key, ObjType.Hash, MISS_EMPTY_ARRAY);
+  if (o === null) return;
   const h = o.value as RHash;
   const size = h.size;
   const uniq = l >= 0;
@@ -644,15 +541,8 @@ export function sampleDistinct(arr: readonly string[], count: number): Iterable<
 function hscanCommand(c: Client, argv: string[]): void {
   const cursor = parseScanCursor(c, argv[2]);
   if (cursor < 0) return;
-  const o = readKey(c, argv[1]);
-  if (o === undefined) {
-    addEmptyScanReply(c);
-    return;
-  }
-  if (o.type !== ObjType.Hash) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const o = lookupReadOrReply(c, argv[1], ObjType.Hash, MISS_EMPTY_SCAN);
+  if (o === null) return;
   const opts = parseScanOptions(c, argv, 3);
   if (opts === null) return;
   const h = o.value as RHash;

@@ -15,7 +15,7 @@ import { ObjType, RObj, WRONGTYPE, typeName, type RHash, type RSet, type Value }
 import { RList } from '../types/list.js';
 import type { SortedSet } from '../types/sorted-set.js';
 import { compileGlob, type GlobMatcher } from '../util/glob.js';
-import { INT64_MAX, INT64_MIN, parseInt64, parseIntArg } from '../util/numbers.js';
+import { INT64_MAX, INT64_MIN, parseHexFloat, parseInt64, parseIntArg } from '../util/numbers.js';
 
 const KS_READ_FAST = ['keyspace', 'read', 'fast'];
 const KS_WRITE_FAST = ['keyspace', 'write', 'fast'];
@@ -630,7 +630,6 @@ function lookupByPattern(c: Client, pat: SortPattern, elem: string, nt: boolean)
 
 const STRTOD_DEC = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const STRTOD_INF = /^[+-]?inf(?:inity)?$/i;
-const STRTOD_HEX = /^[+-]?0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?\d+)?$/;
 const STRTOD_ZERO = /^[+-]?(?:0[xX])?[0.]*(?:[eEpP].*)?$/;
 
 /**
@@ -656,42 +655,15 @@ function sortScore(s: string): number | null {
     v = Number(t);
   } else if (STRTOD_INF.test(t)) {
     return t.charCodeAt(0) === 45 ? -Infinity : Infinity;
-  } else if (STRTOD_HEX.test(t)) {
-    v = hexFloat(t);
   } else {
-    return null;
+    const h = parseHexFloat(t);
+    if (h === null) return null;
+    v = h;
   }
   if (!Number.isFinite(v)) return null; // ERANGE overflow
   if (v === 0) return STRTOD_ZERO.test(t) ? 0 : null; // underflow to zero
   if (Math.abs(v) < 2.2250738585072014e-308) return null; // subnormal: glibc sets ERANGE
   return v;
-}
-
-function hexFloat(s: string): number {
-  let i = 0;
-  let sign = 1;
-  if (s[0] === '-' || s[0] === '+') {
-    if (s[0] === '-') sign = -1;
-    i = 1;
-  }
-  i += 2;
-  let mant = 0;
-  let exp = 0;
-  let dot = false;
-  for (; i < s.length; i++) {
-    const ch = s[i];
-    if (ch === '.') {
-      dot = true;
-      continue;
-    }
-    if (ch === 'p' || ch === 'P') {
-      exp += Number(s.slice(i + 1));
-      break;
-    }
-    mant = mant * 16 + parseInt(ch, 16);
-    if (dot) exp -= 4;
-  }
-  return sign * mant * Math.pow(2, exp);
 }
 
 interface SortItem {

@@ -28,13 +28,22 @@
 
 import { cmd, type CommandSpec } from './table.js';
 import type { Client } from './context.js';
-import { CLIENT_NO_TOUCH } from './context.js';
 import { replyBuf } from '../protocol/reply.js';
-import { ObjType, RObj, WRONGTYPE } from '../types/object.js';
+import { ObjType, RObj } from '../types/object.js';
 import { RList } from '../types/list.js';
 import { NOTIFY_GENERIC, NOTIFY_LIST } from '../keyspace/notify.js';
 import { parseIntArg } from '../util/numbers.js';
 import { blockDeadline, blockServed, distinctKeys, parseTimeout } from './blocking-util.js';
+import {
+  MISS_NULL,
+  MISS_ZERO,
+  MISS_EMPTY_ARRAY,
+  MISS_OK,
+  lookupRead,
+  lookupReadOrReply,
+  lookupWrite,
+  lookupWriteOrReply,
+} from './lookup.js';
 
 const HEAD = 0;
 const TAIL = 1;
@@ -72,11 +81,7 @@ function parseWhere(s: string): number {
 }
 
 function listFill(c: Client): number {
-  return c.server.config.getNumber('list-max-listpack-size');
-}
-
-function noTouch(c: Client): boolean {
-  return (c.flags & CLIENT_NO_TOUCH) !== 0;
+  return c.server.encodingLimits.listMaxListpackSize;
 }
 
 function newList(c: Client, key: string): RList {
@@ -153,7 +158,8 @@ function popRangeWithKey(c: Client, key: string, list: RList, where: number, cou
 
 function pushGeneric(c: Client, argv: string[], where: number, xx: boolean): void {
   const key = argv[1];
-  const o = c.db.lookupWrite(key);
+  const o = lookupWrite(c, key, ObjType.List);
+  if (o === null) return;
   let list: RList;
   if (o === undefined) {
     if (xx) {
@@ -161,9 +167,6 @@ function pushGeneric(c: Client, argv: string[], where: number, xx: boolean): voi
       return;
     }
     list = newList(c, key);
-  } else if (o.type !== ObjType.List) {
-    c.addError(WRONGTYPE);
-    return;
   } else {
     list = o.value as RList;
   }
@@ -206,14 +209,11 @@ function popGeneric(c: Client, argv: string[], where: number): void {
     count = n;
   }
   const key = argv[1];
-  const o = c.db.lookupWrite(key);
+  const o = lookupWrite(c, key, ObjType.List);
+  if (o === null) return;
   if (o === undefined) {
     if (count === -1) c.addNull();
     else c.addNullArray();
-    return;
-  }
-  if (o.type !== ObjType.List) {
-    c.addError(WRONGTYPE);
     return;
   }
   const list = o.value as RList;
@@ -241,22 +241,13 @@ function rpopCommand(c: Client, argv: string[]): void {
 // ---- reads ----------------------------------------------------------------------------
 
 function llenCommand(c: Client, argv: string[]): void {
-  const o = c.db.lookupRead(argv[1], noTouch(c));
-  if (o === undefined) c.addInt(0);
-  else if (o.type !== ObjType.List) c.addError(WRONGTYPE);
-  else c.addInt((o.value as RList).length);
+  const o = lookupReadOrReply(c, argv[1], ObjType.List, MISS_ZERO);
+  if (o !== null) c.addInt((o.value as RList).length);
 }
 
 function lindexCommand(c: Client, argv: string[]): void {
-  const o = c.db.lookupRead(argv[1], noTouch(c));
-  if (o === undefined) {
-    c.addNull();
-    return;
-  }
-  if (o.type !== ObjType.List) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const o = lookupReadOrReply(c, argv[1], ObjType.List, MISS_NULL);
+  if (o === null) return;
   let index = parseIntArg(argv[2]);
   if (index === null) {
     c.addError(ERR_NOT_INT);
@@ -274,15 +265,8 @@ function lrangeCommand(c: Client, argv: string[]): void {
     c.addError(ERR_NOT_INT);
     return;
   }
-  const o = c.db.lookupRead(argv[1], noTouch(c));
-  if (o === undefined) {
-    c.addEmptyArray();
-    return;
-  }
-  if (o.type !== ObjType.List) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const o = lookupReadOrReply(c, argv[1], ObjType.List, MISS_EMPTY_ARRAY);
+  if (o === null) return;
   const list = o.value as RList;
   const llen = list.length;
   if (start < 0) start += llen;
@@ -349,14 +333,11 @@ function lposCommand(c: Client, argv: string[]): void {
     rank = -rank;
     reverse = true;
   }
-  const o = c.db.lookupRead(argv[1], noTouch(c));
+  const o = lookupRead(c, argv[1], ObjType.List);
+  if (o === null) return;
   if (o === undefined) {
     if (count !== -1) c.addEmptyArray();
     else c.addNull();
-    return;
-  }
-  if (o.type !== ObjType.List) {
-    c.addError(WRONGTYPE);
     return;
   }
   const list = o.value as RList;
@@ -391,13 +372,10 @@ function lposCommand(c: Client, argv: string[]): void {
 
 function lsetCommand(c: Client, argv: string[]): void {
   const key = argv[1];
-  const o = c.db.lookupWrite(key);
+  const o = lookupWrite(c, key, ObjType.List);
+  if (o === null) return;
   if (o === undefined) {
     c.addError(ERR_NO_KEY);
-    return;
-  }
-  if (o.type !== ObjType.List) {
-    c.addError(WRONGTYPE);
     return;
   }
   let index = parseIntArg(argv[2]);
@@ -428,15 +406,8 @@ function ltrimCommand(c: Client, argv: string[]): void {
     return;
   }
   const key = argv[1];
-  const o = c.db.lookupWrite(key);
-  if (o === undefined) {
-    c.addOk();
-    return;
-  }
-  if (o.type !== ObjType.List) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const o = lookupWriteOrReply(c, key, ObjType.List, MISS_OK);
+  if (o === null) return;
   const list = o.value as RList;
   const llen = list.length;
   if (start < 0) start += llen;
@@ -463,15 +434,8 @@ function lremCommand(c: Client, argv: string[]): void {
     return;
   }
   const key = argv[1];
-  const o = c.db.lookupWrite(key);
-  if (o === undefined) {
-    c.addInt(0);
-    return;
-  }
-  if (o.type !== ObjType.List) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const o = lookupWriteOrReply(c, key, ObjType.List, MISS_ZERO);
+  if (o === null) return;
   const list = o.value as RList;
   // Redis 7.2 negates a count of LONG_MIN into itself, which removes every match
   // (from the tail); RList.remove treats |count| >= length the same way.
@@ -492,15 +456,8 @@ function linsertCommand(c: Client, argv: string[]): void {
     return;
   }
   const key = argv[1];
-  const o = c.db.lookupWrite(key);
-  if (o === undefined) {
-    c.addInt(0);
-    return;
-  }
-  if (o.type !== ObjType.List) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const o = lookupWriteOrReply(c, key, ObjType.List, MISS_ZERO);
+  if (o === null) return;
   const list = o.value as RList;
   const pivot = argv[3];
   const value = argv[4];
@@ -527,26 +484,16 @@ function linsertCommand(c: Client, argv: string[]): void {
 function lmoveGeneric(c: Client, argv: string[], from: number, to: number): boolean {
   const src = argv[1];
   const dst = argv[2];
-  const so = c.db.lookupWrite(src);
-  if (so === undefined) {
-    c.addNull();
-    return false;
-  }
-  if (so.type !== ObjType.List) {
-    c.addError(WRONGTYPE);
-    return false;
-  }
+  const so = lookupWriteOrReply(c, src, ObjType.List, MISS_NULL);
+  if (so === null) return false;
   const slist = so.value as RList;
   if (slist.length === 0) {
     // Only a list created empty by a bug or an old RDB could get here.
     c.addNull();
     return false;
   }
-  const dobj = c.db.lookupWrite(dst);
-  if (dobj !== undefined && dobj.type !== ObjType.List) {
-    c.addError(WRONGTYPE);
-    return false;
-  }
+  const dobj = lookupWrite(c, dst, ObjType.List);
+  if (dobj === null) return false;
   const value = (from === HEAD ? slist.popHead() : slist.popTail()) as string;
   const dlist = dobj === undefined ? newList(c, dst) : (dobj.value as RList);
   if (to === HEAD) dlist.pushHead(value);
@@ -616,12 +563,9 @@ function mpopGeneric(c: Client, argv: string[], numkeysIdx: number, block: boole
   }
   for (let j = 0; j < numkeys; j++) {
     const key = argv[numkeysIdx + 1 + j];
-    const o = c.db.lookupWrite(key);
+    const o = lookupWrite(c, key, ObjType.List);
     if (o === undefined) continue;
-    if (o.type !== ObjType.List) {
-      c.addError(WRONGTYPE);
-      return;
-    }
+    if (o === null) return;
     const list = o.value as RList;
     if (list.length === 0) continue;
     popRangeWithKey(c, key, list, where, count);
@@ -649,12 +593,9 @@ function blockingPopGeneric(
   if (ms < 0) return;
   for (let j = 0; j < numkeys; j++) {
     const key = argv[firstKey + j];
-    const o = c.db.lookupWrite(key);
+    const o = lookupWrite(c, key, ObjType.List);
     if (o === undefined) continue;
-    if (o.type !== ObjType.List) {
-      c.addError(WRONGTYPE);
-      return;
-    }
+    if (o === null) return;
     const list = o.value as RList;
     if (list.length === 0) continue;
     if (count !== -1) {
@@ -694,7 +635,8 @@ function blmpopCommand(c: Client, argv: string[]): void {
 
 /** BLMOVE/BRPOPLPUSH after argument parsing; `rewrite` is the non-blocking argv to propagate. */
 function blmoveGeneric(c: Client, argv: string[], from: number, to: number, ms: number, rewrite: string[]): void {
-  const o = c.db.lookupWrite(argv[1]);
+  const o = lookupWrite(c, argv[1], ObjType.List);
+  if (o === null) return;
   if (o === undefined) {
     if (c.denyBlocking) {
       c.addNull();
@@ -703,10 +645,6 @@ function blmoveGeneric(c: Client, argv: string[], from: number, to: number, ms: 
     // On timeout Redis answers every list blocking command, BLMOVE included, with a
     // null array (*-1 in RESP2), although BLMOVE answers a null bulk inside MULTI.
     c.block({ keys: [argv[1]], timeoutAt: blockDeadline(c, argv, ms), type: ObjType.List, onTimeout: 'nullarray' });
-    return;
-  }
-  if (o.type !== ObjType.List) {
-    c.addError(WRONGTYPE);
     return;
   }
   if (lmoveGeneric(c, argv, from, to)) c.rewriteArgv(rewrite);

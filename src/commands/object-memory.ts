@@ -8,84 +8,28 @@ import type { Client } from './context.js';
 import type { ServerContext } from './context.js';
 import { bytesToHuman } from '../util/format.js';
 import { keyMemoryUsage, TABLES_PER_KEY, EXPIRE_OVERHEAD } from '../keyspace/eviction.js';
-import { ObjType, RObj, ENC_BIG, typeName, type RHash, type RSet } from '../types/object.js';
+import { ObjType, RObj, typeName } from '../types/object.js';
 import type { RList } from '../types/list.js';
-import type { SortedSet } from '../types/sorted-set.js';
 import { parseIntArg } from '../util/numbers.js';
 import { addHelp } from './client-command.js';
-import * as stringsMod from './strings.js';
-import * as hashesMod from './hashes.js';
-import * as setsMod from './sets.js';
-import * as zsetsMod from './zsets.js';
+import { hashEncoding, setEncoding, stringEncoding, zsetEncoding } from '../types/encoding.js';
 
 
 // ---- OBJECT -----------------------------------------------------------------------------
 
-type EncodingFn = (obj: RObj, ...rest: unknown[]) => string;
-
-function moduleFn(mod: unknown, name: string): EncodingFn | undefined {
-  const f = (mod as Record<string, unknown>)[name];
-  return typeof f === 'function' ? (f as EncodingFn) : undefined;
-}
-
-function isIntString(s: string): boolean {
-  if (s.length === 0 || s.length > 20) return false;
-  const v = parseIntArg(s);
-  return v !== null;
-}
-
-/** OBJECT ENCODING: the per-type functions of the type families when they exist, else the same rules here. */
+/** OBJECT ENCODING: the encoding rules of types/encoding.ts, under this server's limits. */
 export function objectEncoding(s: ServerContext, obj: RObj): string {
-  const cfg = s.config;
   switch (obj.type) {
-    case ObjType.String: {
-      const f = moduleFn(stringsMod, 'stringEncoding');
-      if (f) return f(obj);
-      const v = obj.value as string;
-      if (obj.enc === ENC_BIG) return 'raw';
-      if (isIntString(v)) return 'int';
-      return v.length <= 44 ? 'embstr' : 'raw';
-    }
+    case ObjType.String:
+      return stringEncoding(obj);
     case ObjType.List:
       return (obj.value as RList).encoding;
-    case ObjType.Hash: {
-      const f = moduleFn(hashesMod, 'hashEncoding');
-      if (f) return f(obj, cfg);
-      if (obj.enc === ENC_BIG) return 'hashtable';
-      const h = obj.value as RHash;
-      if (h.size > cfg.getNumber('hash-max-listpack-entries')) return 'hashtable';
-      const maxv = cfg.getNumber('hash-max-listpack-value');
-      for (const [f2, v] of h) if (f2.length > maxv || v.length > maxv) return 'hashtable';
-      return 'listpack';
-    }
-    case ObjType.Set: {
-      const f = moduleFn(setsMod, 'setEncoding');
-      if (f) return f(obj, cfg);
-      if (obj.enc === ENC_BIG) return 'hashtable';
-      const st = obj.value as RSet;
-      let allInts = true;
-      for (const m of st) {
-        if (!isIntString(m) || String(parseIntArg(m)) !== m) {
-          allInts = false;
-          break;
-        }
-      }
-      if (allInts && st.size <= cfg.getNumber('set-max-intset-entries')) return 'intset';
-      if (st.size > cfg.getNumber('set-max-listpack-entries')) return 'hashtable';
-      const maxv = cfg.getNumber('set-max-listpack-value');
-      for (const m of st) if (m.length > maxv) return 'hashtable';
-      return 'listpack';
-    }
-    case ObjType.ZSet: {
-      const f = moduleFn(zsetsMod, 'zsetEncoding');
-      if (f) return f(obj, cfg);
-      if (obj.enc === ENC_BIG) return 'skiplist';
-      const z = obj.value as SortedSet;
-      if (z.size > cfg.getNumber('zset-max-listpack-entries')) return 'skiplist';
-      const maxv = cfg.getNumber('zset-max-listpack-value');
-      for (const m of z.members()) if (m.length > maxv) return 'skiplist';
-      return 'listpack';
-    }
+    case ObjType.Hash:
+      return hashEncoding(obj);
+    case ObjType.Set:
+      return setEncoding(obj, s.encodingLimits);
+    case ObjType.ZSet:
+      return zsetEncoding(obj);
     case ObjType.Stream:
       return 'stream';
     default:

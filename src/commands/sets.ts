@@ -2,13 +2,14 @@
 // SINTER SINTERCARD SINTERSTORE SUNION SUNIONSTORE SDIFF SDIFFSTORE SSCAN.
 //
 // A set is an RSet (Set<string>). RObj.enc records Redis 7.2's encoding, with the
-// transitions of t_set.c replayed member by member:
+// transitions of t_set.c replayed member by member (the rules are in
+// types/encoding.ts, given the server's encodingLimits):
 //
 //   SENC_INTSET (3)    intset: every member a canonical int64 string
 //   SENC_LISTPACK (2)  listpack: small, short members
 //   ENC_BIG (1)        hashtable
 //   ENC_COMPACT (0)    not known yet (a set built outside this file, e.g. loaded):
-//                      computed from the contents on first use (normalizeSetEncoding)
+//                      computed from the contents on first use (setStateOf)
 //
 // Creation (SADD, SMOVE's destination) picks intset when the first member is an
 // integer and the number of members given is <= set-max-intset-entries, else
@@ -33,13 +34,20 @@
 
 import { cmd, type CommandSpec } from './table.js';
 import type { Client } from './context.js';
-import { CLIENT_NO_TOUCH } from './context.js';
-import type { Config } from '../config/config.js';
 import { ENC_BIG, ENC_COMPACT, ObjType, RObj, WRONGTYPE, type RSet } from '../types/object.js';
+import {
+  SENC_INTSET,
+  SENC_LISTPACK,
+  isIntMember,
+  setCreateState,
+  setStateAfterAdd,
+  setStateForHint,
+  setStateOf,
+  type EncodingLimits,
+} from '../types/encoding.js';
 import { NOTIFY_GENERIC, NOTIFY_SET } from '../keyspace/notify.js';
 import { parseInt64, parseIntArg } from '../util/numbers.js';
 import {
-  addEmptyScanReply,
   addScanReply,
   parseScanCursor,
   parseScanOptions,
@@ -48,122 +56,27 @@ import {
   scanIndexRemove,
 } from './scan-util.js';
 import { MAX_RANDOM_REPLY_BYTES, parseRandomCount, sampleDistinct } from './hashes.js';
+import {
+  MISS_NULL,
+  MISS_ZERO,
+  MISS_EMPTY_SET,
+  MISS_EMPTY_SCAN,
+  lookupRead,
+  lookupReadOrReply,
+  lookupWrite,
+  lookupWriteOrReply,
+} from './lookup.js';
 
-export const SENC_LISTPACK = 2;
-export const SENC_INTSET = 3;
-
-const ERR_NOT_INT = 'ERR value is not an integer or out of range';
 const ERR_SYNTAX = 'ERR syntax error';
 
-// ---- encoding ------------------------------------------------------------------------
+// ---- encoding (the rules are in types/encoding.ts) -----------------------------------
 
-/** True when `s` is what Redis's string2ll accepts: a canonical int64. */
-export function isIntMember(s: string): boolean {
-  const n = s.length;
-  if (n === 0 || n > 20) return false;
-  let i = 0;
-  if (s.charCodeAt(0) === 45) {
-    if (n === 1) return false;
-    i = 1;
-  }
-  const f = s.charCodeAt(i);
-  if (f === 48) return n === 1; // "0" only: "-0" and "01" are not canonical
-  if (f < 49 || f > 57) return false;
-  for (let j = i + 1; j < n; j++) {
-    const ch = s.charCodeAt(j);
-    if (ch < 48 || ch > 57) return false;
-  }
-  const digits = n - i;
-  if (digits < 19) return true;
-  if (digits > 19) return false;
-  return i === 0 ? s <= '9223372036854775807' : s.slice(1) <= '9223372036854775808';
-}
+export { setEncoding } from '../types/encoding.js';
 
-// Limits of the command being executed (loaded by loadLimits before any add).
-let intsetMax = 512;
-let lpEntries = 128;
-let lpValue = 64;
-
-function loadLimits(cfg: Config): void {
-  const im = cfg.getNumber('set-max-intset-entries');
-  intsetMax = im >= 1 << 30 ? 1 << 30 : im; // intsets are limited to 1G entries
-  lpEntries = cfg.getNumber('set-max-listpack-entries');
-  lpValue = cfg.getNumber('set-max-listpack-value');
-}
-
-/** Encoding state of a set computed from its contents (as Redis's RDB loading picks it). */
-function encodingFromContents(s: RSet): number {
-  const n = s.size;
-  if (n > intsetMax) return ENC_BIG;
-  let allInts = true;
-  let maxLen = 0;
-  for (const m of s) {
-    if (allInts && !isIntMember(m)) allInts = false;
-    if (m.length > maxLen) maxLen = m.length;
-  }
-  if (allInts) return SENC_INTSET;
-  return n <= lpEntries && maxLen <= lpValue ? SENC_LISTPACK : ENC_BIG;
-}
-
-/**
- * Sets obj.enc of a set built elsewhere (RDB/RESTORE loading) from its contents:
- * intset when it has at most set-max-intset-entries members, all integers; else
- * listpack when it has at most set-max-listpack-entries members of at most
- * set-max-listpack-value bytes; else hashtable.
- */
-export function normalizeSetEncoding(obj: RObj, config: Config): void {
-  loadLimits(config);
-  obj.enc = encodingFromContents(obj.value as RSet);
-}
-
-/** OBJECT ENCODING of a set. */
-export function setEncoding(obj: RObj, config: Config): 'intset' | 'listpack' | 'hashtable' {
-  if (obj.enc === ENC_COMPACT) normalizeSetEncoding(obj, config);
-  const e = obj.enc;
-  return e === SENC_INTSET ? 'intset' : e === SENC_LISTPACK ? 'listpack' : 'hashtable';
-}
-
-/** The encoding state of a set, computed when unknown (limits must be loaded). */
-function stateOf(o: RObj): number {
-  if (o.enc === ENC_COMPACT) o.enc = encodingFromContents(o.value as RSet);
-  return o.enc;
-}
-
-/** Redis's setTypeCreate(value, size_hint): the encoding of a new set. */
-function createState(first: string, sizeHint: number): number {
-  if (sizeHint <= intsetMax && isIntMember(first)) return SENC_INTSET;
-  if (sizeHint <= lpEntries) return SENC_LISTPACK;
-  return ENC_BIG;
-}
-
-function longestMember(s: RSet): number {
-  let max = 0;
-  for (const m of s) if (m.length > max) max = m.length;
-  return max;
-}
-
-/**
- * The encoding after adding a new member `m` to a set of `size` members in state
- * `enc` (Redis's setTypeAddAux). `s` is only read when an intset turns into a
- * listpack with a tiny set-max-listpack-value.
- */
-function stateAfterAdd(enc: number, s: RSet, size: number, m: string): number {
-  if (enc === SENC_LISTPACK) {
-    return size < lpEntries && m.length <= lpValue ? SENC_LISTPACK : ENC_BIG;
-  }
-  if (enc === SENC_INTSET) {
-    if (isIntMember(m)) return size + 1 > intsetMax ? ENC_BIG : SENC_INTSET;
-    // int64 strings are at most 20 bytes long
-    if (size < lpEntries && m.length <= lpValue && (lpValue >= 20 || longestMember(s) <= lpValue)) return SENC_LISTPACK;
-    return ENC_BIG;
-  }
-  return ENC_BIG;
-}
-
-/** Adds a member, replaying the encoding transition. Limits must be loaded. */
-function setAdd(o: RObj, s: RSet, m: string): boolean {
+/** Adds a member, replaying the encoding transition. */
+function setAdd(o: RObj, s: RSet, m: string, lim: EncodingLimits): boolean {
   if (s.has(m)) return false;
-  if (o.enc !== ENC_BIG) o.enc = stateAfterAdd(o.enc, s, s.size, m);
+  if (o.enc !== ENC_BIG) o.enc = setStateAfterAdd(o.enc, s, s.size, m, lim);
   s.add(m);
   scanIndexAdd(s, m);
   return true;
@@ -183,10 +96,6 @@ function newSet(c: Client, s: RSet, enc: number): RObj {
 }
 
 // ---- helpers -------------------------------------------------------------------------
-
-function readKey(c: Client, key: string): RObj | undefined {
-  return c.db.lookupRead(key, (c.flags & CLIENT_NO_TOUCH) !== 0);
-}
 
 function bulk(s: string): string {
   return '$' + s.length + '\r\n' + s + '\r\n';
@@ -226,44 +135,30 @@ function memberArray(s: RSet): string[] {
 
 function saddCommand(c: Client, argv: string[]): void {
   const key = argv[1];
-  let o = c.db.lookupWrite(key);
-  if (o !== undefined && o.type !== ObjType.Set) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  let o = lookupWrite(c, key, ObjType.Set);
+  if (o === null) return;
   const hint = argv.length - 2;
+  const lim = c.server.encodingLimits;
   let s: RSet;
   if (o === undefined) {
-    loadLimits(c.server.config);
     s = new Set<string>();
-    o = newSet(c, s, createState(argv[2], hint));
+    o = newSet(c, s, setCreateState(argv[2], hint, lim));
     c.db.add(key, o);
   } else {
     s = o.value as RSet;
-    if (o.enc !== ENC_BIG) {
-      loadLimits(c.server.config);
-      const st = stateOf(o);
-      // setTypeMaybeConvert: more members given than the encoding can hold.
-      if ((st === SENC_LISTPACK && hint > lpEntries) || (st === SENC_INTSET && hint > intsetMax)) o.enc = ENC_BIG;
-    }
+    // setTypeMaybeConvert: more members given than the encoding can hold.
+    if (o.enc !== ENC_BIG) o.enc = setStateForHint(setStateOf(o, lim), hint, lim);
   }
   let added = 0;
-  for (let i = 2; i < argv.length; i++) if (setAdd(o, s, argv[i])) added++;
+  for (let i = 2; i < argv.length; i++) if (setAdd(o, s, argv[i], lim)) added++;
   if (added > 0) c.modified(key, NOTIFY_SET, 'sadd', added);
   c.addInt(added);
 }
 
 function sremCommand(c: Client, argv: string[]): void {
   const key = argv[1];
-  const o = c.db.lookupWrite(key);
-  if (o === undefined) {
-    c.addInt(0);
-    return;
-  }
-  if (o.type !== ObjType.Set) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const o = lookupWriteOrReply(c, key, ObjType.Set, MISS_ZERO);
+  if (o === null) return;
   const s = o.value as RSet;
   let deleted = 0;
   let removed = false;
@@ -286,13 +181,8 @@ function sremCommand(c: Client, argv: string[]): void {
 
 /** Looks a set up for reading; `undefined` when missing, null after a WRONGTYPE reply. */
 function readSet(c: Client, key: string): RSet | undefined | null {
-  const o = readKey(c, key);
-  if (o === undefined) return undefined;
-  if (o.type !== ObjType.Set) {
-    c.addError(WRONGTYPE);
-    return null;
-  }
-  return o.value as RSet;
+  const o = lookupRead(c, key, ObjType.Set);
+  return o === undefined || o === null ? o : (o.value as RSet);
 }
 
 function scardCommand(c: Client, argv: string[]): void {
@@ -352,15 +242,15 @@ function smoveCommand(c: Client, argv: string[]): void {
     c.db.delete(srcKey);
     c.modified(srcKey, NOTIFY_GENERIC, 'del', 0);
   }
-  loadLimits(c.server.config);
+  const lim = c.server.encodingLimits;
   let d = dst;
   if (d === undefined) {
-    d = newSet(c, new Set<string>(), createState(m, 1));
+    d = newSet(c, new Set<string>(), setCreateState(m, 1, lim));
     c.db.add(dstKey, d);
   } else {
-    stateOf(d);
+    setStateOf(d, lim);
   }
-  if (setAdd(d, d.value as RSet, m)) c.modified(dstKey, NOTIFY_SET, 'sadd');
+  if (setAdd(d, d.value as RSet, m, lim)) c.modified(dstKey, NOTIFY_SET, 'sadd');
   c.addInt(1);
 }
 
@@ -381,15 +271,8 @@ function spopCommand(c: Client, argv: string[]): void {
     return;
   }
   const key = argv[1];
-  const o = c.db.lookupWrite(key);
-  if (o === undefined) {
-    c.addNull();
-    return;
-  }
-  if (o.type !== ObjType.Set) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const o = lookupWriteOrReply(c, key, ObjType.Set, MISS_NULL);
+  if (o === null) return;
   const s = o.value as RSet;
   const m = randomMember(s);
   setRemove(s, m);
@@ -410,15 +293,8 @@ function spopWithCount(c: Client, argv: string[]): void {
     return;
   }
   const key = argv[1];
-  const o = c.db.lookupWrite(key);
-  if (o === undefined) {
-    c.addSetLen(0);
-    return;
-  }
-  if (o.type !== ObjType.Set) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const o = lookupWriteOrReply(c, key, ObjType.Set, MISS_EMPTY_SET);
+  if (o === null) return;
   if (l === 0) {
     c.addSetLen(0);
     return;
@@ -464,8 +340,8 @@ function spopWithCount(c: Client, argv: string[]): void {
     // CASE 3: pick the few members that stay, pop all the others. Redis builds a new
     // set from the members that stay: a listpack (intset when the set was an intset),
     // which becomes a hashtable again only if they do not fit.
-    loadLimits(c.server.config);
-    const before = stateOf(o);
+    const lim = c.server.encodingLimits;
+    const before = setStateOf(o, lim);
     const keep = sampleDistinct(memberArray(s), remaining);
     const kept = keep instanceof Set ? keep : new Set(keep);
     for (const m of s) if (!kept.has(m)) popped.push(m);
@@ -474,7 +350,7 @@ function spopWithCount(c: Client, argv: string[]): void {
     let n = 0;
     for (const m of kept) {
       if (st === ENC_BIG) break;
-      st = stateAfterAdd(st, s, n++, m);
+      st = setStateAfterAdd(st, s, n++, m, lim);
     }
     o.enc = st;
   }
@@ -573,14 +449,11 @@ function sinterGeneric(c: Client, argv: string[], first: number, count: number, 
   const sets: RObj[] = [];
   let empty = false;
   for (let i = first; i < first + count; i++) {
-    const o = readKey(c, argv[i]);
+    const o = lookupRead(c, argv[i], ObjType.Set);
+    if (o === null) return;
     if (o === undefined) {
       empty = true;
       continue;
-    }
-    if (o.type !== ObjType.Set) {
-      c.addError(WRONGTYPE);
-      return;
     }
     sets.push(o);
   }
@@ -629,17 +502,17 @@ function sinterGeneric(c: Client, argv: string[], first: number, count: number, 
   // SINTERSTORE: the destination starts as an intset when the smallest input is one,
   // else as a listpack, takes the members one by one, and ends as an intset when
   // they are all integers and few enough.
-  loadLimits(c.server.config);
+  const lim = c.server.encodingLimits;
   const out = new Set<string>();
-  let st = stateOf(base) === SENC_INTSET ? SENC_INTSET : SENC_LISTPACK;
+  let st = setStateOf(base, lim) === SENC_INTSET ? SENC_INTSET : SENC_LISTPACK;
   let onlyInts = true;
   for (let i = 0; i < result.length; i++) {
     const m = result[i];
     if (onlyInts && !isIntMember(m)) onlyInts = false;
-    if (st !== ENC_BIG) st = stateAfterAdd(st, out, out.size, m);
+    if (st !== ENC_BIG) st = setStateAfterAdd(st, out, out.size, m, lim);
     out.add(m);
   }
-  if (onlyInts && out.size <= intsetMax) st = SENC_INTSET;
+  if (onlyInts && out.size <= lim.setMaxIntsetEntries) st = SENC_INTSET;
   storeResult(c, dstKey, out, st, 'sinterstore');
 }
 
@@ -702,14 +575,11 @@ function sunionDiffGeneric(c: Client, argv: string[], first: number, dstKey: str
   const sets: Array<RSet | null> = new Array(n);
   let sameset = false;
   for (let j = 0; j < n; j++) {
-    const o = readKey(c, argv[first + j]);
+    const o = lookupRead(c, argv[first + j], ObjType.Set);
+    if (o === null) return;
     if (o === undefined) {
       sets[j] = null;
       continue;
-    }
-    if (o.type !== ObjType.Set) {
-      c.addError(WRONGTYPE);
-      return;
     }
     sets[j] = o.value as RSet;
     if (j > 0 && sets[0] === sets[j]) sameset = true;
@@ -737,7 +607,7 @@ function sunionDiffGeneric(c: Client, argv: string[], first: number, dstKey: str
   }
 
   const track = dstKey !== null;
-  if (track) loadLimits(c.server.config);
+  const lim = c.server.encodingLimits;
   const out = new Set<string>();
   let st = SENC_INTSET; // Redis starts from an intset
   if (op === OP_UNION) {
@@ -746,7 +616,7 @@ function sunionDiffGeneric(c: Client, argv: string[], first: number, dstKey: str
       if (sj === null) continue;
       for (const m of sj) {
         if (out.has(m)) continue;
-        if (track && st !== ENC_BIG) st = stateAfterAdd(st, out, out.size, m);
+        if (track && st !== ENC_BIG) st = setStateAfterAdd(st, out, out.size, m, lim);
         out.add(m);
       }
     }
@@ -761,13 +631,13 @@ function sunionDiffGeneric(c: Client, argv: string[], first: number, dstKey: str
         if (sj.has(m)) break;
       }
       if (j === n) {
-        if (track && st !== ENC_BIG) st = stateAfterAdd(st, out, out.size, m);
+        if (track && st !== ENC_BIG) st = setStateAfterAdd(st, out, out.size, m, lim);
         out.add(m);
       }
     }
   } else {
     for (const m of s0) {
-      if (track && st !== ENC_BIG) st = stateAfterAdd(st, out, out.size, m);
+      if (track && st !== ENC_BIG) st = setStateAfterAdd(st, out, out.size, m, lim);
       out.add(m);
     }
     for (let j = 1; j < n && out.size > 0; j++) {
@@ -805,23 +675,13 @@ function sdiffstoreCommand(c: Client, argv: string[]): void {
 function sscanCommand(c: Client, argv: string[]): void {
   const cursor = parseScanCursor(c, argv[2]);
   if (cursor < 0) return;
-  const o = readKey(c, argv[1]);
-  if (o === undefined) {
-    addEmptyScanReply(c);
-    return;
-  }
-  if (o.type !== ObjType.Set) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const o = lookupReadOrReply(c, argv[1], ObjType.Set, MISS_EMPTY_SCAN);
+  if (o === null) return;
   const opts = parseScanOptions(c, argv, 3);
   if (opts === null) return;
   const s = o.value as RSet;
   const match = opts.match;
-  if (o.enc === ENC_COMPACT) {
-    loadLimits(c.server.config);
-    stateOf(o);
-  }
+  if (o.enc === ENC_COMPACT) setStateOf(o, c.server.encodingLimits);
   if (o.enc !== ENC_BIG) {
     // intset / listpack: everything in one call, whatever the cursor.
     const items: string[] = [];

@@ -2,14 +2,15 @@
 // APPEND STRLEN INCR DECR INCRBY DECRBY INCRBYFLOAT SETRANGE GETRANGE SUBSTR LCS.
 //
 // Values are binary strings (one char per byte). RObj.enc records what Redis's
-// OBJECT ENCODING would show: ENC_COMPACT means "int when the value is a canonical
-// integer, else embstr/raw by length" (tryObjectEncoding), ENC_BIG means raw (the
-// value was modified in place: APPEND, SETRANGE, SETBIT...), ENC_STR_NOINT means a
-// value created without trying the int encoding (INCRBYFLOAT's result).
+// OBJECT ENCODING would show (stringEncoding in types/encoding.ts): ENC_COMPACT
+// means "int when the value is a canonical integer, else embstr/raw by length"
+// (tryObjectEncoding), ENC_BIG means raw (the value was modified in place: APPEND,
+// SETRANGE, SETBIT...), ENC_STR_NOINT means a value created without trying the int
+// encoding (INCRBYFLOAT's result).
 //
 // INCRBYFLOAT computes in x87 80-bit long double as Redis does on x86-64 (strtold,
 // one long double addition, "%.17Lf" with trailing zeros removed); the emulation
-// is exact, with bigints (see the "long double" section below).
+// is exact, with bigints (src/util/long-double.ts).
 
 import { cmd, type CommandSpec } from './table.js';
 import type { Client } from './context.js';
@@ -17,9 +18,11 @@ import { CLIENT_MASTER, CLIENT_NO_TOUCH } from './context.js';
 import { ENC_BIG, ENC_COMPACT, ObjType, RObj, WRONGTYPE } from '../types/object.js';
 import { NOTIFY_GENERIC, NOTIFY_STRING } from '../keyspace/notify.js';
 import { INT64_MAX, INT64_MIN, parseInt64, parseIntArg } from '../util/numbers.js';
+import { ENC_STR_NOINT } from '../types/encoding.js';
+import { LD_ZERO, addLongDouble, formatLongDoubleHuman, parseLongDouble, type LongDouble } from '../util/long-double.js';
+import { MISS_NULL, MISS_ZERO, lookupRead, lookupReadOrReply, lookupWrite } from './lookup.js';
 
-/** RObj.enc for a string stored without trying the int encoding (embstr/raw by length). */
-export const ENC_STR_NOINT = 2;
+export { ENC_STR_NOINT, stringEncoding } from '../types/encoding.js';
 
 export const ERR_SYNTAX = 'ERR syntax error';
 export const ERR_NOT_INT = 'ERR value is not an integer or out of range';
@@ -31,15 +34,6 @@ export const ERR_STRING_TOO_LONG = 'ERR string exceeds maximum allowed size (pro
 export const MAX_JS_STRING = (1 << 29) - 24;
 
 // ---- helpers shared with bitmaps.ts -------------------------------------------------------
-
-/** OBJECT ENCODING of a string value, as Redis would show it. */
-export function stringEncoding(obj: RObj): 'int' | 'embstr' | 'raw' {
-  if (obj.enc === ENC_BIG) return 'raw';
-  const s = obj.value as string;
-  const n = s.length;
-  if (n <= 20 && obj.enc !== ENC_STR_NOINT && parseIntArg(s) !== null) return 'int';
-  return n <= 44 ? 'embstr' : 'raw';
-}
 
 /** Case-insensitive comparison of `s` with a lower-case, letters-only `word`. */
 export function eqi(s: string, word: string): boolean {
@@ -389,15 +383,8 @@ function getexCommand(c: Client, argv: string[]): void {
   const flags = optFlags;
   const expireIdx = optExpire;
   const key = argv[1];
-  const o = readKey(c, key);
-  if (o === undefined) {
-    c.addNull();
-    return;
-  }
-  if (o.type !== ObjType.String) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const o = lookupReadOrReply(c, key, ObjType.String, MISS_NULL);
+  if (o === null) return;
   if (expireIdx >= 0 && !getExpireMs(c, argv[expireIdx], flags, 'getex')) return;
   c.addBulk(o.value as string);
   if ((flags & (F_PXAT | F_EXAT)) !== 0 && expireMs <= c.server.ks.now && !c.server.ks.isReplica) {
@@ -460,16 +447,13 @@ function msetnxCommand(c: Client, argv: string[]): void {
 function appendCommand(c: Client, argv: string[]): void {
   const key = argv[1];
   const add = argv[2];
-  const o = c.db.lookupWrite(key);
+  const o = lookupWrite(c, key, ObjType.String);
+  if (o === null) return;
   let total: number;
   if (o === undefined) {
     c.db.add(key, newString(c, add));
     total = add.length;
   } else {
-    if (o.type !== ObjType.String) {
-      c.addError(WRONGTYPE);
-      return;
-    }
     const cur = o.value as string;
     if (!checkStringLength(c, cur.length, add.length)) return;
     o.value = cur + add;
@@ -481,15 +465,8 @@ function appendCommand(c: Client, argv: string[]): void {
 }
 
 function strlenCommand(c: Client, argv: string[]): void {
-  const o = readKey(c, argv[1]);
-  if (o === undefined) {
-    c.addInt(0);
-    return;
-  }
-  if (o.type !== ObjType.String) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const o = lookupReadOrReply(c, argv[1], ObjType.String, MISS_ZERO);
+  if (o === null) return;
   c.addInt((o.value as string).length);
 }
 
@@ -579,13 +556,10 @@ function decrbyCommand(c: Client, argv: string[]): void {
 
 function incrbyfloatCommand(c: Client, argv: string[]): void {
   const key = argv[1];
-  const o = c.db.lookupWrite(key);
+  const o = lookupWrite(c, key, ObjType.String);
+  if (o === null) return;
   let cur: LongDouble = LD_ZERO;
   if (o !== undefined) {
-    if (o.type !== ObjType.String) {
-      c.addError(WRONGTYPE);
-      return;
-    }
     const v = parseLongDouble(o.value as string);
     if (v === null) {
       c.addError(ERR_NOT_FLOAT);
@@ -617,20 +591,6 @@ function incrbyfloatCommand(c: Client, argv: string[]): void {
   c.rewriteArgv(['SET', key, text, 'KEEPTTL']);
 }
 
-/**
- * Adds two decimal strings as Redis's INCRBYFLOAT / HINCRBYFLOAT do (x87 long
- * double). Returns the formatted result, 'invalid' when either operand is not a
- * valid float, 'nan' when the sum is NaN or infinite.
- */
-export function incrByFloatString(current: string, increment: string): string | 'invalid' | 'nan' {
-  const a = parseLongDouble(current);
-  const b = parseLongDouble(increment);
-  if (a === null || b === null) return 'invalid';
-  const s = addLongDouble(a, b);
-  if (s.inf) return 'nan';
-  return formatLongDoubleHuman(s);
-}
-
 // ---- SETRANGE GETRANGE --------------------------------------------------------------------
 
 function setrangeCommand(c: Client, argv: string[]): void {
@@ -646,7 +606,8 @@ function setrangeCommand(c: Client, argv: string[]): void {
     c.addError('ERR offset is out of range');
     return;
   }
-  const o = c.db.lookupWrite(key);
+  const o = lookupWrite(c, key, ObjType.String);
+  if (o === null) return;
   if (o === undefined) {
     if (vlen === 0) {
       c.addInt(0);
@@ -658,10 +619,6 @@ function setrangeCommand(c: Client, argv: string[]): void {
     c.db.add(key, n);
     c.modified(key, NOTIFY_STRING, 'setrange');
     c.addInt(offset + vlen);
-    return;
-  }
-  if (o.type !== ObjType.String) {
-    c.addError(WRONGTYPE);
     return;
   }
   const cur = o.value as string;
@@ -691,13 +648,10 @@ function getrangeCommand(c: Client, argv: string[]): void {
     c.addError(ERR_NOT_INT);
     return;
   }
-  const o = readKey(c, argv[1]);
+  const o = lookupRead(c, argv[1], ObjType.String);
+  if (o === null) return;
   if (o === undefined) {
     c.addBulk('');
-    return;
-  }
-  if (o.type !== ObjType.String) {
-    c.addError(WRONGTYPE);
     return;
   }
   const s = o.value as string;
@@ -859,242 +813,6 @@ function lcsCommand(c: Client, argv: string[]): void {
   }
   c.addBulk('len');
   c.addInt(total);
-}
-
-// ---- long double (x87 80-bit) emulation ---------------------------------------------------
-//
-// A finite value is (-1)^neg * m * 2^e with m < 2^64. Rounding is to nearest, ties
-// to even, with gradual underflow down to 2^-16445 and overflow at 2^16384, which
-// is what the x87 unit does in its default extended-precision mode.
-
-interface LongDouble {
-  neg: boolean;
-  m: bigint;
-  e: number;
-  inf: boolean;
-}
-
-const LD_ZERO: LongDouble = { neg: false, m: 0n, e: 0, inf: false };
-const LD_MANT_BITS = 64;
-const LD_MIN_EXP = -16445; // weight of the lowest bit of the smallest subnormal
-const LD_MAX_BITS = 16384; // values >= 2^16384 are infinite
-const MAX_LONG_DOUBLE_CHARS = 5 * 1024;
-
-function bitLength(v: bigint): number {
-  // v > 0
-  const hex = v.toString(16);
-  const d = parseInt(hex[0], 16);
-  return (hex.length - 1) * 4 + (d >= 8 ? 4 : d >= 4 ? 3 : d >= 2 ? 2 : 1);
-}
-
-/** Rounds the positive rational num/den * 2^exp2 to a long double. */
-function roundLongDouble(neg: boolean, num: bigint, den: bigint, exp2: number): LongDouble {
-  const s = 66 - (bitLength(num) - bitLength(den)); // the quotient gets 66 or 67 bits
-  let q: bigint;
-  let sticky: boolean;
-  if (s >= 0) {
-    const n = num << BigInt(s);
-    q = n / den;
-    sticky = q * den !== n;
-  } else {
-    const d = den << BigInt(-s);
-    q = num / d;
-    sticky = q * d !== num;
-  }
-  const e = exp2 - s; // value ~ q * 2^e
-  let shift = bitLength(q) - LD_MANT_BITS;
-  if (e + shift < LD_MIN_EXP) shift = LD_MIN_EXP - e;
-  const bs = BigInt(shift);
-  let m = q >> bs;
-  const rem = q - (m << bs);
-  const half = 1n << (bs - 1n);
-  if (rem > half || (rem === half && (sticky || (m & 1n) === 1n))) {
-    m += 1n;
-    if (m === 1n << 64n) {
-      m = 1n << 63n;
-      shift++;
-    }
-  }
-  const e2 = e + shift;
-  if (m === 0n) return { neg, m: 0n, e: 0, inf: false };
-  if (bitLength(m) + e2 > LD_MAX_BITS) return { neg, m: 0n, e: 0, inf: true };
-  return { neg, m, e: e2, inf: false };
-}
-
-function isSpace(ch: number): boolean {
-  return ch === 32 || (ch >= 9 && ch <= 13);
-}
-
-function isDigit(ch: number): boolean {
-  return ch >= 48 && ch <= 57;
-}
-
-function hexVal(ch: number): number {
-  if (ch >= 48 && ch <= 57) return ch - 48;
-  const l = ch | 32;
-  if (l >= 97 && l <= 102) return l - 87;
-  return -1;
-}
-
-/** Parses an exponent ([+-]digits) at s[i..]; returns [value clamped, next index] or null. */
-function parseExponent(s: string, i: number): [number, number] | null {
-  let neg = false;
-  const c0 = s.charCodeAt(i);
-  if (c0 === 43 || c0 === 45) {
-    neg = c0 === 45;
-    i++;
-  }
-  if (!isDigit(s.charCodeAt(i))) return null;
-  let v = 0;
-  while (i < s.length && isDigit(s.charCodeAt(i))) {
-    if (v < 1e9) v = v * 10 + (s.charCodeAt(i) - 48);
-    i++;
-  }
-  return [neg ? -v : v, i];
-}
-
-/**
- * Redis's string2ld: strtold over the whole string, no leading space, NaN refused,
- * overflow and underflow to zero refused. Returns null when invalid.
- */
-export function parseLongDouble(s: string): LongDouble | null {
-  const n = s.length;
-  if (n === 0 || n >= MAX_LONG_DOUBLE_CHARS) return null;
-  if (isSpace(s.charCodeAt(0))) return null;
-  let i = 0;
-  let neg = false;
-  const c0 = s.charCodeAt(0);
-  if (c0 === 43 || c0 === 45) {
-    neg = c0 === 45;
-    i = 1;
-  }
-  const rest = n - i;
-  const f = s.charCodeAt(i) | 32;
-  if (f === 105 /* i */) {
-    if ((rest === 3 && eqi(s.slice(i), 'inf')) || (rest === 8 && eqi(s.slice(i), 'infinity'))) {
-      return { neg, m: 0n, e: 0, inf: true };
-    }
-    return null;
-  }
-  if (f === 110 /* n */) return null; // nan
-  // Hexadecimal floating point: 0x<hex>[.<hex>][p<exp>].
-  if (s.charCodeAt(i) === 48 && (s.charCodeAt(i + 1) | 32) === 120) {
-    let j = i + 2;
-    let mant = 0n;
-    let digits = 0;
-    let fracDigits = 0;
-    let seenDot = false;
-    let hexText = '';
-    for (; j < n; j++) {
-      const ch = s.charCodeAt(j);
-      if (ch === 46 && !seenDot) {
-        seenDot = true;
-        continue;
-      }
-      const hv = hexVal(ch);
-      if (hv < 0) break;
-      hexText += s[j];
-      digits++;
-      if (seenDot) fracDigits++;
-    }
-    if (digits === 0) return null; // strtold would stop after the "0"
-    let exp = 0;
-    if (j < n && (s.charCodeAt(j) | 32) === 112 /* p */) {
-      const pe = parseExponent(s, j + 1);
-      if (pe === null) return null;
-      exp = pe[0];
-      j = pe[1];
-    }
-    if (j !== n) return null;
-    mant = BigInt('0x' + hexText);
-    if (mant === 0n) return { neg, m: 0n, e: 0, inf: false };
-    const exp2 = exp - 4 * fracDigits;
-    const approx = bitLength(mant) + exp2;
-    if (approx > LD_MAX_BITS + 1) return null;
-    if (approx < LD_MIN_EXP - 2) return null;
-    const r = roundLongDouble(neg, mant, 1n, exp2);
-    if (r.inf || r.m === 0n) return null;
-    return r;
-  }
-  // Decimal: digits [. digits] [e exp].
-  let j = i;
-  let intDigits = '';
-  let fracDigits = '';
-  while (j < n && isDigit(s.charCodeAt(j))) intDigits += s[j++];
-  if (j < n && s.charCodeAt(j) === 46) {
-    j++;
-    while (j < n && isDigit(s.charCodeAt(j))) fracDigits += s[j++];
-  }
-  if (intDigits.length === 0 && fracDigits.length === 0) return null;
-  let exp10 = 0;
-  if (j < n && (s.charCodeAt(j) | 32) === 101 /* e */) {
-    const pe = parseExponent(s, j + 1);
-    if (pe === null) return null;
-    exp10 = pe[0];
-    j = pe[1];
-  }
-  if (j !== n) return null;
-  let digits = intDigits + fracDigits;
-  let k = exp10 - fracDigits.length;
-  // Strip leading zeros.
-  let z = 0;
-  while (z < digits.length && digits.charCodeAt(z) === 48) z++;
-  if (z === digits.length) return { neg, m: 0n, e: 0, inf: false };
-  digits = digits.slice(z);
-  // Magnitude check: the value is in [10^(mag), 10^(mag+1)).
-  const mag = digits.length - 1 + k;
-  if (mag > 4933) return null; // overflow (ERANGE, HUGE_VALL)
-  if (mag < -4952) return null; // underflow to zero (ERANGE)
-  const D = BigInt(digits);
-  let r: LongDouble;
-  if (k >= 0) r = roundLongDouble(neg, D * 10n ** BigInt(k), 1n, 0);
-  else r = roundLongDouble(neg, D, 10n ** BigInt(-k), 0);
-  if (r.inf || r.m === 0n) return null;
-  return r;
-}
-
-/** Long double addition, round to nearest even. */
-export function addLongDouble(a: LongDouble, b: LongDouble): LongDouble {
-  if (a.inf || b.inf) return { neg: false, m: 0n, e: 0, inf: true };
-  if (a.m === 0n && b.m === 0n) return { neg: a.neg && b.neg, m: 0n, e: 0, inf: false };
-  if (a.m === 0n) return b;
-  if (b.m === 0n) return a;
-  const e = a.e < b.e ? a.e : b.e;
-  let A = a.m << BigInt(a.e - e);
-  let B = b.m << BigInt(b.e - e);
-  if (a.neg) A = -A;
-  if (b.neg) B = -B;
-  const S = A + B;
-  if (S === 0n) return LD_ZERO;
-  return S < 0n ? roundLongDouble(true, -S, 1n, e) : roundLongDouble(false, S, 1n, e);
-}
-
-const TEN17 = 10n ** 17n;
-
-/** ld2string(LD_STR_HUMAN): "%.17Lf" with the trailing zeros (and dot) removed; "-0" -> "0". */
-export function formatLongDoubleHuman(x: LongDouble): string {
-  if (x.inf) return x.neg ? '-inf' : 'inf';
-  let N: bigint;
-  if (x.m === 0n) N = 0n;
-  else if (x.e >= 0) N = (x.m << BigInt(x.e)) * TEN17;
-  else {
-    const num = x.m * TEN17;
-    const sh = BigInt(-x.e);
-    N = num >> sh;
-    const rem = num - (N << sh);
-    const half = 1n << (sh - 1n);
-    if (rem > half || (rem === half && (N & 1n) === 1n)) N += 1n;
-  }
-  let digits = N.toString();
-  if (digits.length < 18) digits = '0'.repeat(18 - digits.length) + digits;
-  const intPart = digits.slice(0, digits.length - 17);
-  let frac = digits.slice(digits.length - 17);
-  let end = frac.length;
-  while (end > 0 && frac.charCodeAt(end - 1) === 48) end--;
-  frac = frac.slice(0, end);
-  const body = frac.length > 0 ? intPart + '.' + frac : intPart;
-  if (x.neg && body !== '0') return '-' + body;
-  return body;
 }
 
 // ---- the table ----------------------------------------------------------------------------

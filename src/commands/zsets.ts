@@ -6,7 +6,8 @@
 //
 // The value is a SortedSet (types/sorted-set.ts). RObj.enc follows Redis 7.2's
 // encoding, which never goes back from skiplist to listpack (a listpack set uses the
-// SortedSet's compact representation; converting to skiplist calls toIndexed()):
+// SortedSet's compact representation; converting to skiplist calls toIndexed(); the
+// rules are in types/encoding.ts, given the server's encodingLimits):
 //   - ZADD/ZINCRBY creating a key: skiplist when the number of score/member pairs
 //     given exceeds zset-max-listpack-entries or a member is longer than
 //     zset-max-listpack-value (zsetTypeCreate); on an existing listpack, more pairs
@@ -32,7 +33,6 @@
 import { cmd, type CommandSpec } from './table.js';
 import type { Client } from './context.js';
 import { CLIENT_NO_TOUCH } from './context.js';
-import type { Config } from '../config/config.js';
 import { ENC_BIG, ENC_COMPACT, ObjType, RObj, WRONGTYPE, type RSet } from '../types/object.js';
 import {
   SortedSet,
@@ -41,11 +41,29 @@ import {
   type LexRange,
   type ScoreRange,
 } from '../types/sorted-set.js';
+import {
+  zsetAddNeedsSkiplist,
+  zsetCreateNeedsSkiplist,
+  zsetEntriesNeedSkiplist,
+  zsetHintNeedsSkiplist,
+  zsetToSkiplist,
+  type EncodingLimits,
+} from '../types/encoding.js';
 import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../keyspace/notify.js';
 import { formatDouble, parseDouble, parseInt64, parseIntArg } from '../util/numbers.js';
 import { blockDeadline, blockServed, distinctKeys, parseTimeout } from './blocking-util.js';
-import { ScanIndex, addEmptyScanReply, addScanReply, parseScanCursor, parseScanOptions } from './scan-util.js';
+import { ScanIndex, addScanReply, parseScanCursor, parseScanOptions } from './scan-util.js';
 import { MAX_RANDOM_REPLY_BYTES, parseRandomCount } from './hashes.js';
+import {
+  MISS_NULL,
+  MISS_ZERO,
+  MISS_EMPTY_ARRAY,
+  MISS_EMPTY_SCAN,
+  lookupRead,
+  lookupReadOrReply,
+  lookupWrite,
+  lookupWriteOrReply,
+} from './lookup.js';
 
 const ERR_SYNTAX = 'ERR syntax error';
 const ERR_NOT_INT = 'ERR value is not an integer or out of range';
@@ -58,44 +76,9 @@ const ERR_POSITIVE = 'ERR value is out of range, must be positive';
 const ERR_NUMKEYS = 'ERR numkeys should be greater than 0';
 const ERR_COUNT = 'ERR count should be greater than 0';
 
-// ---- encoding ------------------------------------------------------------------------
+// ---- encoding (the rules are in types/encoding.ts) -----------------------------------
 
-/** OBJECT ENCODING of a sorted set. */
-export function zsetEncoding(obj: RObj): 'listpack' | 'skiplist' {
-  return obj.enc === ENC_BIG ? 'skiplist' : 'listpack';
-}
-
-/**
- * Sets obj.enc of a sorted set built elsewhere (RDB/RESTORE loading) from its
- * contents: listpack when it has at most zset-max-listpack-entries members and none
- * longer than zset-max-listpack-value, skiplist otherwise.
- */
-export function normalizeZsetEncoding(obj: RObj, config: Config): void {
-  const zs = obj.value as SortedSet;
-  const maxEntries = config.getNumber('zset-max-listpack-entries');
-  const maxValue = config.getNumber('zset-max-listpack-value');
-  let big = zs.size > maxEntries;
-  if (!big) {
-    for (const m of zs.members()) {
-      if (m.length > maxValue) {
-        big = true;
-        break;
-      }
-    }
-  }
-  obj.enc = big ? ENC_BIG : ENC_COMPACT;
-  if (big) zs.toIndexed();
-}
-
-// Limits of the command being executed, loaded by the write paths (loadLimits).
-let maxEntries = 128;
-let maxValue = 64;
-
-function loadLimits(c: Client): void {
-  const cfg = c.server.config;
-  maxEntries = cfg.getNumber('zset-max-listpack-entries');
-  maxValue = cfg.getNumber('zset-max-listpack-value');
-}
+export { zsetEncoding } from '../types/encoding.js';
 
 // ---- member changes (keep the scan index in step) --------------------------------------
 
@@ -112,13 +95,13 @@ function scanIndexOf(zs: SortedSet): ScanIndex {
 }
 
 /**
- * Stores member/score into the set of `obj` (limits loaded), converting the
- * encoding as Redis's zsetAdd does. `cur` is the member's current score, just
- * looked up (undefined: the member is new).
+ * Stores member/score into the set of `obj`, converting the encoding as Redis's
+ * zsetAdd does. `cur` is the member's current score, just looked up (undefined:
+ * the member is new).
  */
-function zsStore(obj: RObj, zs: SortedSet, member: string, score: number, cur: number | undefined): void {
+function zsStore(obj: RObj, zs: SortedSet, member: string, score: number, cur: number | undefined, lim: EncodingLimits): void {
   if (obj.enc !== ENC_BIG) {
-    if (cur === undefined && (member.length > maxValue || zs.size + 1 > maxEntries)) toBig(obj, zs);
+    if (cur === undefined && zsetAddNeedsSkiplist(zs.size, member, lim)) zsetToSkiplist(obj, zs);
     else if (score === 0) score = 0; // a listpack stores -0 as "0"
   }
   if (cur !== undefined) {
@@ -128,12 +111,6 @@ function zsStore(obj: RObj, zs: SortedSet, member: string, score: number, cur: n
   zs.insertNew(member, score);
   const ix = SCAN_INDEXES.get(zs);
   if (ix !== undefined) ix.add(member);
-}
-
-/** Converts a listpack-encoded set to the skiplist encoding (the indexed representation). */
-function toBig(obj: RObj, zs: SortedSet): void {
-  obj.enc = ENC_BIG;
-  zs.toIndexed();
 }
 
 function zsRemove(zs: SortedSet, member: string): boolean {
@@ -152,16 +129,7 @@ function unindex(zs: SortedSet, removed: Array<[string, number]>): void {
 
 /** Builds a new sorted set object from entries in any order (sorted in place), with its encoding. */
 function buildZset(c: Client, entries: Array<[string, number]>): RObj {
-  loadLimits(c);
-  let big = entries.length > maxEntries;
-  if (!big) {
-    for (let i = 0; i < entries.length; i++) {
-      if (entries[i][0].length > maxValue) {
-        big = true;
-        break;
-      }
-    }
-  }
+  const big = zsetEntriesNeedSkiplist(entries, c.server.encodingLimits);
   // TimSort makes sorting an already ordered or reversed range linear.
   entries.sort(compareEntries);
   if (!big) {
@@ -403,25 +371,21 @@ function zaddGeneric(c: Client, argv: string[], flagsIn: number): void {
   }
 
   const key = argv[1];
-  let obj = c.db.lookupWrite(key);
-  if (obj !== undefined && obj.type !== ObjType.ZSet) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  let obj = lookupWrite(c, key, ObjType.ZSet);
+  if (obj === null) return;
+  const lim = c.server.encodingLimits;
   if (obj === undefined) {
     if (xx) {
       if (incr) c.addNull();
       else c.addInt(0);
       return;
     }
-    loadLimits(c);
-    const big = elements > maxEntries || maxLen > maxValue;
+    const big = zsetCreateNeedsSkiplist(elements, maxLen, lim);
     obj = new RObj(ObjType.ZSet, new SortedSet(big), c.server.ks.initialLru());
     if (big) obj.enc = ENC_BIG;
     c.db.add(key, obj);
   } else if (obj.enc !== ENC_BIG) {
-    loadLimits(c);
-    if (elements > maxEntries) toBig(obj, obj.value as SortedSet);
+    if (zsetHintNeedsSkiplist(elements, lim)) zsetToSkiplist(obj, obj.value as SortedSet);
   }
   const zs = obj.value as SortedSet;
 
@@ -446,14 +410,14 @@ function zaddGeneric(c: Client, argv: string[], flagsIn: number): void {
       }
       if ((lt && newScore >= cur) || (gt && newScore <= cur)) continue;
       if (newScore !== cur) {
-        zsStore(obj, zs, member, newScore, cur);
+        zsStore(obj, zs, member, newScore, cur, lim);
         updated++;
       }
       replyScore = newScore;
       processed = true;
     } else {
       if (xx) continue;
-      zsStore(obj, zs, member, score, undefined);
+      zsStore(obj, zs, member, score, undefined, lim);
       added++;
       replyScore = score;
       processed = true;
@@ -481,15 +445,8 @@ function zincrbyCommand(c: Client, argv: string[]): void {
 
 function zremCommand(c: Client, argv: string[]): void {
   const key = argv[1];
-  const obj = c.db.lookupWrite(key);
-  if (obj === undefined) {
-    c.addInt(0);
-    return;
-  }
-  if (obj.type !== ObjType.ZSet) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const obj = lookupWriteOrReply(c, key, ObjType.ZSet, MISS_ZERO);
+  if (obj === null) return;
   const zs = obj.value as SortedSet;
   let deleted = 0;
   for (let i = 2; i < argv.length; i++) {
@@ -506,33 +463,21 @@ function zremCommand(c: Client, argv: string[]): void {
 }
 
 function zcardCommand(c: Client, argv: string[]): void {
-  const obj = readKey(c, argv[1]);
-  if (obj === undefined) c.addInt(0);
-  else if (obj.type !== ObjType.ZSet) c.addError(WRONGTYPE);
-  else c.addInt((obj.value as SortedSet).size);
+  const obj = lookupReadOrReply(c, argv[1], ObjType.ZSet, MISS_ZERO);
+  if (obj !== null) c.addInt((obj.value as SortedSet).size);
 }
 
 function zscoreCommand(c: Client, argv: string[]): void {
-  const obj = readKey(c, argv[1]);
-  if (obj === undefined) {
-    c.addNull();
-    return;
-  }
-  if (obj.type !== ObjType.ZSet) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const obj = lookupReadOrReply(c, argv[1], ObjType.ZSet, MISS_NULL);
+  if (obj === null) return;
   const s = (obj.value as SortedSet).score(argv[2]);
   if (s === undefined) c.addNull();
   else c.addDouble(s);
 }
 
 function zmscoreCommand(c: Client, argv: string[]): void {
-  const obj = readKey(c, argv[1]);
-  if (obj !== undefined && obj.type !== ObjType.ZSet) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const obj = lookupRead(c, argv[1], ObjType.ZSet);
+  if (obj === null) return;
   const zs = obj === undefined ? null : (obj.value as SortedSet);
   const nil = c.resp === 3 ? '_\r\n' : '$-1\r\n';
   let out = '*' + (argv.length - 2) + '\r\n';
@@ -557,11 +502,8 @@ function zrankGeneric(c: Client, argv: string[], reverse: boolean): void {
     }
     withScore = true;
   }
-  const obj = readKey(c, argv[1]);
-  if (obj !== undefined && obj.type !== ObjType.ZSet) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const obj = lookupRead(c, argv[1], ObjType.ZSet);
+  if (obj === null) return;
   const zs = obj === undefined ? null : (obj.value as SortedSet);
   const rank = zs === null ? undefined : zs.rank(argv[2], reverse);
   if (rank === undefined) {
@@ -590,10 +532,8 @@ function zcountCommand(c: Client, argv: string[]): void {
     c.addError(ERR_MINMAX_FLOAT);
     return;
   }
-  const obj = readKey(c, argv[1]);
-  if (obj === undefined) c.addInt(0);
-  else if (obj.type !== ObjType.ZSet) c.addError(WRONGTYPE);
-  else c.addInt((obj.value as SortedSet).countByScore(range));
+  const obj = lookupReadOrReply(c, argv[1], ObjType.ZSet, MISS_ZERO);
+  if (obj !== null) c.addInt((obj.value as SortedSet).countByScore(range));
 }
 
 function zlexcountCommand(c: Client, argv: string[]): void {
@@ -602,10 +542,8 @@ function zlexcountCommand(c: Client, argv: string[]): void {
     c.addError(ERR_MINMAX_LEX);
     return;
   }
-  const obj = readKey(c, argv[1]);
-  if (obj === undefined) c.addInt(0);
-  else if (obj.type !== ObjType.ZSet) c.addError(WRONGTYPE);
-  else c.addInt((obj.value as SortedSet).countByLex(range));
+  const obj = lookupReadOrReply(c, argv[1], ObjType.ZSet, MISS_ZERO);
+  if (obj !== null) c.addInt((obj.value as SortedSet).countByLex(range));
 }
 
 // ---- ZRANGE family ---------------------------------------------------------------------
@@ -703,13 +641,10 @@ function zrangeGeneric(c: Client, argv: string[], keyIdx: number, store: boolean
     }
   }
 
-  const obj = readKey(c, argv[keyIdx]);
+  const obj = lookupRead(c, argv[keyIdx], ObjType.ZSet);
+  if (obj === null) return;
   let entries = EMPTY_ENTRIES;
   if (obj !== undefined) {
-    if (obj.type !== ObjType.ZSet) {
-      c.addError(WRONGTYPE);
-      return;
-    }
     const zs = obj.value as SortedSet;
     if (rangeType === RANGE_RANK) {
       if (sanitizeRanks(start, end, zs.size)) entries = zs.rangeByRank(rankStart, rankEnd, reverse);
@@ -781,15 +716,8 @@ function zremrangeGeneric(c: Client, argv: string[], rangeType: number): void {
     }
   }
   const key = argv[1];
-  const obj = c.db.lookupWrite(key);
-  if (obj === undefined) {
-    c.addInt(0);
-    return;
-  }
-  if (obj.type !== ObjType.ZSet) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const obj = lookupWriteOrReply(c, key, ObjType.ZSet, MISS_ZERO);
+  if (obj === null) return;
   const zs = obj.value as SortedSet;
   const indexed = SCAN_INDEXES.has(zs);
   let removed = 0;
@@ -1093,15 +1021,8 @@ const HALF_LLONG_MAX = 4611686018427387903n;
 function zrandmemberCommand(c: Client, argv: string[]): void {
   const argc = argv.length;
   if (argc === 2) {
-    const obj = readKey(c, argv[1]);
-    if (obj === undefined) {
-      c.addNull();
-      return;
-    }
-    if (obj.type !== ObjType.ZSet) {
-      c.addError(WRONGTYPE);
-      return;
-    }
+    const obj = lookupReadOrReply(c, argv[1], ObjType.ZSet, MISS_NULL);
+    if (obj === null) return;
     c.addBulk((obj.value as SortedSet).randomMember()!);
     return;
   }
@@ -1120,15 +1041,8 @@ function zrandmemberCommand(c: Client, argv: string[]): void {
       return;
     }
   }
-  const obj = readKey(c, argv[1]);
-  if (obj === undefined) {
-    c.addEmptyArray();
-    return;
-  }
-  if (obj.type !== ObjType.ZSet) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const obj = lookupReadOrReply(c, argv[1], ObjType.ZSet, MISS_EMPTY_ARRAY);
+  if (obj === null) return;
   if (l === 0) {
     c.addEmptyArray();
     return;
@@ -1229,15 +1143,8 @@ function zpopGeneric(c: Client, argv: string[], where: number): void {
     count = n;
   }
   const key = argv[1];
-  const obj = c.db.lookupWrite(key);
-  if (obj === undefined) {
-    c.addEmptyArray();
-    return;
-  }
-  if (obj.type !== ObjType.ZSet) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const obj = lookupWriteOrReply(c, key, ObjType.ZSet, MISS_EMPTY_ARRAY);
+  if (obj === null) return;
   if (count === 0) {
     c.addEmptyArray();
     return;
@@ -1315,12 +1222,9 @@ function parseMpopArgs(c: Client, argv: string[], numkeysIdx: number): number {
 function mpopFirst(c: Client, argv: string[], first: number, numkeys: number, where: number, count: number): boolean {
   for (let j = 0; j < numkeys; j++) {
     const key = argv[first + j];
-    const obj = c.db.lookupWrite(key);
+    const obj = lookupWrite(c, key, ObjType.ZSet);
     if (obj === undefined) continue;
-    if (obj.type !== ObjType.ZSet) {
-      c.addError(WRONGTYPE);
-      return true;
-    }
+    if (obj === null) return true;
     const out = popFrom(c, key, obj.value as SortedSet, where, count);
     // [key, [[member, score], ...]]: nested pairs in both protocols.
     let s = '*2\r\n' + bulk(key) + '*' + out.length + '\r\n';
@@ -1349,12 +1253,9 @@ function bzpopGeneric(c: Client, argv: string[], where: number): void {
   const last = argv.length - 1;
   for (let j = 1; j < last; j++) {
     const key = argv[j];
-    const obj = c.db.lookupWrite(key);
+    const obj = lookupWrite(c, key, ObjType.ZSet);
     if (obj === undefined) continue;
-    if (obj.type !== ObjType.ZSet) {
-      c.addError(WRONGTYPE);
-      return;
-    }
+    if (obj === null) return;
     const e = popFrom(c, key, obj.value as SortedSet, where, 1)[0];
     c.write('*3\r\n' + bulk(key) + bulk(e[0]) + doubleText(c, e[1]));
     c.rewriteArgv([where === MIN ? 'ZPOPMIN' : 'ZPOPMAX', key]);
@@ -1410,15 +1311,8 @@ function bzmpopCommand(c: Client, argv: string[]): void {
 function zscanCommand(c: Client, argv: string[]): void {
   const cursor = parseScanCursor(c, argv[2]);
   if (cursor < 0) return;
-  const obj = readKey(c, argv[1]);
-  if (obj === undefined) {
-    addEmptyScanReply(c);
-    return;
-  }
-  if (obj.type !== ObjType.ZSet) {
-    c.addError(WRONGTYPE);
-    return;
-  }
+  const obj = lookupReadOrReply(c, argv[1], ObjType.ZSet, MISS_EMPTY_SCAN);
+  if (obj === null) return;
   const opts = parseScanOptions(c, argv, 3);
   if (opts === null) return;
   const zs = obj.value as SortedSet;

@@ -47,9 +47,16 @@ import { RList, listpackEntrySize, listpackLimits } from '../types/list.js';
 import { SortedSet } from '../types/sorted-set.js';
 import { RHashValue } from '../types/hash.js';
 import type { Config } from '../config/config.js';
-import { normalizeHashEncoding } from '../commands/hashes.js';
-import { normalizeZsetEncoding } from '../commands/zsets.js';
-import { SENC_INTSET, SENC_LISTPACK, isIntMember, normalizeSetEncoding } from '../commands/sets.js';
+import {
+  SENC_INTSET,
+  SENC_LISTPACK,
+  isIntMember,
+  normalizeHashEncoding,
+  normalizeSetEncoding,
+  normalizeZsetEncoding,
+  readEncodingLimits,
+  type EncodingLimits,
+} from '../types/encoding.js';
 import { formatDouble, parseDouble } from '../util/numbers.js';
 import { Crc64 } from './crc64.js';
 import { LzfError, lzfCompress, lzfDecompress } from './lzf.js';
@@ -587,6 +594,8 @@ export class RdbReader {
   pos: number;
   /** Set by readLenOrEncoding: the value read was a special encoding, not a length. */
   private encoded = false;
+  /** The encoding limits of `config`, for the values loaded. */
+  private readonly limits: EncodingLimits;
 
   constructor(
     readonly buf: Buffer,
@@ -595,6 +604,7 @@ export class RdbReader {
     readonly config: Config,
   ) {
     this.pos = start;
+    this.limits = readEncodingLimits(config);
   }
 
   need(n: number): void {
@@ -751,7 +761,6 @@ export class RdbReader {
    * names the key in error messages.
    */
   readObject(type: number, key: string): RObj | null {
-    const cfg = this.config;
     switch (type) {
       case RDB_TYPE.STRING:
         return new RObj(ObjType.String, this.string(), 0);
@@ -893,21 +902,21 @@ export class RdbReader {
 
   private finishList(l: RList): RObj | null {
     if (l.length === 0) return null;
-    l.updateEncoding(this.config.getNumber('list-max-listpack-size'), 'any');
+    l.updateEncoding(this.limits.listMaxListpackSize, 'any');
     return new RObj(ObjType.List, l, 0);
   }
 
   private finishSet(s: RSet): RObj | null {
     if (s.size === 0) return null;
     const o = new RObj(ObjType.Set, s, 0);
-    normalizeSetEncoding(o, this.config);
+    normalizeSetEncoding(o, this.limits);
     return o;
   }
 
   private finishZset(zs: SortedSet): RObj | null {
     if (zs.size === 0) return null;
     const o = new RObj(ObjType.ZSet, zs, 0);
-    normalizeZsetEncoding(o, this.config);
+    normalizeZsetEncoding(o, this.limits);
     if (o.enc !== ENC_BIG) {
       // A listpack stores -0 as 0 (see zsets.ts).
       const negZero: string[] = [];
@@ -924,7 +933,7 @@ export class RdbReader {
     if (m.size === 0) return null;
     const o = new RObj(ObjType.Hash, hashFromMap(m), 0);
     o.enc = ENC_BIG;
-    normalizeHashEncoding(o, this.config);
+    normalizeHashEncoding(o, this.limits);
     return o;
   }
 }

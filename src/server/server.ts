@@ -59,6 +59,7 @@ import type { CommandStats, DebugHandler, ServerContext, ShutdownOptions, Slowlo
 export type { CommandStats, ShutdownOptions, SlowlogEntry } from '../commands/context.js';
 import { genInfo, memoryFigures, changeReplicationId, type MemoryFigures } from './info.js';
 import { evictor } from '../keyspace/eviction.js';
+import { defaultEncodingLimits, readEncodingLimits, type EncodingLimits } from '../types/encoding.js';
 import { ALL_COMMANDS } from '../commands/index.js';
 import { clientInfoLine } from '../commands/client-command.js';
 import { DEBUG_DENIED, debugAllowed } from '../commands/config-command.js';
@@ -267,6 +268,7 @@ export class Server implements ServerContext {
     this.slowlogThreshold = this.config.getNumber('slowlog-log-slower-than');
     this.queryBufferLimit = this.config.getNumber('client-query-buffer-limit');
     this.obufCheckFrom = smallestObufLimit(this.config.getList('client-output-buffer-limit'));
+    readEncodingLimits(this.config, this.encodingLimits);
   }
 
   /**
@@ -290,6 +292,8 @@ export class Server implements ServerContext {
   queryBufferLimit = 1024 * 1024 * 1024;
   /** Pending output from which a batch of commands checks client-output-buffer-limit: the smallest limit set. */
   obufCheckFrom = Infinity;
+  /** This server's *-max-listpack-* / set-max-intset-entries, for the encoding rules of types/encoding.ts. */
+  readonly encodingLimits: EncodingLimits = defaultEncodingLimits();
 
   private onConfigChange(name: string): void {
     this.applyConfig();

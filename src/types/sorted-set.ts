@@ -104,6 +104,7 @@
 //   parseLexRange(minArg, maxArg)          Redis syntax ('[x', '(x', '-', '+'), or null
 
 import { ScoreMap } from './score-map.js';
+import { parseHexFloat } from '../util/numbers.js';
 
 /** A compact set converts itself to the indexed form when it would grow past this size. */
 export const COMPACT_HARD_MAX = 512;
@@ -1552,47 +1553,6 @@ export class SortedSet {
 
 const DEC_FLOAT_RE = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
 const INF_FLOAT_RE = /^[+-]?inf(?:inity)?$/i;
-const HEX_FLOAT_RE = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([+-]?[0-9]+))?$/;
-
-/** mant * 2^exp without intermediate overflow/underflow for moderate results. */
-function scaleByPow2(mant: number, exp: number): number {
-  let m = mant;
-  let e = exp;
-  while (e > 1000 && m !== Infinity) {
-    m *= 2 ** 1000;
-    e -= 1000;
-  }
-  while (e < -1000 && m !== 0) {
-    m *= 2 ** -1000;
-    e += 1000;
-  }
-  return m * 2 ** e;
-}
-
-function parseHexFloat(s: string): number | null {
-  const m = HEX_FLOAT_RE.exec(s);
-  if (m === null) return null;
-  const intDigits = m[2];
-  const fracDigits = m[3] === undefined ? '' : m[3];
-  if (intDigits.length + fracDigits.length === 0) return null;
-  let exp = m[4] === undefined ? 0 : Number(m[4]);
-  if (exp > 100000) exp = 100000;
-  else if (exp < -100000) exp = -100000;
-  exp -= 4 * fracDigits.length;
-  let mant = BigInt('0x' + intDigits + fracDigits);
-  // Keep 64 significant bits plus a sticky bit so the final rounding to 53 bits
-  // is done once, correctly (except in the subnormal range).
-  const bits = mant.toString(2).length;
-  if (bits > 64) {
-    const shift = BigInt(bits - 64);
-    const sticky = mant & ((1n << shift) - 1n) ? 1n : 0n;
-    mant = (mant >> shift) | sticky;
-    exp += bits - 64;
-  }
-  const v = scaleByPow2(Number(mant), exp);
-  return m[1] === '-' ? -v : v;
-}
-
 /**
  * Parses a score bound as C strtod over the whole string: decimal or C99 hex
  * floats, "inf"/"infinity" with optional sign (case-insensitive). Rejects the

@@ -73,7 +73,6 @@ export function parseIntArg(s: string): number | null {
 
 const DOUBLE_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const INF_RE = /^[+-]?inf(?:inity)?$/i;
-const HEX_RE = /^[+-]?0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?\d+)?$/;
 
 /**
  * Parses a double as Redis's getDoubleFromObject does (strtod, whole string, no
@@ -107,35 +106,122 @@ export function parseDouble(s: string): number | null {
     return v;
   }
   if (INF_RE.test(s)) return s.charCodeAt(0) === 45 ? -Infinity : Infinity;
-  if (HEX_RE.test(s)) return parseHexFloat(s);
-  return null;
+  return parseHexFloat(s);
 }
 
-function parseHexFloat(s: string): number | null {
+/** Bits in the binary form of `v` (v > 0). */
+export function bitLength(v: bigint): number {
+  const hex = v.toString(16);
+  const d = parseInt(hex[0], 16);
+  return (hex.length - 1) * 4 + (d >= 8 ? 4 : d >= 4 ? 3 : d >= 2 ? 2 : 1);
+}
+
+/** A C99 hex float split exactly: the value is (-1)^neg * mant * 2^exp2. */
+export interface HexFloatParts {
+  neg: boolean;
+  mant: bigint;
+  exp2: number;
+}
+
+function hexDigit(ch: number): number {
+  if (ch >= 48 && ch <= 57) return ch - 48;
+  const l = ch | 32;
+  if (l >= 97 && l <= 102) return l - 87;
+  return -1;
+}
+
+/**
+ * The one scanner of C99 hexadecimal floats, as strtod/strtold read them over the
+ * whole string: [+-]0x, hex digits with at most one '.' (at least one digit), then
+ * optionally p or P, an optional sign and decimal digits. No spaces, nothing after.
+ * Returns the exact parts, or null when `s` is not such a float. Exponents beyond
+ * 1e9 are clamped (the value is out of every range by then).
+ */
+export function scanHexFloat(s: string): HexFloatParts | null {
+  const n = s.length;
   let i = 0;
-  let sign = 1;
-  if (s[0] === '-' || s[0] === '+') {
-    if (s[0] === '-') sign = -1;
+  let neg = false;
+  const c0 = s.charCodeAt(0);
+  if (c0 === 43 /* + */ || c0 === 45 /* - */) {
+    neg = c0 === 45;
     i = 1;
   }
-  i += 2; // 0x
-  let mant = 0;
-  let exp = 0;
-  let seenDot = false;
-  for (; i < s.length; i++) {
-    const ch = s[i];
-    if (ch === '.') {
-      seenDot = true;
+  if (s.charCodeAt(i) !== 48 /* 0 */ || (s.charCodeAt(i + 1) | 32) !== 120 /* x */) return null;
+  i += 2;
+  const digitsStart = i;
+  let dot = -1;
+  for (; i < n; i++) {
+    const ch = s.charCodeAt(i);
+    if (ch === 46 /* . */ && dot === -1) {
+      dot = i;
       continue;
     }
-    if (ch === 'p' || ch === 'P') {
-      exp += Number(s.slice(i + 1));
-      break;
-    }
-    mant = mant * 16 + parseInt(ch, 16);
-    if (seenDot) exp -= 4;
+    if (hexDigit(ch) < 0) break;
   }
-  return sign * mant * Math.pow(2, exp);
+  const digitsEnd = i;
+  const nDigits = digitsEnd - digitsStart - (dot === -1 ? 0 : 1);
+  if (nDigits === 0) return null;
+  let exp = 0;
+  if (i < n && (s.charCodeAt(i) | 32) === 112 /* p */) {
+    i++;
+    let eneg = false;
+    const e0 = s.charCodeAt(i);
+    if (e0 === 43 || e0 === 45) {
+      eneg = e0 === 45;
+      i++;
+    }
+    const expStart = i;
+    for (; i < n; i++) {
+      const d = s.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      if (exp < 1e9) exp = exp * 10 + d;
+    }
+    if (i === expStart) return null;
+    if (eneg) exp = -exp;
+  }
+  if (i !== n) return null;
+  const text = dot === -1 ? s.slice(digitsStart, digitsEnd) : s.slice(digitsStart, dot) + s.slice(dot + 1, digitsEnd);
+  const fracDigits = dot === -1 ? 0 : digitsEnd - dot - 1;
+  return { neg, mant: BigInt('0x' + text), exp2: exp - 4 * fracDigits };
+}
+
+/**
+ * (-1)^neg * mant * 2^exp2 rounded to the nearest double (ties to even), with
+ * gradual underflow: +/-Infinity past the largest double, +/-0 below half the
+ * smallest subnormal.
+ */
+export function roundToDouble(neg: boolean, mant: bigint, exp2: number): number {
+  if (mant === 0n) return neg ? -0 : 0;
+  const top = bitLength(mant) - 1 + exp2; // the value is in [2^top, 2^(top+1))
+  if (top > 1023) return neg ? -Infinity : Infinity;
+  if (top < -1075) return neg ? -0 : 0;
+  let lsb = top - 52; // weight of the last bit kept
+  if (lsb < -1074) lsb = -1074;
+  const shift = lsb - exp2;
+  let m: bigint;
+  if (shift <= 0) {
+    m = mant << BigInt(-shift);
+  } else {
+    const bs = BigInt(shift);
+    m = mant >> bs;
+    const rem = mant - (m << bs);
+    const half = 1n << (bs - 1n);
+    if (rem > half || (rem === half && (m & 1n) === 1n)) m += 1n;
+  }
+  // m <= 2^53 and lsb >= -1074: both factors and the product are exact doubles
+  // (the product overflows to Infinity only when rounding carried past 2^1024).
+  const v = Number(m) * 2 ** lsb;
+  return neg ? -v : v;
+}
+
+/**
+ * A C99 hex float ("0x1.8p3", "-0X.Cp-2") as strtod reads it over the whole string,
+ * correctly rounded; overflow gives +/-Infinity and underflow +/-0, as strtod's
+ * results (callers that refuse ERANGE check for those). Null when not a hex float.
+ */
+export function parseHexFloat(s: string): number | null {
+  const p = scanHexFloat(s);
+  return p === null ? null : roundToDouble(p.neg, p.mant, p.exp2);
 }
 
 /**

@@ -6,9 +6,7 @@ import { RList } from '../../src/types/list.js';
 import { SortedSet } from '../../src/types/sorted-set.js';
 import { RHashValue } from '../../src/types/hash.js';
 import type { Config } from '../../src/config/config.js';
-import { normalizeHashEncoding } from '../../src/commands/hashes.js';
-import { normalizeZsetEncoding } from '../../src/commands/zsets.js';
-import { normalizeSetEncoding } from '../../src/commands/sets.js';
+import { normalizeHashEncoding, normalizeSetEncoding, normalizeZsetEncoding, readEncodingLimits } from '../../src/types/encoding.js';
 
 export function strObj(s: string): RObj {
   return new RObj(ObjType.String, s, 0);
@@ -22,7 +20,7 @@ export function listObj(items: string[], cfg: Config): RObj {
 
 export function setObj(items: string[], cfg: Config): RObj {
   const o = new RObj(ObjType.Set, new Set(items) as RSet, 0);
-  normalizeSetEncoding(o, cfg);
+  normalizeSetEncoding(o, readEncodingLimits(cfg));
   return o;
 }
 
@@ -30,14 +28,14 @@ export function zsetObj(pairs: Array<[string, number]>, cfg: Config): RObj {
   const zs = new SortedSet();
   for (const [m, s] of pairs) zs.add(m, s);
   const o = new RObj(ObjType.ZSet, zs, 0);
-  normalizeZsetEncoding(o, cfg);
+  normalizeZsetEncoding(o, readEncodingLimits(cfg));
   return o;
 }
 
 export function hashObj(pairs: Array<[string, string]>, cfg: Config): RObj {
   const o = new RObj(ObjType.Hash, RHashValue.fromMap(new Map(pairs)), 0);
   o.enc = ENC_BIG;
-  normalizeHashEncoding(o, cfg);
+  normalizeHashEncoding(o, readEncodingLimits(cfg));
   return o;
 }
 

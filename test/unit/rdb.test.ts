@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Config } from '../../src/config/config.js';
 import { ENC_BIG, ENC_COMPACT, ObjType, RObj } from '../../src/types/object.js';
 import { RList } from '../../src/types/list.js';
-import { SENC_INTSET, SENC_LISTPACK } from '../../src/commands/sets.js';
+import { SENC_INTSET, SENC_LISTPACK } from '../../src/types/encoding.js';
 import { Crc64, crc64 } from '../../src/persistence/crc64.js';
 import { LzfError, lzfCompress, lzfDecompress } from '../../src/persistence/lzf.js';
 import {

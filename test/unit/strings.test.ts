@@ -4,7 +4,8 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ENC_STR_NOINT, incrByFloatString, parseLongDouble, stringEncoding } from '../../src/commands/strings.js';
+import { ENC_STR_NOINT, stringEncoding } from '../../src/types/encoding.js';
+import { incrByFloatString, parseLongDouble } from '../../src/util/long-double.js';
 import { ENC_BIG, ObjType, RObj } from '../../src/types/object.js';
 
 describe('incrByFloatString (long double)', () => {
