@@ -91,18 +91,18 @@ function writeKeySpec(c: Client, ks: KeySpec): void {
   }
   c.addBulk('flags');
   writeKeySpecFlags(c, ks.flags);
-  c.addBulk('begin_search');
+  writeSearchStep(c, 'begin_search', ks.begin_search);
+  writeSearchStep(c, 'find_keys', ks.find_keys);
+}
+
+/** A key spec's begin_search or find_keys: a map of its type and its spec fields. */
+function writeSearchStep(c: Client, name: string, step: { type: string; spec: Parameters<typeof writeSpecFields>[1] }): void {
+  c.addBulk(name);
   c.addMapLen(2);
   c.addBulk('type');
-  c.addBulk(ks.begin_search.type);
+  c.addBulk(step.type);
   c.addBulk('spec');
-  writeSpecFields(c, ks.begin_search.spec);
-  c.addBulk('find_keys');
-  c.addMapLen(2);
-  c.addBulk('type');
-  c.addBulk(ks.find_keys.type);
-  c.addBulk('spec');
-  writeSpecFields(c, ks.find_keys.spec);
+  writeSpecFields(c, step.spec);
 }
 
 function writeCommandInfo(c: Client, spec: CommandSpec): void {

@@ -30,45 +30,41 @@ export const MISS_EMPTY_MAP = 6; // RESP3 empty map, RESP2 *0
 const MISS_RESP2 = ['$-1\r\n', ':0\r\n', '*0\r\n', '*0\r\n', '*2\r\n$1\r\n0\r\n*0\r\n', '+OK\r\n', '*0\r\n'];
 const MISS_RESP3 = ['_\r\n', ':0\r\n', '*0\r\n', '~0\r\n', '*2\r\n$1\r\n0\r\n*0\r\n', '+OK\r\n', '%0\r\n'];
 
+/** checkType of a looked-up value: it, undefined when missing, null after replying WRONGTYPE. */
+function ofType(c: Client, o: RObj | undefined, type: ObjType): RObj | undefined | null {
+  if (o === undefined || o.type === type) return o;
+  c.addError(WRONGTYPE);
+  return null;
+}
+
+/** ofType, answering `miss` for a missing key: the value, or null after replying. */
+function ofTypeOrReply(c: Client, o: RObj | undefined, type: ObjType, miss: number): RObj | null {
+  if (o === undefined) {
+    c.write(c.resp === 3 ? MISS_RESP3[miss] : MISS_RESP2[miss]);
+    return null;
+  }
+  return ofType(c, o, type) as RObj | null;
+}
+
 /**
  * lookupKeyRead (honouring CLIENT NO-TOUCH) + checkType: the value, undefined when
  * the key is missing, null after replying WRONGTYPE.
  */
 export function lookupRead(c: Client, key: string, type: ObjType): RObj | undefined | null {
-  const o = c.db.lookupRead(key, (c.flags & CLIENT_NO_TOUCH) !== 0);
-  if (o === undefined || o.type === type) return o;
-  c.addError(WRONGTYPE);
-  return null;
+  return ofType(c, c.db.lookupRead(key, (c.flags & CLIENT_NO_TOUCH) !== 0), type);
 }
 
 /** lookupKeyWrite + checkType: the value, undefined when the key is missing, null after replying WRONGTYPE. */
 export function lookupWrite(c: Client, key: string, type: ObjType): RObj | undefined | null {
-  const o = c.db.lookupWrite(key);
-  if (o === undefined || o.type === type) return o;
-  c.addError(WRONGTYPE);
-  return null;
+  return ofType(c, c.db.lookupWrite(key), type);
 }
 
 /** lookupKeyReadOrReply + checkType: the value, or null after replying (`miss` for a missing key, else WRONGTYPE). */
 export function lookupReadOrReply(c: Client, key: string, type: ObjType, miss: number): RObj | null {
-  const o = c.db.lookupRead(key, (c.flags & CLIENT_NO_TOUCH) !== 0);
-  if (o === undefined) {
-    c.write(c.resp === 3 ? MISS_RESP3[miss] : MISS_RESP2[miss]);
-    return null;
-  }
-  if (o.type === type) return o;
-  c.addError(WRONGTYPE);
-  return null;
+  return ofTypeOrReply(c, c.db.lookupRead(key, (c.flags & CLIENT_NO_TOUCH) !== 0), type, miss);
 }
 
 /** lookupKeyWriteOrReply + checkType: the value, or null after replying (`miss` for a missing key, else WRONGTYPE). */
 export function lookupWriteOrReply(c: Client, key: string, type: ObjType, miss: number): RObj | null {
-  const o = c.db.lookupWrite(key);
-  if (o === undefined) {
-    c.write(c.resp === 3 ? MISS_RESP3[miss] : MISS_RESP2[miss]);
-    return null;
-  }
-  if (o.type === type) return o;
-  c.addError(WRONGTYPE);
-  return null;
+  return ofTypeOrReply(c, c.db.lookupWrite(key), type, miss);
 }

@@ -8,6 +8,16 @@ import type { CommandArg, CommandDataFile } from './types.js';
 
 const WITHSCORE: CommandArg = { name: 'withscore', type: 'pure-token', token: 'WITHSCORE', flags: ['optional'] };
 
+/** ZRANK and ZREVRANK in 7.2: the same arguments and history. */
+const ZRANK_72: CommandDataFile[string] = {
+  history: [['7.2.0', 'Added the optional `WITHSCORE` argument.']],
+  arguments: [
+    { name: 'key', type: 'key', display_text: 'key', key_spec_index: 0 },
+    { name: 'member', type: 'string', display_text: 'member' },
+    WITHSCORE,
+  ],
+};
+
 export const REDIS_72: CommandDataFile = {
   // New commands.
   waitaof: {
@@ -50,20 +60,6 @@ export const REDIS_72: CommandDataFile = {
     ],
   },
   // ZRANK / ZREVRANK ... WITHSCORE.
-  zrank: {
-    history: [['7.2.0', 'Added the optional `WITHSCORE` argument.']],
-    arguments: [
-      { name: 'key', type: 'key', display_text: 'key', key_spec_index: 0 },
-      { name: 'member', type: 'string', display_text: 'member' },
-      WITHSCORE,
-    ],
-  },
-  zrevrank: {
-    history: [['7.2.0', 'Added the optional `WITHSCORE` argument.']],
-    arguments: [
-      { name: 'key', type: 'key', display_text: 'key', key_spec_index: 0 },
-      { name: 'member', type: 'string', display_text: 'member' },
-      WITHSCORE,
-    ],
-  },
+  zrank: ZRANK_72,
+  zrevrank: ZRANK_72,
 };
