@@ -7,114 +7,16 @@
 
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
-import { Config, ConfigError, findDirective } from '../config/config.js';
+import { Config } from '../config/config.js';
+import { logoLines } from './logo.js';
+import { ConfigFileError, argsToConfigText, loadConfigText } from '../config/redis-conf.js';
 import { Logger } from '../server/log.js';
 import { Server, VERSION, CINNABAR_VERSION } from '../server/server.js';
-import { splitArgs } from '../protocol/parser.js';
 import { loadRdbAtStartup } from '../persistence/persistence.js';
 import type { Sentinel } from '../sentinel/index.js';
 import { createServer, createSentinelServer } from '../compose/compose.js';
 import { loadAofAtStartup } from '../persistence/aof.js';
 import { startReplicationFromConfig } from '../replication/index.js';
-
-export class ConfigFileError extends Error {
-  constructor(
-    readonly lineNo: number,
-    readonly line: string,
-    msg: string,
-  ) {
-    super(msg);
-  }
-}
-
-/**
- * Applies the text of a redis.conf to `config`. `include` directives are followed
- * relative to the current directory, as Redis does. Directives that take several
- * words (save, client-output-buffer-limit...) accumulate when repeated.
- */
-export function loadConfigText(config: Config, text: string, seen = new Set<string>(), repeated = new Map<string, string[]>()): void {
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i].replace(/\r$/, '');
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const argv = splitArgs(line);
-    if (argv === null) throw new ConfigFileError(i + 1, raw, 'Unbalanced quotes in configuration line');
-    if (argv.length === 0) continue;
-    const name = argv[0].toLowerCase();
-    if (name === 'include') {
-      if (argv.length !== 2) throw new ConfigFileError(i + 1, raw, 'Bad directive or wrong number of arguments');
-      const path = resolve(argv[1]);
-      if (seen.has(path)) continue;
-      seen.add(path);
-      let inc: string;
-      try {
-        inc = readFileSync(path, 'latin1');
-      } catch (e) {
-        throw new ConfigFileError(i + 1, raw, `Fatal error, can't open config file '${argv[1]}': ${(e as Error).message}`);
-      }
-      loadConfigText(config, inc, seen, repeated);
-      continue;
-    }
-    if (name === 'rename-command' || name === 'user' || name === 'loadmodule' || name === 'sentinel') {
-      // Handled by their subsystems (ACL, sentinel); accepted here.
-      continue;
-    }
-    const d = findDirective(name);
-    if (!d || argv.length < 2) {
-      if (d && d.kind === 'string' && argv.length === 1) {
-        // `dir` without a value is an error in Redis too; string directives need one argument.
-      }
-      throw new ConfigFileError(i + 1, raw, 'Bad directive or wrong number of arguments');
-    }
-    let args = argv.slice(1);
-    if (d.name === 'save' || d.name === 'bind' || d.name === 'client-output-buffer-limit') {
-      // Repeated lines add up, except an empty `save ""` which resets.
-      if (d.name === 'save' && args.length === 1 && args[0] === '') {
-        repeated.set(d.name, []);
-      } else {
-        const prev = d.name === 'bind' ? [] : (repeated.get(d.name) ?? []);
-        args = [...prev, ...args];
-        repeated.set(d.name, args);
-      }
-      args = repeated.get(d.name) ?? [];
-      if (args.length === 0) args = [''];
-    } else if (!d.multiArg && args.length !== 1 && d.kind !== 'special') {
-      throw new ConfigFileError(i + 1, raw, 'wrong number of arguments');
-    }
-    try {
-      config.set(d.name, args, true);
-    } catch (e) {
-      if (e instanceof ConfigError) throw new ConfigFileError(i + 1, raw, e.message);
-      throw e;
-    }
-  }
-}
-
-/** Turns `--port 7000 --save "" --bind a b` into config text, one directive per line. */
-export function argsToConfigText(args: string[]): string {
-  let out = '';
-  let cur: string[] | null = null;
-  const flush = () => {
-    if (cur) out += cur.map((a, i) => (i === 0 ? a : quote(a))).join(' ') + '\n';
-  };
-  for (const a of args) {
-    if (a.startsWith('--') && a.length > 2) {
-      flush();
-      cur = [a.slice(2)];
-    } else if (cur) {
-      cur.push(a);
-    } else {
-      throw new Error(`Invalid argument '${a}'`);
-    }
-  }
-  flush();
-  return out;
-}
-
-function quote(a: string): string {
-  return '"' + a.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r') + '"';
-}
 
 function usage(): never {
   process.stderr.write(
@@ -193,7 +95,12 @@ export async function main(argv: string[]): Promise<Server> {
   if (sentinelMode) ({ server, sentinel } = createSentinelServer(config, log, text, configFile));
   else server = createServer(config, log);
   server.exit = (code) => process.exit(code);
-  log.notice(`Running mode=${server.mode}, port=${config.getNumber('port')}.`);
+  // The logo as redis-server shows it: asked for, or on a terminal with no log file.
+  if (config.getBool('always-show-logo') || (process.stdout.isTTY === true && log.file === '')) {
+    log.raw('notice', logoLines(server.mode, config.getNumber('port'), process.pid).join('\n') + '\n\n');
+  } else {
+    log.notice(`Running mode=${server.mode}, port=${config.getNumber('port')}.`);
+  }
   if (!sentinel) log.notice('Server initialized');
   if (!sentinel && !loadRdbAtStartup(server)) process.exit(1);
   if (!sentinel && !loadAofAtStartup(server)) process.exit(1);

@@ -23,7 +23,16 @@ export class Logger {
     if (LEVELS[level] < LEVELS[this.level]) return;
     const d = new Date();
     const ts = `${pad(d.getDate())} ${MONTHS[d.getMonth()]} ${d.getFullYear()} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
-    const line = `${process.pid}:${this.role} ${ts} ${MARK[level]} ${msg}\n`;
+    this.write(`${process.pid}:${this.role} ${ts} ${MARK[level]} ${msg}\n`);
+  }
+
+  /** Text written as it is, without the pid, time and level prefix (Redis's LL_RAW), at `level`. */
+  raw(level: Exclude<LogLevel, 'nothing'>, text: string): void {
+    if (LEVELS[level] < LEVELS[this.level]) return;
+    this.write(text);
+  }
+
+  private write(line: string): void {
     if (this.file) {
       try {
         appendFileSync(this.file, line);

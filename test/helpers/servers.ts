@@ -100,6 +100,8 @@ export interface StartOptions {
   args?: string[];
   /** Config file passed as the first argument. */
   configFile?: string;
+  /** Leave out the harness's `--save ""`, so the config file's save lines hold. */
+  fileSave?: boolean;
   /** Fixed port (default: a free one; on "address in use" a new one is tried). */
   port?: number;
   /** Deadline for the server to answer PING (default 15000 ms). */
@@ -289,6 +291,13 @@ async function tryPing(port: number, timeoutMs: number): Promise<string> {
   }
 }
 
+/** The default arguments, without `--save ""` when `drop`. */
+function withoutSave(args: string[], drop: boolean): string[] {
+  if (!drop) return args;
+  const i = args.indexOf('--save');
+  return i < 0 ? args : [...args.slice(0, i), ...args.slice(i + 2)];
+}
+
 async function startProcess(spec: SpawnSpec, opts: StartOptions): Promise<ServerHandle> {
   const timeoutMs = opts.startTimeoutMs ?? 15000;
   const attempts = opts.port === undefined ? 3 : 1;
@@ -299,7 +308,7 @@ async function startProcess(spec: SpawnSpec, opts: StartOptions): Promise<Server
     const args = [
       ...spec.prefix,
       ...(opts.configFile !== undefined ? [opts.configFile] : []),
-      ...spec.args(port, dir),
+      ...withoutSave(spec.args(port, dir), opts.fileSave === true),
       ...(opts.args ?? []),
     ];
     const proc = new Proc(spec.kind, port, dir, spec.command, args, opts.env);
