@@ -40,6 +40,14 @@ export interface BlockState {
 
 export interface MultiState {
   queue: Array<{ spec: CommandSpec; argv: string[] }>;
+  /**
+   * The union of the queued commands' CMD_* bits (Redis's mstate.cmd_flags): the
+   * dispatcher checks EXEC as a write, a denyoom or a may-replicate command when one
+   * of them is.
+   */
+  cmdFlags: number;
+  /** The union of their inverted bits (mstate.cmd_inv_flags): CMD_STALE here means one queued command is not `stale`. */
+  cmdInvFlags: number;
 }
 
 /** A WATCHed key of a client. */

@@ -117,7 +117,8 @@ function serializedLength(obj: RObj, enc: string): number {
 }
 
 function debugObject(c: Client, key: string): void {
-  const obj = c.db.lookup(key);
+  // As Redis 7.2 (a dictFind): a logically expired key is still shown, not expired.
+  const obj = c.db.dict.get(key);
   if (obj === undefined) {
     c.addError('ERR no such key');
     return;

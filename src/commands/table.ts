@@ -47,6 +47,7 @@ export const CMD_SKIP_SLOWLOG = 1 << 4;
 export const CMD_NO_AUTH = 1 << 5;
 export const CMD_MAY_REPLICATE = 1 << 6;
 export const CMD_NO_MULTI = 1 << 7;
+export const CMD_STALE = 1 << 8;
 
 const FLAG_BITS: Partial<Record<CommandFlag, number>> = {
   write: CMD_WRITE,
@@ -57,6 +58,7 @@ const FLAG_BITS: Partial<Record<CommandFlag, number>> = {
   no_auth: CMD_NO_AUTH,
   may_replicate: CMD_MAY_REPLICATE,
   no_multi: CMD_NO_MULTI,
+  stale: CMD_STALE,
 };
 
 /** The CMD_* bits of a flag list. */

@@ -2,8 +2,11 @@
 //
 // Commands sent after MULTI are queued by the dispatcher (server.processCommand);
 // a command rejected while queueing (unknown, wrong arity, OOM...) dooms the
-// transaction, and EXEC then answers EXECABORT. EXEC fails with a null reply when
-// a WATCHed key was modified, or expired, since WATCH.
+// transaction, and EXEC then answers EXECABORT. EXEC itself may be rejected before
+// it runs (the dispatcher checks it with the union of the queued commands' flags:
+// OOM, READONLY, MASTERDOWN...): the transaction is then discarded and the reply is
+// EXECABORT with the rejection's reason (abortExec, Redis's execCommandAbort). EXEC
+// fails with a null reply when a WATCHed key was modified, or expired, since WATCH.
 
 import { cmd, type CommandSpec } from './table.js';
 import type { Client } from './context.js';
@@ -17,14 +20,26 @@ function multi(c: Client): void {
     return;
   }
   c.flags |= CLIENT_MULTI;
-  c.multi = { queue: [] };
+  c.multi = { queue: [], cmdFlags: 0, cmdInvFlags: 0 };
   c.addOk();
 }
 
-function discardTransaction(c: Client): void {
+/** Drops the queue and the watched keys and leaves MULTI (also for a client not in MULTI, as Redis does). */
+export function discardTransaction(c: Client): void {
   c.multi = null;
   c.flags &= ~(CLIENT_MULTI | CLIENT_DIRTY_CAS | CLIENT_DIRTY_EXEC);
   c.server.unwatchAll(c);
+}
+
+/**
+ * EXEC was rejected before it ran (`reason`: the rejection's error without the
+ * leading '-'): the transaction is discarded and EXEC answers EXECABORT with the
+ * reason. Redis formats the errors of rejectCommandFormat without their "ERR "
+ * (wrong arity, the pub/sub context), so the reason is given without it too.
+ */
+export function abortExec(c: Client, reason: string): void {
+  discardTransaction(c);
+  c.addError(`EXECABORT Transaction discarded because of: ${reason.startsWith('ERR ') ? reason.slice(4) : reason}`);
 }
 
 function discard(c: Client): void {

@@ -31,7 +31,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from '../server/server.js';
 import { CLIENT_MASTER, CLIENT_REPLICA, CLIENT_REPLY_OFF, type Client } from '../server/client.js';
-import { CMD_WRITE, specBits, type CommandSpec } from '../commands/table.js';
+import { CMD_STALE, CMD_WRITE, type CommandSpec } from '../commands/table.js';
 import { startSnapshot, type Snapshot } from '../persistence/snapshot.js';
 import { aofStateOf } from '../persistence/aof.js';
 import { parseIntArg } from '../util/numbers.js';
@@ -804,22 +804,22 @@ export class Replication {
   }
 
   /** NOREPLICAS on a primary short of good replicas. */
-  private readonly minReplicasPhase = (c: Client, spec: CommandSpec): string | null => {
+  private readonly minReplicasPhase = (c: Client, _spec: CommandSpec, _argv: string[], bits: number): string | null => {
     if ((c.flags & CLIENT_MASTER) !== 0 || this.masterHost !== null) return null;
-    if (this.minReplicas > 0 && this.minLag > 0 && this.goodReplicas < this.minReplicas && isWrite(c, spec)) return 'NOREPLICAS Not enough good replicas to write.';
+    if (this.minReplicas > 0 && this.minLag > 0 && this.goodReplicas < this.minReplicas && (bits & CMD_WRITE) !== 0) return 'NOREPLICAS Not enough good replicas to write.';
     return null;
   };
 
-  /** READONLY on a read-only replica. */
-  private readonly readonlyPhase = (c: Client, spec: CommandSpec): string | null => {
+  /** READONLY on a read-only replica (`bits`: EXEC's include its queued commands', so an EXEC of a write is a write). */
+  private readonly readonlyPhase = (c: Client, _spec: CommandSpec, _argv: string[], bits: number): string | null => {
     if ((c.flags & CLIENT_MASTER) !== 0 || this.masterHost === null) return null;
-    return this.readOnly && isWrite(c, spec) ? "READONLY You can't write against a read only replica." : null;
+    return this.readOnly && (bits & CMD_WRITE) !== 0 ? "READONLY You can't write against a read only replica." : null;
   };
 
   /** MASTERDOWN on a replica whose link is down under replica-serve-stale-data no. */
-  private readonly stalePhase = (c: Client, spec: CommandSpec): string | null => {
+  private readonly stalePhase = (c: Client, spec: CommandSpec, _argv: string[], bits: number): string | null => {
     if ((c.flags & CLIENT_MASTER) !== 0 || this.masterHost === null) return null;
-    if (!this.serveStale && this.linkState() !== 'connected' && denyStale(c, spec)) return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+    if (!this.serveStale && this.linkState() !== 'connected' && denyStale(c, spec, bits)) return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
     return null;
   };
 
@@ -1096,20 +1096,10 @@ export class Replication {
   }
 }
 
-function isWrite(c: Client, spec: CommandSpec): boolean {
-  if ((specBits(spec) & CMD_WRITE) !== 0) return true;
-  if (spec.name === 'exec' && c.multi !== null) {
-    for (const q of c.multi.queue) if ((specBits(q.spec) & CMD_WRITE) !== 0) return true;
-  }
-  return false;
-}
-
-function denyStale(c: Client, spec: CommandSpec): boolean {
-  if (!spec.flags.includes('stale')) return true;
-  if (spec.name === 'exec' && c.multi !== null) {
-    for (const q of c.multi.queue) if (!q.spec.flags.includes('stale')) return true;
-  }
-  return false;
+/** A command that is not `stale`, or an EXEC with one such command queued (Redis's is_denystale_command). */
+function denyStale(c: Client, spec: CommandSpec, bits: number): boolean {
+  if ((bits & CMD_STALE) === 0) return true;
+  return spec.name === 'exec' && c.multi !== null && (c.multi.cmdInvFlags & CMD_STALE) !== 0;
 }
 
 /**

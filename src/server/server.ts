@@ -63,6 +63,7 @@ import { defaultEncodingLimits, readEncodingLimits, type EncodingLimits } from '
 import { ALL_COMMANDS } from '../commands/index.js';
 import { clientInfoLine } from '../commands/client-command.js';
 import { DEBUG_DENIED, debugAllowed } from '../commands/config-command.js';
+import { abortExec } from '../commands/transactions.js';
 import { Phases, runPhases, TAKEN } from './phases.js';
 import { Networking } from './networking.js';
 import { Propagation, PROPAGATE_REPL_ONLY, type PropagationListener } from './propagation.js';
@@ -99,7 +100,15 @@ export class CommandStatsMap extends Map<string, CommandStats> {
 const OOM_ERROR = "OOM command not allowed when used memory > 'maxmemory'.";
 
 /** Commands that run (not queue) while a client is in MULTI. */
-const MULTI_PASSTHROUGH = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+const MULTI_PASSTHROUGH = ['exec', 'discard', 'multi', 'watch', 'quit', 'reset'];
+/** Commands that under OOM are not refused inside MULTI (Redis 7.2's processCommand): every other one is, as queueing may use any memory. */
+const MULTI_OOM_EXEMPT = ['exec', 'discard', 'quit', 'reset'];
+/**
+ * The bits of the queued commands EXEC is checked with (Redis's is_write_command,
+ * is_denyoom_command, is_may_replicate_command for EXEC): OOM, MISCONF,
+ * NOREPLICAS, READONLY and CLIENT PAUSE WRITE see an EXEC of a write as a write.
+ */
+const EXEC_INHERITED = CMD_WRITE | CMD_DENYOOM | CMD_MAY_REPLICATE;
 /** Commands allowed in the RESP2 pub/sub context. */
 const PUBSUB_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
 
@@ -155,6 +164,12 @@ export class Server implements ServerContext {
   monitors = new Set<Client>();
   /** The checks before execution, in Redis's order (see phases.ts). */
   readonly phases = new Phases();
+  /** This table's EXEC (undefined in a table without it): the dispatcher checks it with its queue's flags. */
+  private readonly execSpec: CommandSpec | undefined;
+  /** Specs (not names: SLOWLOG RESET is not RESET) that run rather than queue inside MULTI. */
+  private readonly multiPassthrough: Set<CommandSpec>;
+  /** Specs not refused inside MULTI under OOM. */
+  private readonly multiOomExempt: Set<CommandSpec>;
   readonly cronHooks: Array<() => void> = [];
   readonly shutdownHooks: Array<(opts: ShutdownOptions) => void> = [];
   /**
@@ -249,6 +264,9 @@ export class Server implements ServerContext {
     this.watches = new WatchedKeys(ndb);
     this.blocking = new Blocking(this, ndb);
     this.commands.register(commands);
+    this.execSpec = this.commands.lookup('exec');
+    this.multiPassthrough = topLevelSpecs(this.commands, MULTI_PASSTHROUGH);
+    this.multiOomExempt = topLevelSpecs(this.commands, MULTI_OOM_EXEMPT);
     for (const spec of this.commands.all()) for (const sub of spec.subcommands ?? []) this.cmdFullNames.set(sub, `${spec.name}|${sub.name}`);
     this.applyConfig();
     config.onChange((name) => this.onConfigChange(name));
@@ -421,15 +439,18 @@ export class Server implements ServerContext {
     }
     const arity = spec.arity;
     if ((arity > 0 && argv.length !== arity) || argv.length < -arity) {
-      this.reject(c, `ERR wrong number of arguments for '${isSub ? `${argv[0].toLowerCase()}|${spec.name}` : spec.name}' command`, spec);
+      this.reject(c, `ERR wrong number of arguments for '${isSub ? `${argv[0].toLowerCase()}|${spec.name}` : spec.name}' command`, spec, argv);
       return t;
     }
-    const bits = specBits(spec);
+    let bits = specBits(spec);
+    // The phases see EXEC with the flags of the commands it will run (c.multi is
+    // null outside MULTI, so EXEC without MULTI is just EXEC).
+    if (spec === this.execSpec && c.multi !== null) bits |= c.multi.cmdFlags & EXEC_INHERITED;
     const phases = this.phases.all;
     for (let i = 0; i < phases.length; i++) {
       const verdict = phases[i](c, spec, argv, bits);
       if (verdict === null) continue;
-      if (verdict !== TAKEN) this.reject(c, verdict, spec);
+      if (verdict !== TAKEN) this.reject(c, verdict, spec, argv);
       return t;
     }
     const end = this.call(c, spec, argv, t);
@@ -450,12 +471,13 @@ export class Server implements ServerContext {
     ph.register('no-multi', (c, _spec, _argv, bits) => ((c.flags & CLIENT_MULTI) !== 0 && (bits & CMD_NO_MULTI) !== 0 ? 'ERR Command not allowed inside a transaction' : null));
     ph.register('oom', (c, spec, _argv, bits) => {
       if (this.maxmemory <= 0 || (c.flags & CLIENT_MASTER) !== 0) return null;
-      if ((c.flags & CLIENT_MULTI) === 0) {
-        if (!this.performEvictions() && (bits & CMD_DENYOOM) !== 0) return OOM_ERROR;
-      } else if (!MULTI_PASSTHROUGH.has(spec.name) && (bits & CMD_DENYOOM) !== 0 && !this.performEvictions()) {
-        // Queueing may use any amount of memory: refused as Redis refuses it.
-        return OOM_ERROR;
-      }
+      // Eviction is attempted before every command, as Redis's performEvictions is;
+      // the verdict matters only to a denyoom command (EXEC: one queued command is
+      // denyoom) and, inside MULTI, to every command but EXEC, DISCARD, QUIT and
+      // RESET, since queueing may use any amount of memory.
+      if (this.performEvictions()) return null;
+      if ((bits & CMD_DENYOOM) !== 0) return OOM_ERROR;
+      if ((c.flags & CLIENT_MULTI) !== 0 && !this.multiOomExempt.has(spec)) return OOM_ERROR;
       return null;
     });
     ph.register('pubsub-context', (c, spec, argv) => {
@@ -463,14 +485,17 @@ export class Server implements ServerContext {
       const fullName = this.commands.lookup(argv[0]) === spec ? spec.name : `${argv[0].toLowerCase()}|${spec.name}`;
       return `ERR Can't execute '${fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
     });
-    ph.register('pause', (c, spec, argv) => {
-      if (this.pause === null || !this.mustPause(c, spec)) return null;
+    ph.register('pause', (c, _spec, argv, bits) => {
+      if (this.pause === null || !this.mustPause(c, bits)) return null;
       this.postponed.push({ c, argv });
       return TAKEN;
     });
-    ph.register('multi-queue', (c, spec, argv) => {
-      if ((c.flags & CLIENT_MULTI) === 0 || MULTI_PASSTHROUGH.has(spec.name)) return null;
-      c.multi!.queue.push({ spec, argv });
+    ph.register('multi-queue', (c, spec, argv, bits) => {
+      if ((c.flags & CLIENT_MULTI) === 0 || this.multiPassthrough.has(spec)) return null;
+      const m = c.multi!;
+      m.queue.push({ spec, argv });
+      m.cmdFlags |= bits;
+      m.cmdInvFlags |= ~bits;
       c.addSimple('QUEUED');
       return TAKEN;
     });
@@ -491,15 +516,24 @@ export class Server implements ServerContext {
     this.call(c, spec, argv);
   }
 
-  /** Rejects a command before execution: error reply, and in MULTI the transaction is doomed. */
-  private reject(c: Client, msg: string, spec?: CommandSpec): void {
+  /**
+   * Rejects a command before execution: error reply, and in MULTI the transaction
+   * is doomed. A rejected EXEC discards the transaction and answers EXECABORT with
+   * the reason (Redis's rejectCommand and execCommandAbort), and MONITOR sees it.
+   */
+  private reject(c: Client, msg: string, spec?: CommandSpec, argv?: string[]): void {
     if (c.flags & CLIENT_MULTI) c.flags |= CLIENT_DIRTY_EXEC;
     if (spec) this.statsFor(spec).rejected++;
+    if (spec !== undefined && spec === this.execSpec) {
+      abortExec(c, msg);
+      if (this.monitors.size > 0 && argv !== undefined) this.feedMonitors(c, argv);
+      return;
+    }
     c.addError(msg);
   }
 
-  /** Whether CLIENT PAUSE holds this command back. */
-  private mustPause(c: Client, spec: CommandSpec): boolean {
+  /** Whether CLIENT PAUSE holds this command back (`bits`: EXEC's include its queue's). */
+  private mustPause(c: Client, bits: number): boolean {
     if (!this.pause) return false;
     if (Date.now() >= this.pause.until) {
       this.unpause();
@@ -507,9 +541,7 @@ export class Server implements ServerContext {
     }
     if (c.flags & (CLIENT_REPLICA | CLIENT_MASTER)) return false;
     if (this.pause.all) return true;
-    if ((specBits(spec) & (CMD_WRITE | CMD_MAY_REPLICATE)) !== 0) return true;
-    if (spec.name === 'exec' && c.multi && c.multi.queue.some((q) => (specBits(q.spec) & (CMD_WRITE | CMD_MAY_REPLICATE)) !== 0)) return true;
-    return false;
+    return (bits & (CMD_WRITE | CMD_MAY_REPLICATE)) !== 0;
   }
 
   pauseClients(ms: number, all: boolean): void {
@@ -891,6 +923,16 @@ export class Server implements ServerContext {
 }
 
 export { NOTIFY_GENERIC, NOTIFY_KEY_MISS, NOTIFY_NEW, writePush };
+
+/** The top-level specs of `names` the table has. */
+function topLevelSpecs(table: CommandTable, names: readonly string[]): Set<CommandSpec> {
+  const out = new Set<CommandSpec>();
+  for (const n of names) {
+    const s = table.lookup(n);
+    if (s !== undefined) out.add(s);
+  }
+  return out;
+}
 
 /** The smallest non-zero hard or soft limit in a client-output-buffer-limit value, Infinity if none. */
 function smallestObufLimit(limits: string[]): number {

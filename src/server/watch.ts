@@ -34,11 +34,34 @@ export class WatchedKeys {
     }
   }
 
-  /** Every watched key of `db` that exists (or exists in `other`) is touched: FLUSHDB, SWAPDB. */
+  /**
+   * `db` is emptied (FLUSHDB, FLUSHALL) or, with `other`, gets `other`'s keys
+   * (SWAPDB, called for both sides before the swap). A watched key that exists on
+   * either side is touched, as Redis 7.2's touchAllWatchedKeysInDb does, except
+   * where nothing changes logically: a key expired at WATCH that is now deleted
+   * (the flag is cleared) or replaced by another expired key, and a key that did
+   * not exist replaced by an expired one (now flagged as expired).
+   */
   touchAll(db: Database, other?: Database): void {
     const w = this.byDb[db.id];
     for (const [key, clients] of w) {
-      if (db.dict.has(key) || (other && other.dict.has(key))) for (const c of clients) c.flags |= CLIENT_DIRTY_CAS;
+      const inEmptied = db.dict.has(key);
+      const inOther = other !== undefined && other.dict.has(key);
+      if (!inEmptied && !inOther) continue;
+      for (const c of clients) {
+        const wk = c.watched.find((x) => x.db === db && x.key === key);
+        if (wk !== undefined && wk.expiredAtWatch) {
+          if (!inOther) {
+            wk.expiredAtWatch = false;
+            continue;
+          }
+          if (other!.isExpired(key)) continue;
+        } else if (wk !== undefined && !inEmptied && other!.isExpired(key)) {
+          wk.expiredAtWatch = true;
+          continue;
+        }
+        c.flags |= CLIENT_DIRTY_CAS;
+      }
     }
   }
 
