@@ -44,7 +44,7 @@
 //   installAof(server)            hooks: before-reply flush, cron, shutdown,
 //                                 CONFIG SET, INFO, MISCONF (propagation while on)
 //   loadAofAtStartup(server)      false (after logging) when the server must not start
-//   aofState / aofStateOf(s)      state and counters (aofState: the last server installed)
+//   aofStateOf(s)                 state and counters of a server's AOF
 //   aofInfoFields(server)         INFO persistence's aof_* fields in Redis 7.2's order
 //   bgrewriteaofCommand           the BGREWRITEAOF handler (spec in commands/persistence-commands.ts)
 //   rewriteAppendOnlyFileBackground(server)  start a rewrite: true when started
@@ -73,6 +73,7 @@ import { join, resolve } from 'node:path';
 import type { Server } from '../server/server.js';
 import { PROPAGATE_REPL_ONLY } from '../server/server.js';
 import { CLIENT_EXECUTING_EXEC, CLIENT_MASTER, type Client } from '../server/client.js';
+import { PhaseSwitch } from '../server/phases.js';
 import { ConfigError } from '../config/config.js';
 import { CMD_WRITE } from '../commands/table.js';
 import { ObjType } from '../types/object.js';
@@ -142,6 +143,9 @@ export interface AofState {
   /** server.masterReplOffset covered by the last completed fsync (WAITAOF numlocal). */
   fsyncedReplOffset: number;
   lastWriteOk: boolean;
+  writeOkFlag: boolean;
+  /** Told when lastWriteOk changes (the MISCONF check is on while it is false). */
+  onWriteOk: ((ok: boolean) => void) | null;
   /** strerror text of the last write/fsync error (MISCONF). */
   lastWriteError: string;
   lastBgrewriteOk: boolean;
@@ -169,7 +173,15 @@ function newAofState(): AofState {
     rewriteInProgress: false,
     rewriteScheduled: false,
     fsyncedReplOffset: 0,
-    lastWriteOk: true,
+    writeOkFlag: true,
+    onWriteOk: null,
+    get lastWriteOk(): boolean {
+      return this.writeOkFlag;
+    },
+    set lastWriteOk(ok: boolean) {
+      this.writeOkFlag = ok;
+      this.onWriteOk?.(ok);
+    },
     lastWriteError: '',
     lastBgrewriteOk: true,
     rewrites: 0,
@@ -185,13 +197,6 @@ function newAofState(): AofState {
     loading: false,
   };
 }
-
-/**
- * The AOF state of the server installed last (the process's server; tests with
- * several in-process servers use aofStateOf). A live binding: importers see the
- * replacement.
- */
-export let aofState: AofState = newAofState();
 
 const managers = new WeakMap<Server, Aof>();
 
@@ -1350,7 +1355,6 @@ const MISCONF_AOF = 'MISCONF Errors writing to the AOF file: ';
 export function installAof(server: Server): void {
   const a = new Aof(server);
   managers.set(server, a);
-  aofState = a.st;
   server.beforeFlushHooks.push(() => a.beforeFlush());
   server.cronHooks.push(() => a.cron());
   server.shutdownHooks.push((opts) => a.shutdown(!!opts.force));
@@ -1370,11 +1374,14 @@ export function installAof(server: Server): void {
       }
     }
   });
-  server.phases.register('misconf', (c, spec, _argv, bits) => {
+  // MISCONF after a failed AOF write: registered only while the last write failed.
+  const misconf = new PhaseSwitch(server.phases, 'misconf', (c, spec, _argv, bits) => {
     if (a.st.lastWriteOk || a.state === AOF_OFF) return null;
     if ((bits & CMD_WRITE) === 0 && spec.name !== 'ping') return null;
     if ((c.flags & CLIENT_MASTER) !== 0) return null;
     return MISCONF_AOF + a.st.lastWriteError;
   });
+  a.st.onWriteOk = (ok) => misconf.set(!ok);
+  misconf.set(!a.st.lastWriteOk);
 }
 

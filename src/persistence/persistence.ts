@@ -34,6 +34,7 @@ import { RdbError, RdbFileWriter, loadRdb, type KeyMeta, type RdbLoadInfo, type 
 import { saveSnapshotToFile, type FileSnapshot } from './snapshot.js';
 import { CMD_WRITE } from '../commands/table.js';
 import { CLIENT_MASTER } from '../server/client.js';
+import { PhaseSwitch } from '../server/phases.js';
 import { setInfoSection } from '../server/info.js';
 
 /** A server's RDB state: counters and flags for INFO persistence and BGSAVE. */
@@ -46,7 +47,16 @@ function newRdbState() {
   /** Set while an AOF rewrite runs (installed by the AOF module): BGSAVE waits for it. */
   otherSnapshotActive: (): boolean => false,
   bgsaveScheduled: false,
-  lastBgsaveOk: true,
+  bgsaveOkFlag: true,
+  /** Told when lastBgsaveOk changes (the MISCONF check is on while it is false). */
+  onBgsaveOk: null as ((ok: boolean) => void) | null,
+  get lastBgsaveOk(): boolean {
+    return this.bgsaveOkFlag;
+  },
+  set lastBgsaveOk(ok: boolean) {
+    this.bgsaveOkFlag = ok;
+    this.onBgsaveOk?.(ok);
+  },
   lastBgsaveTimeSec: -1,
   lastBgsaveTryMs: 0,
   lastCowBytes: 0,
@@ -572,12 +582,16 @@ function installBackgroundSave(server: Server): void {
     for (; i < aof.length; i++) out += aof[i][0] + ':' + aof[i][1] + '\r\n';
     return out;
   });
-  server.phases.register('misconf', (c, spec, _argv, bits) => {
-    if (rdbStateOf(server).lastBgsaveOk || ((bits & CMD_WRITE) === 0 && spec.name !== 'ping')) return null;
+  // MISCONF after a failed BGSAVE: registered only while the last one failed.
+  const rdbState = rdbStateOf(server);
+  const misconf = new PhaseSwitch(server.phases, 'misconf', (c, spec, _argv, bits) => {
+    if (rdbState.lastBgsaveOk || ((bits & CMD_WRITE) === 0 && spec.name !== 'ping')) return null;
     if (!server.config.getBool('stop-writes-on-bgsave-error') || savePoints(server).length === 0) return null;
     if (server.role === 'replica' || (c.flags & CLIENT_MASTER) !== 0) return null;
     return MISCONF;
   });
+  rdbState.onBgsaveOk = (ok) => misconf.set(!ok);
+  misconf.set(!rdbState.lastBgsaveOk);
   // FLUSHALL stops a BGSAVE and, with save points, saves the empty dataset (Redis 7.2).
   server.flushAllHooks.push(() => {
     if (rdbStateOf(server).bgsave) killBgsave(server);

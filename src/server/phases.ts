@@ -30,6 +30,7 @@
 // TAKEN when it took the command itself (queued it, postponed it).
 
 import type { Client } from './client.js';
+import { CLIENT_MULTI } from '../commands/client-flags.js';
 import type { CommandSpec } from '../commands/table.js';
 
 export const PHASE_ORDER = [
@@ -67,12 +68,28 @@ export interface PhaseOptions {
   exec?: boolean;
   /** Also run for each command a script calls (redis.call). */
   script?: boolean;
+  /**
+   * The check can refuse or take a command only from a client that is not plain
+   * (see isPlainClient): a plain client's commands skip it. For the checks of the
+   * client's own state (NOAUTH, MULTI, the RESP2 subscribed context).
+   */
+  client?: boolean;
+}
+
+/**
+ * A plain client: authenticated, not inside MULTI, not in the RESP2 subscribed
+ * context. Its commands run the `plain` list, without the `client` checks.
+ */
+export function isPlainClient(c: Client): boolean {
+  return c.authenticated && (c.flags & CLIENT_MULTI) === 0 && (c.resp !== 2 || c.subscriptionCount === 0);
 }
 
 interface Registered {
   name: PhaseName;
   fn: PhaseFn;
   opts: PhaseOptions;
+  /** Registration order, which orders the checks of one phase. */
+  seq: number;
 }
 
 /** Upper bound on registered checks: each runs on every command. */
@@ -81,17 +98,20 @@ const MAX_PHASES = 64;
 /** The phases of one server, kept in PHASE_ORDER; `all`, `exec` and `script` are the compiled lists. */
 export class Phases {
   private registered: Registered[] = [];
+  private nextSeq = 0;
   /** Every check in order (processCommand). */
   all: PhaseFn[] = [];
+  /** The checks in order without the `client` ones (processCommand, for a plain client). */
+  plain: PhaseFn[] = [];
   /** The checks EXEC repeats for each queued command. */
   exec: PhaseFn[] = [];
   /** The checks a script's redis.call runs. */
   script: PhaseFn[] = [];
 
   /** Adds `fn` to the phase `name`; checks of one phase run in registration order. Returns a remover. */
-  register(name: PhaseName, fn: PhaseFn, opts: PhaseOptions = {}): () => void {
+  register(name: PhaseName, fn: PhaseFn, opts: PhaseOptions = {}, seq = this.nextSeq++): () => void {
     if (this.registered.length >= MAX_PHASES) throw new Error(`more than ${MAX_PHASES} command phases`);
-    const entry: Registered = { name, fn, opts };
+    const entry: Registered = { name, fn, opts, seq };
     this.registered.push(entry);
     this.compile();
     return () => {
@@ -103,21 +123,59 @@ export class Phases {
     };
   }
 
+  /** A place in the registration order, for a PhaseSwitch registered later. */
+  reserveSeq(): number {
+    return this.nextSeq++;
+  }
+
   /** The phase names in the order they run, one per registered check (for tests and INFO). */
   names(): PhaseName[] {
     return this.sorted().map((r) => r.name);
   }
 
   private sorted(): Registered[] {
-    // A stable sort keeps registration order inside a phase.
-    return this.registered.slice().sort((a, b) => PHASE_ORDER.indexOf(a.name) - PHASE_ORDER.indexOf(b.name));
+    // Inside a phase, the checks run in the order they were first registered.
+    return this.registered.slice().sort((a, b) => PHASE_ORDER.indexOf(a.name) - PHASE_ORDER.indexOf(b.name) || a.seq - b.seq);
   }
 
   private compile(): void {
     const s = this.sorted();
     this.all = s.map((r) => r.fn);
+    this.plain = s.filter((r) => r.opts.client !== true).map((r) => r.fn);
     this.exec = s.filter((r) => r.opts.exec === true).map((r) => r.fn);
     this.script = s.filter((r) => r.opts.script === true).map((r) => r.fn);
+  }
+}
+
+/**
+ * A check registered only while it is on: for a check that refuses nothing in the
+ * server's usual state (no maxmemory, no CLIENT PAUSE, no failed save), so that the
+ * usual state costs no call per command. Its owner turns it on where that state
+ * changes; it keeps its place inside its phase across switches.
+ */
+export class PhaseSwitch {
+  private remove: (() => void) | null = null;
+  private readonly seq: number;
+
+  constructor(
+    private readonly phases: Phases,
+    private readonly name: PhaseName,
+    private readonly fn: PhaseFn,
+    private readonly opts: PhaseOptions = {},
+  ) {
+    this.seq = phases.reserveSeq();
+  }
+
+  get on(): boolean {
+    return this.remove !== null;
+  }
+
+  set(on: boolean): void {
+    if (on && this.remove === null) this.remove = this.phases.register(this.name, this.fn, this.opts, this.seq);
+    else if (!on && this.remove !== null) {
+      this.remove();
+      this.remove = null;
+    }
   }
 }
 

@@ -64,7 +64,7 @@ import { ALL_COMMANDS } from '../commands/index.js';
 import { clientInfoLine } from '../commands/client-command.js';
 import { DEBUG_DENIED, debugAllowed } from '../commands/config-command.js';
 import { abortExec } from '../commands/transactions.js';
-import { Phases, runPhases, TAKEN } from './phases.js';
+import { Phases, PhaseSwitch, isPlainClient, runPhases, TAKEN } from './phases.js';
 import { Networking } from './networking.js';
 import { Propagation, PROPAGATE_REPL_ONLY, type PropagationListener } from './propagation.js';
 import { WatchedKeys } from './watch.js';
@@ -283,6 +283,7 @@ export class Server implements ServerContext {
     this.ks.lfuDecayTime = this.config.getNumber('lfu-decay-time');
     this.log.level = this.config.getString('loglevel') as Logger['level'];
     this.maxmemory = this.config.getNumber('maxmemory');
+    this.oomPhase?.set(this.maxmemory > 0);
     this.slowlogThreshold = this.config.getNumber('slowlog-log-slower-than');
     this.queryBufferLimit = this.config.getNumber('client-query-buffer-limit');
     this.obufCheckFrom = smallestObufLimit(this.config.getList('client-output-buffer-limit'));
@@ -446,7 +447,9 @@ export class Server implements ServerContext {
     // The phases see EXEC with the flags of the commands it will run (c.multi is
     // null outside MULTI, so EXEC without MULTI is just EXEC).
     if (spec === this.execSpec && c.multi !== null) bits |= c.multi.cmdFlags & EXEC_INHERITED;
-    const phases = this.phases.all;
+    // Most commands come from a plain client, which skips the checks of a client's own
+    // state (NOAUTH, MULTI, the RESP2 subscribed context): they could not refuse it.
+    const phases = isPlainClient(c) ? this.phases.plain : this.phases.all;
     for (let i = 0; i < phases.length; i++) {
       const verdict = phases[i](c, spec, argv, bits);
       if (verdict === null) continue;
@@ -464,12 +467,19 @@ export class Server implements ServerContext {
 
   // ---- the server's own phases (see phases.ts for the order and the subsystems' ones) ----
 
+  /** The OOM check, on while maxmemory is set. */
+  private oomPhase: PhaseSwitch | undefined;
+  /** The pause check, on while clients are paused. */
+  private pausePhase!: PhaseSwitch;
+
   private registerBuiltinPhases(): void {
+    const CLIENT_STATE = { client: true };
     const ph = this.phases;
     ph.register('protected', (c, spec) => (spec.name === 'debug' && this.commands.lookup('debug') === spec && !debugAllowed(c) ? DEBUG_DENIED : null));
-    ph.register('auth', (c, _spec, _argv, bits) => (!c.authenticated && (bits & CMD_NO_AUTH) === 0 ? 'NOAUTH Authentication required.' : null));
-    ph.register('no-multi', (c, _spec, _argv, bits) => ((c.flags & CLIENT_MULTI) !== 0 && (bits & CMD_NO_MULTI) !== 0 ? 'ERR Command not allowed inside a transaction' : null));
-    ph.register('oom', (c, spec, _argv, bits) => {
+    ph.register('auth', (c, _spec, _argv, bits) => (!c.authenticated && (bits & CMD_NO_AUTH) === 0 ? 'NOAUTH Authentication required.' : null), CLIENT_STATE);
+    ph.register('no-multi', (c, _spec, _argv, bits) => ((c.flags & CLIENT_MULTI) !== 0 && (bits & CMD_NO_MULTI) !== 0 ? 'ERR Command not allowed inside a transaction' : null), CLIENT_STATE);
+    // Registered while maxmemory is set (applyConfig).
+    this.oomPhase = new PhaseSwitch(ph, 'oom', (c, spec, _argv, bits) => {
       if (this.maxmemory <= 0 || (c.flags & CLIENT_MASTER) !== 0) return null;
       // Eviction is attempted before every command, as Redis's performEvictions is;
       // the verdict matters only to a denyoom command (EXEC: one queued command is
@@ -480,12 +490,14 @@ export class Server implements ServerContext {
       if ((c.flags & CLIENT_MULTI) !== 0 && !this.multiOomExempt.has(spec)) return OOM_ERROR;
       return null;
     });
+    this.oomPhase.set(this.maxmemory > 0);
     ph.register('pubsub-context', (c, spec, argv) => {
       if (c.resp !== 2 || c.subscriptionCount === 0 || PUBSUB_ALLOWED.has(spec.name)) return null;
       const fullName = this.commands.lookup(argv[0]) === spec ? spec.name : `${argv[0].toLowerCase()}|${spec.name}`;
       return `ERR Can't execute '${fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
-    });
-    ph.register('pause', (c, _spec, argv, bits) => {
+    }, CLIENT_STATE);
+    // Registered while a CLIENT PAUSE / FAILOVER pause holds (pauseClients, unpause).
+    this.pausePhase = new PhaseSwitch(ph, 'pause', (c, _spec, argv, bits) => {
       if (this.pause === null || !this.mustPause(c, bits)) return null;
       this.postponed.push({ c, argv });
       return TAKEN;
@@ -498,7 +510,7 @@ export class Server implements ServerContext {
       m.cmdInvFlags |= ~bits;
       c.addSimple('QUEUED');
       return TAKEN;
-    });
+    }, CLIENT_STATE);
   }
 
   /**
@@ -552,12 +564,14 @@ export class Server implements ServerContext {
     } else {
       this.pause = { until, all };
     }
+    this.pausePhase.set(true);
     if (this.pauseTimer) clearTimeout(this.pauseTimer);
     this.pauseTimer = setTimeout(() => this.unpause(), Math.max(0, this.pause.until - Date.now()));
   }
 
   unpause(): void {
     this.pause = null;
+    this.pausePhase.set(false);
     if (this.pauseTimer) {
       clearTimeout(this.pauseTimer);
       this.pauseTimer = null;

@@ -9,6 +9,8 @@ import { PHASE_ORDER, Phases, TAKEN, runPhases } from '../../src/server/phases.j
 import { startInProcess, type InProcess } from '../helpers/inprocess.js';
 import { formatReply } from '../../src/protocol/resp-client.js';
 import { parseInfo } from '../../src/server/info.js';
+import { rdbStateOf } from '../../src/persistence/persistence.js';
+import { aofStateOf } from '../../src/persistence/aof.js';
 
 test('checks run in PHASE_ORDER, and in registration order inside one phase', () => {
   const ph = new Phases();
@@ -57,8 +59,8 @@ async function call(...argv: string[]): Promise<string> {
 }
 
 test('a server has its own phases in order, and a subsystem phase runs at its place', async () => {
-  // RDB and AOF persistence each registered their MISCONF check in its place.
-  assert.deepEqual(ip.server.phases.names(), ['protected', 'auth', 'no-multi', 'oom', 'misconf', 'misconf', 'pubsub-context', 'pause', 'multi-queue']);
+  // The usual state: no maxmemory, no pause, no failed save; those checks are off.
+  assert.deepEqual(ip.server.phases.names(), ['protected', 'auth', 'no-multi', 'pubsub-context', 'multi-queue']);
   // An 'acl' check (the ACL issue will register one) runs after auth and before queueing.
   const remove = ip.server.phases.register('acl', (_c, spec) => (spec.name === 'get' ? 'NOPERM this user has no permissions to run the \'get\' command' : null));
   try {
@@ -75,6 +77,32 @@ test('a server has its own phases in order, and a subsystem phase runs at its pl
     remove();
   }
   assert.equal(await call('GET', 'k'), '(nil bulk)');
+});
+
+test('the switched checks come on at their place with their state, and go off with it', async () => {
+  const names = (): string[] => ip.server.phases.names();
+  assert.equal(await call('CONFIG', 'SET', 'maxmemory', '1gb'), '+OK');
+  assert.deepEqual(names(), ['protected', 'auth', 'no-multi', 'oom', 'pubsub-context', 'multi-queue']);
+  assert.equal(await call('CLIENT', 'PAUSE', '60000', 'WRITE'), '+OK');
+  assert.deepEqual(names(), ['protected', 'auth', 'no-multi', 'oom', 'pubsub-context', 'pause', 'multi-queue']);
+  assert.equal(await call('CLIENT', 'UNPAUSE'), '+OK');
+  assert.equal(await call('CONFIG', 'SET', 'maxmemory', '0'), '+OK');
+  assert.deepEqual(names(), ['protected', 'auth', 'no-multi', 'pubsub-context', 'multi-queue']);
+  // A failed BGSAVE turns on RDB's MISCONF check, a failed AOF write AOF's, in the
+  // order they were registered (RDB first, as Redis reports the RDB error first).
+  const rdb = rdbStateOf(ip.server);
+  const aof = aofStateOf(ip.server);
+  aof.lastWriteOk = false;
+  rdb.lastBgsaveOk = false;
+  try {
+    assert.deepEqual(names(), ['protected', 'auth', 'no-multi', 'misconf', 'misconf', 'pubsub-context', 'multi-queue']);
+    aof.lastWriteOk = true;
+    assert.deepEqual(names(), ['protected', 'auth', 'no-multi', 'misconf', 'pubsub-context', 'multi-queue']);
+  } finally {
+    rdb.lastBgsaveOk = true;
+    aof.lastWriteOk = true;
+  }
+  assert.deepEqual(names(), ['protected', 'auth', 'no-multi', 'pubsub-context', 'multi-queue']);
 });
 
 test('EXEC runs the exec phases on each queued command; a refused one gets its error in the reply', async () => {
