@@ -3,7 +3,8 @@
 //
 // CONFIG SET bind/port/unixsocket change the value only (listeners are not re-opened).
 
-import { readFileSync, writeFileSync, renameSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
+import { writeFileAtomicSync } from '../util/atomic-file.js';
 import { cmd, type CommandFlag, type CommandSpec } from './table.js';
 import type { Client } from './context.js';
 import type { ServerContext } from './context.js';
@@ -292,9 +293,7 @@ export function rewriteConfigFile(s: ServerContext, file: string): void {
     if (!hasSignature) out.push(REWRITE_SIGNATURE);
     out.push(...appended);
   }
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, out.join('\n') + '\n', 'latin1');
-  renameSync(tmp, file);
+  writeFileAtomicSync(file, `${file}.tmp-${process.pid}`, out.join('\n') + '\n');
 }
 
 function configRewrite(c: Client): void {

@@ -81,7 +81,8 @@ import type { RList } from '../types/list.js';
 import type { RHash, RSet } from '../types/object.js';
 import type { SortedSet } from '../types/sorted-set.js';
 import { formatDouble } from '../util/numbers.js';
-import { fsyncDir, rdbStateOf, setAofInfoProvider, writeRdbSnapshot } from './persistence.js';
+import { rdbStateOf, setAofInfoProvider, writeRdbSnapshot } from './persistence.js';
+import { fsyncDir, replaceFileSync, writeFileAtomicSync } from '../util/atomic-file.js';
 import { saveSnapshotToFile } from './snapshot.js';
 import { CommandBuffer } from '../protocol/command-buffer.js';
 import { createReplicationBacklogIfNeeded } from '../replication/index.js';
@@ -574,33 +575,9 @@ class Aof {
   persistManifest(m: AofManifest): void {
     const name = manifestFileName(this.prefix);
     const tmp = this.path(`temp-${name}`);
-    let fd = -1;
-    try {
-      fd = openSync(tmp, 'w');
-      const text = Buffer.from(formatManifest(m), 'latin1');
-      const { err } = writeAll(fd, text, text.length);
-      if (err !== null) throw err;
-      fsyncSync(fd);
-      closeSync(fd);
-      fd = -1;
-      renameSync(tmp, this.path(name));
-    } catch (e) {
-      if (fd >= 0) {
-        try {
-          closeSync(fd);
-        } catch {
-          /* ignore */
-        }
-      }
-      try {
-        unlinkSync(tmp);
-      } catch {
-        /* ignore */
-      }
+    writeFileAtomicSync(this.path(name), tmp, Buffer.from(formatManifest(m), 'latin1'), (_stage, e) => {
       this.log.warning(`Can't persist the AOF manifest file ${name}: ${strerror(e)}`);
-      throw e;
-    }
-    fsyncDir(this.dirPath);
+    });
   }
 
   /** Creates the AOF directory if needed; throws (after logging) when it cannot. */
@@ -1026,26 +1003,7 @@ function writeCommandBase(server: Server, path: string, tmpName: string): void {
  * temp file is removed and `path` is left as it was (the error is rethrown).
  */
 function writeFileThroughTemp(path: string, tmpName: string, body: (fd: number) => void): void {
-  const dir = resolve(path, '..');
-  const tmp = join(dir, tmpName);
-  const fd = openSync(tmp, 'w');
-  let ok = false;
-  try {
-    body(fd);
-    fsyncSync(fd);
-    ok = true;
-  } finally {
-    closeSync(fd);
-    if (!ok) {
-      try {
-        unlinkSync(tmp);
-      } catch {
-        /* ignore */
-      }
-    }
-  }
-  renameSync(tmp, path);
-  fsyncDir(dir);
+  replaceFileSync(path, join(resolve(path, '..'), tmpName), body);
 }
 
 /** The commands that rebuild one value, in batches of REWRITE_ITEMS_PER_CMD items. */

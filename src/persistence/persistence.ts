@@ -24,10 +24,11 @@
 //   installPersistence(server)       DEBUG RELOAD and the shutdown save hook
 //   rdbState                         counters and flags for INFO persistence / BGSAVE
 
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Server } from '../server/server.js';
 import { VERSION } from '../server/server.js';
+import { replaceFileSync, writeFully } from '../util/atomic-file.js';
 import { Keyspace, type Database } from '../keyspace/keyspace.js';
 import type { RObj } from '../types/object.js';
 import { RdbError, RdbFileWriter, loadRdb, type KeyMeta, type RdbLoadInfo, type RdbWriteOptions } from './rdb.js';
@@ -162,19 +163,6 @@ export function writeRdbSnapshot(server: Server, sink: (chunk: Buffer) => void, 
   return fw.bytesWritten;
 }
 
-/** fsync of a directory after a rename in it (best effort: not supported everywhere). */
-export function fsyncDir(dir: string): void {
-  let fd = -1;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    /* not supported everywhere; the rename is still atomic */
-  } finally {
-    if (fd >= 0) closeSync(fd);
-  }
-}
-
 /**
  * SAVE: writes the keyspace to `path` (default dir/dbfilename) through a temp file,
  * fsync and rename. On success resets server.dirty and sets server.lastSaveTime.
@@ -186,43 +174,22 @@ export function rdbSaveToFile(server: Server, path = rdbPath(server)): void {
   const start = Date.now();
   const dir = dirname(path);
   const tmp = resolve(dir, `temp-${process.pid}.rdb`);
-  let fd = -1;
-  let stage = 'open';
-  try {
-    fd = openSync(tmp, 'w');
-    stage = 'write';
-    const f = fd;
-    const bytes = writeRdbSnapshot(server, (chunk) => {
-      let off = 0;
-      while (off < chunk.length) off += writeSync(f, chunk, off, chunk.length - off);
-    });
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = -1;
-    stage = 'rename';
-    renameSync(tmp, path);
-    fsyncDir(dir);
-    rdbStateOf(server).lastSaveBytes = bytes;
-  } catch (e) {
-    if (fd >= 0) {
-      try {
-        closeSync(fd);
-      } catch {
-        /* ignore */
-      }
-    }
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* ignore */
-    }
-    rdbStateOf(server).lastSaveOk = false;
-    const msg = (e as Error).message;
-    if (stage === 'open') server.log.warning(`Failed opening the temp RDB file ${tmp} (in server root dir ${process.cwd()}) for saving: ${msg}`);
-    else if (stage === 'write') server.log.warning(`Write error saving DB on disk: ${msg}`);
-    else server.log.warning(`Error moving temp DB file ${tmp} on the final destination ${path} (in server root dir ${process.cwd()}): ${msg}`);
-    throw e;
-  }
+  let bytes = 0;
+  replaceFileSync(
+    path,
+    tmp,
+    (fd) => {
+      bytes = writeRdbSnapshot(server, (chunk) => writeFully(fd, chunk));
+    },
+    (stage, e) => {
+      rdbStateOf(server).lastSaveOk = false;
+      const msg = (e as Error).message;
+      if (stage === 'open') server.log.warning(`Failed opening the temp RDB file ${tmp} (in server root dir ${process.cwd()}) for saving: ${msg}`);
+      else if (stage === 'write') server.log.warning(`Write error saving DB on disk: ${msg}`);
+      else server.log.warning(`Error moving temp DB file ${tmp} on the final destination ${path} (in server root dir ${process.cwd()}): ${msg}`);
+    },
+  );
+  rdbStateOf(server).lastSaveBytes = bytes;
   server.dirty = 0;
   server.lastSaveTime = Math.floor(Date.now() / 1000);
   rdbStateOf(server).lastSaveOk = true;

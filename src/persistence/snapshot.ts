@@ -33,7 +33,8 @@
 //   snapshot.keysProcessed / keysTotal        for INFO current_save_keys_*
 //   saveSnapshotToFile(server, path, opts)    the file sink: temp file, fsync, rename
 
-import { close, fsync, open, rename, unlink, write as fsWrite } from 'node:fs';
+import { close, open, unlink, write as fsWrite } from 'node:fs';
+import { commitTempFile } from '../util/atomic-file.js';
 import { basename, dirname, resolve } from 'node:path';
 import type { Server } from '../server/server.js';
 import type { Database, KeyspaceObserver } from '../keyspace/keyspace.js';
@@ -352,45 +353,21 @@ export function saveSnapshotToFile(
     if (fd < 0) return;
     if (queue.length === 0) {
       if (!producerDone) return;
-      // Everything written: fsync, close, rename, fsync the directory.
+      // Everything written: fsync, close, rename (unless aborted meanwhile: FLUSHALL,
+      // SHUTDOWN, SAVE never see the file replaced), fsync the directory.
       writing = true;
       const f = fd;
-      fsync(f, (e1) => {
-        if (e1) {
+      fd = -1;
+      commitTempFile(
+        f,
+        tmp,
+        path,
+        (e) => {
           writing = false;
-          end(e1);
-          return;
-        }
-        fd = -1;
-        close(f, (e2) => {
-          if (e2) {
-            writing = false;
-            end(e2);
-            return;
-          }
-          // Aborted meanwhile (FLUSHALL, SHUTDOWN, SAVE): never replace the file.
-          if (failed) {
-            writing = false;
-            end(failed);
-            return;
-          }
-          rename(tmp, path, (e3) => {
-            if (e3) {
-              writing = false;
-              end(e3);
-              return;
-            }
-            open(dir, 'r', (e4, dfd) => {
-              const done = (): void => {
-                writing = false;
-                end(null);
-              };
-              if (e4) return done();
-              fsync(dfd, () => close(dfd, done));
-            });
-          });
-        });
-      });
+          end(e);
+        },
+        () => failed,
+      );
       return;
     }
     const buf = queue.shift()!;

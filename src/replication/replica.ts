@@ -26,7 +26,7 @@
 
 import net from 'node:net';
 import { constants as bufferConstants } from 'node:buffer';
-import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../util/atomic-file.js';
 import { resolve } from 'node:path';
 import { Client, CLIENT_MASTER, CLIENT_MULTI, CLIENT_REPLY_OFF } from '../server/client.js';
 import { MAX_STRING_LENGTH, ProtocolError } from '../protocol/parser.js';
@@ -420,14 +420,8 @@ export class PrimaryLink {
       const target = rdbPath(s);
       const tmp = resolve(s.config.getString('dir'), `temp-${Date.now()}.${process.pid}.rdb`);
       try {
-        writeFileSync(tmp, payload);
-        renameSync(tmp, target);
+        writeFileAtomicSync(target, tmp, payload);
       } catch (e) {
-        try {
-          unlinkSync(tmp);
-        } catch {
-          /* already gone */
-        }
         this.drop(`Failed trying to rename the temp DB into ${target} in MASTER <-> REPLICA synchronization: ${(e as Error).message}`);
         return;
       }
