@@ -15,6 +15,7 @@
 import type { Client } from './context.js';
 import { CLIENT_NO_TOUCH } from './context.js';
 import { WRONGTYPE, type ObjType, type RObj } from '../types/object.js';
+import { parseIntArg } from '../util/numbers.js';
 
 /** What the *OrReply lookups answer for a missing key. */
 export const MISS_NULL = 0; // null bulk (RESP3 null)
@@ -67,4 +68,22 @@ export function lookupReadOrReply(c: Client, key: string, type: ObjType, miss: n
 /** lookupKeyWriteOrReply + checkType: the value, or null after replying (`miss` for a missing key, else WRONGTYPE). */
 export function lookupWriteOrReply(c: Client, key: string, type: ObjType, miss: number): RObj | null {
   return ofTypeOrReply(c, c.db.lookupWrite(key), type, miss);
+}
+
+/**
+ * Redis's getRangeLongFromObjectOrReply: the integer argument `s` when it is an
+ * integer within [min, max], else null after replying (ERR value is not an
+ * integer or out of range, or `rangeError`).
+ */
+export function intInRangeOrReply(c: Client, s: string, min: number, max: number, rangeError: string): number | null {
+  const v = parseIntArg(s);
+  if (v === null) {
+    c.addError('ERR value is not an integer or out of range');
+    return null;
+  }
+  if (v < min || v > max) {
+    c.addError(rangeError);
+    return null;
+  }
+  return v;
 }

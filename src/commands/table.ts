@@ -213,6 +213,11 @@ export class CommandTable {
     if (spec !== undefined && spec.handler === undefined) spec.handler = handler;
   }
 
+  /** provide() for each name -> handler. */
+  provideAll(handlers: Readonly<Record<string, Handler>>): void {
+    for (const name of Object.keys(handlers)) this.provide(name, handlers[name]);
+  }
+
   /** Specs without a handler (none once the server is composed; see compose/). */
   unbound(): string[] {
     const out: string[] = [];

@@ -84,12 +84,37 @@ function boundText(n: number): string {
 }
 const INTMAX = 2147483647;
 
-/** Parses "save" rules: pairs of <seconds> <changes>, or "" to disable. */
+/**
+ * A save-point word read as Redis reads it (strtoll, the whole word consumed): leading
+ * whitespace and a sign allowed, saturated to the 64-bit range; "" is 0. Null if not
+ * a number.
+ */
+function saveWord(w: string): bigint | null {
+  if (w === '') return 0n;
+  const m = /^[ \t\n\v\f\r]*([+-]?)(\d+)$/.exec(w);
+  if (!m) return null;
+  const v = m[1] === '-' ? -BigInt(m[2]) : BigInt(m[2]);
+  return v > INT64_MAX ? INT64_MAX : v < INT64_MIN ? INT64_MIN : v;
+}
+const INT64_MAX = 9223372036854775807n;
+const INT64_MIN = -9223372036854775808n;
+
+/**
+ * Parses "save" rules: pairs of <seconds> <changes> (seconds at least 1, changes at
+ * least 0), or "" (or nothing) for no save points. One argument is split into words.
+ * The values are kept as Redis prints them back: seconds as a 64-bit number, changes
+ * as the C int Redis stores.
+ */
 function parseSave(args: string[]): string[] {
   const words = args.length === 1 ? args[0].split(/\s+/).filter((w) => w.length > 0) : args;
   if (words.length % 2 !== 0) throw new ConfigError('Invalid save parameters');
-  for (const w of words) if (!/^\d+$/.test(w)) throw new ConfigError('Invalid save parameters');
-  return words;
+  const out: string[] = [];
+  for (let j = 0; j < words.length; j++) {
+    const v = saveWord(words[j]);
+    if (v === null || (j % 2 === 0 && v < 1n) || (j % 2 === 1 && v < 0n)) throw new ConfigError('Invalid save parameters');
+    out.push(String(j % 2 === 0 ? v : BigInt.asIntN(32, v)));
+  }
+  return out;
 }
 
 const COBL_CLASSES = ['normal', 'slave', 'replica', 'pubsub'];

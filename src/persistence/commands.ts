@@ -17,16 +17,15 @@
 // SAVE writes dir/dbfilename synchronously (persistence/persistence.ts).
 
 import type { CommandTable } from '../commands/table.js';
+import { intInRangeOrReply } from '../commands/lookup.js';
 import { CLIENT_NO_TOUCH, type Client } from '../server/client.js';
 import { RObj } from '../types/object.js';
 import { NOTIFY_GENERIC } from '../keyspace/notify.js';
-import { parseIntArg } from '../util/numbers.js';
 import { createDumpPayload, loadDumpPayload, verifyDumpPayload } from './rdb.js';
 import { bgsaveCommand, rdbSaveToFile, rdbStateOf, writeOptions } from './persistence.js';
 import { bgrewriteaofCommand } from './aof.js';
 
 const ERR_SYNTAX = 'ERR syntax error';
-const ERR_NOT_INT = 'ERR value is not an integer or out of range';
 
 function saveCommand(c: Client): void {
   if (rdbStateOf(c.server).bgsaveInProgress) {
@@ -74,27 +73,13 @@ function restoreCommand(c: Client, argv: string[]): void {
     } else if (opt === 'absttl') {
       absttl = true;
     } else if (opt === 'idletime' && more >= 1 && freq === -1) {
-      const v = parseIntArg(argv[j + 1]);
-      if (v === null) {
-        c.addError(ERR_NOT_INT);
-        return;
-      }
-      if (v < 0) {
-        c.addError('ERR Invalid IDLETIME value, must be >= 0');
-        return;
-      }
+      const v = intInRangeOrReply(c, argv[j + 1], 0, Infinity, 'ERR Invalid IDLETIME value, must be >= 0');
+      if (v === null) return;
       idle = v;
       j++;
     } else if (opt === 'freq' && more >= 1 && idle === -1) {
-      const v = parseIntArg(argv[j + 1]);
-      if (v === null) {
-        c.addError(ERR_NOT_INT);
-        return;
-      }
-      if (v < 0 || v > 255) {
-        c.addError('ERR Invalid FREQ value, must be >= 0 and <= 255');
-        return;
-      }
+      const v = intInRangeOrReply(c, argv[j + 1], 0, 255, 'ERR Invalid FREQ value, must be >= 0 and <= 255');
+      if (v === null) return;
       freq = v;
       j++;
     } else {
@@ -107,15 +92,8 @@ function restoreCommand(c: Client, argv: string[]): void {
     c.addError('BUSYKEY Target key name already exists.');
     return;
   }
-  let ttl = parseIntArg(argv[2]);
-  if (ttl === null) {
-    c.addError(ERR_NOT_INT);
-    return;
-  }
-  if (ttl < 0) {
-    c.addError('ERR Invalid TTL value, must be >= 0');
-    return;
-  }
+  let ttl = intInRangeOrReply(c, argv[2], 0, Infinity, 'ERR Invalid TTL value, must be >= 0');
+  if (ttl === null) return;
   const payload = Buffer.from(argv[3], 'latin1');
   if (!verifyDumpPayload(payload)) {
     c.addError('ERR DUMP payload version or checksum are wrong');
@@ -171,9 +149,11 @@ function restoreCommand(c: Client, argv: string[]): void {
 
 /** Binds the handlers of these commands (specs in src/commands/) on a server's table. */
 export function bindPersistenceCommands(table: CommandTable): void {
-  table.provide('save', saveCommand);
-  table.provide('bgsave', bgsaveCommand);
-  table.provide('dump', dumpCommand);
-  table.provide('restore', restoreCommand);
-  table.provide('bgrewriteaof', bgrewriteaofCommand);
+  table.provideAll({
+    save: saveCommand,
+    bgsave: bgsaveCommand,
+    dump: dumpCommand,
+    restore: restoreCommand,
+    bgrewriteaof: bgrewriteaofCommand,
+  });
 }

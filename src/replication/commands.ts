@@ -2,6 +2,7 @@
 // internal REPLCONF, PSYNC and SYNC. The work is done in src/replication/.
 
 import type { CommandTable } from '../commands/table.js';
+import { intInRangeOrReply } from '../commands/lookup.js';
 import { CLIENT_REPLICA, type Client } from '../server/client.js';
 import { parseIntArg } from '../util/numbers.js';
 import { replicationOf } from './index.js';
@@ -58,16 +59,11 @@ function roleCommand(c: Client): void {
 
 /** Redis's getTimeoutFromObjectOrReply in milliseconds: null after replying with the error. */
 function parseTimeoutMs(c: Client, s: string): number | null {
-  const t = parseIntArg(s);
-  if (t === null) {
+  if (parseIntArg(s) === null) {
     c.addError('ERR timeout is not an integer or out of range');
     return null;
   }
-  if (t < 0) {
-    c.addError('ERR timeout is negative');
-    return null;
-  }
-  return t;
+  return intInRangeOrReply(c, s, 0, Infinity, 'ERR timeout is negative');
 }
 
 /** WAIT numreplicas timeout: replicas that acknowledged this client's last write. */
@@ -95,16 +91,7 @@ function waitCommand(c: Client, argv: string[]): void {
 
 /** Redis's getPositiveLongFromObjectOrReply. */
 function parsePositive(c: Client, s: string): number | null {
-  const v = parseIntArg(s);
-  if (v === null) {
-    c.addError('ERR value is not an integer or out of range');
-    return null;
-  }
-  if (v < 0) {
-    c.addError('ERR value is out of range, must be positive');
-    return null;
-  }
-  return v;
+  return intInRangeOrReply(c, s, 0, Infinity, 'ERR value is out of range, must be positive');
 }
 
 /**
@@ -161,13 +148,15 @@ function failoverCommand(c: Client, argv: string[]): void {
 
 /** Binds the handlers of these commands (specs in src/commands/) on a server's table. */
 export function bindReplicationCommands(table: CommandTable): void {
-  table.provide('role', roleCommand);
-  table.provide('wait', waitCommand);
-  table.provide('waitaof', waitaofCommand);
-  table.provide('replicaof', replicaofCommand);
-  table.provide('slaveof', replicaofCommand);
-  table.provide('replconf', replconfCommand);
-  table.provide('psync', syncCommand);
-  table.provide('sync', syncCommand);
-  table.provide('failover', failoverCommand);
+  table.provideAll({
+    role: roleCommand,
+    wait: waitCommand,
+    waitaof: waitaofCommand,
+    replicaof: replicaofCommand,
+    slaveof: replicaofCommand,
+    replconf: replconfCommand,
+    psync: syncCommand,
+    sync: syncCommand,
+    failover: failoverCommand,
+  });
 }

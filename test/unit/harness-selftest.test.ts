@@ -351,7 +351,7 @@ describe('server helpers', { skip: skipIfNoRedis() }, () => {
     });
   });
 
-  const builtEntry = path.join(REPO_ROOT, 'dist', 'src', 'cli', 'server.js');
+  const builtEntry = path.join(REPO_ROOT, 'dist', 'src', 'cli', 'cinnabar-server.js');
   const cinnabarSkip = fs.existsSync(builtEntry) ? false : `Cinnabar server entry ${builtEntry} is not built yet`;
   if (cinnabarSkip) console.log(`# skipping Cinnabar smoke test: ${cinnabarSkip}`);
 

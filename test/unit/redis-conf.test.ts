@@ -26,10 +26,17 @@ describe('redis.conf: save', () => {
     ['save 900 1\nsave ""\n', ''], // save "" resets
     ['save 900 1\nsave 60 5\n', '900 1 60 5'], // lines add up
     ['save 900 1 60 5\n', '900 1 60 5'],
+    ['save 05 +01\n', '5 1'], // read as strtoll reads them, printed back as numbers
   ];
   for (const [text, want] of cases) {
     test(JSON.stringify(text), () => assert.equal(saveAfter(text), want));
   }
+
+  test('seconds below 1 or negative changes are refused, as redis-server refuses them', () => {
+    for (const text of ['save 0 1\n', 'save 10 -1\n', 'save x 1\n']) {
+      assert.throws(() => loadConfigText(new Config(), text), (e: unknown) => e instanceof ConfigFileError && e.message === 'Invalid save parameters', text);
+    }
+  });
 
   test('an odd number of save arguments is an error at its line', () => {
     assert.throws(
