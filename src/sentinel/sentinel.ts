@@ -530,6 +530,9 @@ export class Sentinel implements LinkOwner {
     cc.call(ri.mapCommand('CLIENT'), 'SETNAME', `sentinel-${this.myid.slice(0, 8)}-cmd`).catch(() => {});
     this.event('debug', '+cmd-link', ri);
     this.sendPing(ri);
+    // A replica is no failover candidate until its first INFO is in: ask at once
+    // rather than at the next tick once the pub/sub link is up too (Redis waits).
+    if (!ri.isSentinel && ri.infoRefresh === 0) this.sendInfo(ri);
   }
 
   onPubsubLinkUp(ri: Instance, pc: RespClient): void {
