@@ -332,8 +332,7 @@ function sSet(c: Client, argv: string[]): void {
         bad(from === '' ? from : to, option);
         break;
       }
-      if (from.toLowerCase() === to.toLowerCase()) m.renamedCommands.delete(from.toLowerCase());
-      else m.renamedCommands.set(from.toLowerCase(), to);
+      m.renameCommand(from, to);
       shown = [option, from, to];
     } else {
       c.addError(`ERR Unknown option or number of arguments for SENTINEL SET '${option}'`);

@@ -344,6 +344,8 @@ export class Instance {
   clientReconfigScript: string | null = null;
   /** rename-command: original (lower case) -> the name the instance knows it by. */
   renamedCommands = new Map<string, string>();
+  /** rename-command: original (lower case) -> as it was spelt (what the config file gets). */
+  renamedCommandNames = new Map<string, string>();
   masterRebootDownAfterPeriod = 0;
   masterRebootSinceTime = 0;
   configEpoch = 0;
@@ -388,6 +390,16 @@ export class Instance {
     const m = this.isMaster ? this : this.master;
     if (m === null || this.isSentinel) return cmd;
     return m.renamedCommands.get(cmd.toLowerCase()) ?? cmd;
+  }
+
+  /** rename-command `from` `to`; renaming a command to itself drops the renaming. */
+  renameCommand(from: string, to: string): void {
+    const k = from.toLowerCase();
+    this.renamedCommands.delete(k);
+    this.renamedCommandNames.delete(k);
+    if (k === to.toLowerCase()) return;
+    this.renamedCommands.set(k, to);
+    this.renamedCommandNames.set(k, from);
   }
 
   release(): void {

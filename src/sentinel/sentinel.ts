@@ -65,7 +65,7 @@ import {
   type LinkOwner,
   CreateInstanceError,
 } from './instance.js';
-import { renderSentinelConfig, writeConfigFile } from './sentinel-conf.js';
+import { writeSentinelConfigFile } from './sentinel-conf.js';
 
 export const SIMFAILURE_CRASH_AFTER_ELECTION = 1;
 export const SIMFAILURE_CRASH_AFTER_PROMOTION = 2;
@@ -227,7 +227,7 @@ export class Sentinel implements LinkOwner {
     if (this.loading) return;
     this.dirtyConfig = false;
     try {
-      writeConfigFile(this.configFile, renderSentinelConfig(this), this.server.port || this.server.config.getNumber('port'));
+      writeSentinelConfigFile(this.configFile, this, this.server.config, this.server.port || this.server.config.getNumber('port'));
       this.server.log.notice('Sentinel new configuration saved on disk');
     } catch (e) {
       this.server.log.warning(`WARNING: Sentinel was not able to save the new configuration on disk!!!: ${(e as Error).message}`);

@@ -123,7 +123,11 @@ export function writeSentinelConf(masterPort: number, o: SentinelOptions = {}): 
 
 /** Starts a sentinel (Cinnabar's or redis-server --sentinel) on `confPath`. */
 export async function startSentinelOn(kind: Kind, confPath: string, dir: string, port?: number): Promise<SentinelHandle> {
-  const opts = { configFile: confPath, args: ['--sentinel'], ...(port !== undefined ? { port } : {}) };
+  // The rewritten file names the previous process's `dir` (Redis's rewrite always
+  // writes it) and that temp dir is gone after a restart: the new process's own
+  // dir wins on the command line (the redis-server helper passes --dir already).
+  const args = kind === 'cinnabar' ? ['--sentinel', '--dir', '.'] : ['--sentinel'];
+  const opts = { configFile: confPath, args, ...(port !== undefined ? { port } : {}) };
   const proc = kind === 'redis' ? await startRedis(opts) : await startCinnabar(opts);
   return {
     kind,
