@@ -242,7 +242,7 @@ export function sentinelConfigEntries(s: Sentinel): SentinelConfEntry[] {
   add('announce-hostnames', st.announceHostnames, st.announceHostnames ? 'yes' : 'no');
   for (const m of s.masters.values()) {
     const addr = s.currentMasterAddress(m);
-    add('monitor', true, m.name, addr.host, addr.port, m.quorum);
+    add('monitor', true, m.name, s.announceHost(addr), addr.port, m.quorum);
     if (m.downAfterMs !== TIMING.defaultDownAfter) add('down-after-milliseconds', true, m.name, m.downAfterMs);
     if (m.failoverTimeout !== TIMING.defaultFailoverTimeout) add('failover-timeout', true, m.name, m.failoverTimeout);
     if (m.parallelSyncs !== DEFAULT_PARALLEL_SYNCS) add('parallel-syncs', true, m.name, m.parallelSyncs);
@@ -257,11 +257,11 @@ export function sentinelConfigEntries(s: Sentinel): SentinelConfEntry[] {
       // The promoted replica is the master in what we write; the old master is
       // written in its place (it is about to become a replica).
       const a = sameAddr(addr, r.addr.host, r.addr.port) ? m.addr : r.addr;
-      out.push({ option: 'sentinel known-replica', line: line('known-replica', m.name, a.host, a.port), force: true, replaces: 'sentinel known-slave' });
+      out.push({ option: 'sentinel known-replica', line: line('known-replica', m.name, s.announceHost(a), a.port), force: true, replaces: 'sentinel known-slave' });
     }
     for (const p of m.sentinels.values()) {
       if (p.runid === null) continue;
-      add('known-sentinel', true, m.name, p.addr.host, p.addr.port, p.runid);
+      add('known-sentinel', true, m.name, s.announceHost(p.addr), p.addr.port, p.runid);
     }
     for (const [from, to] of m.renamedCommands) add('rename-command', true, m.name, m.renamedCommandNames.get(from) ?? from, to);
   }

@@ -169,6 +169,35 @@ export async function waitDiscovery(sentinels: SentinelHandle[], replicas: numbe
   }
 }
 
+/**
+ * A rewritten sentinel.conf for comparison: `names` replaced (ports, run ids),
+ * `dir` hidden, and each run of server directives (not sentinel lines, not
+ * comments) sorted, since redis-sentinel writes those in the random order of its
+ * config dict.
+ */
+export function normaliseConf(text: string, names: Map<string, string>): string[] {
+  const lines = text.replace(/\n$/, '').split('\n');
+  const out = lines.map((l) => {
+    let t = l.replace(/^dir ".*"$/, 'dir "<dir>"');
+    for (const [from, to] of names) t = t.split(from).join(to);
+    return t;
+  });
+  // Runs of server directives (not sentinel lines, not comments) sorted.
+  const res: string[] = [];
+  let run: string[] = [];
+  const isServerLine = (l: string): boolean => l !== '' && !l.startsWith('#') && !l.startsWith('sentinel ');
+  for (const l of out) {
+    if (isServerLine(l)) {
+      run.push(l);
+      continue;
+    }
+    res.push(...run.sort(), l);
+    run = [];
+  }
+  res.push(...run.sort());
+  return res;
+}
+
 // ---- events ---------------------------------------------------------------------------------
 
 export interface SentinelEvent {

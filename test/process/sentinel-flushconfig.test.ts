@@ -22,32 +22,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { skipIfNoRedis } from '../helpers/servers.js';
-import { call, startDataNodes, startSentinel, waitDiscovery, type DataNodes, type SentinelHandle } from '../helpers/sentinel.js';
+import { call, normaliseConf, startDataNodes, startSentinel, waitDiscovery, type DataNodes, type SentinelHandle } from '../helpers/sentinel.js';
 import type { Plain } from '../../src/protocol/resp-client.js';
-
-/** Names for the ports, ids and paths a file holds, seen from sentinel `self`. */
-function normalise(text: string, names: Map<string, string>): string[] {
-  const lines = text.replace(/\n$/, '').split('\n');
-  const out = lines.map((l) => {
-    let t = l.replace(/^dir ".*"$/, 'dir "<dir>"');
-    for (const [from, to] of names) t = t.split(from).join(to);
-    return t;
-  });
-  // Runs of server directives (not sentinel lines, not comments) sorted.
-  const res: string[] = [];
-  let run: string[] = [];
-  const isServerLine = (l: string): boolean => l !== '' && !l.startsWith('#') && !l.startsWith('sentinel ');
-  for (const l of out) {
-    if (isServerLine(l)) {
-      run.push(l);
-      continue;
-    }
-    res.push(...run.sort(), l);
-    run = [];
-  }
-  res.push(...run.sort());
-  return res;
-}
 
 describe('SENTINEL FLUSHCONFIG: the rewritten sentinel.conf', { skip: skipIfNoRedis() }, () => {
   test('same directives in the same order as redis-sentinel', async () => {
@@ -74,7 +50,7 @@ describe('SENTINEL FLUSHCONFIG: the rewritten sentinel.conf', { skip: skipIfNoRe
           assert.equal(r, 'OK', `${s.kind}: ${args.join(' ')}`);
         }
       };
-      const files = (): string[][] => sentinels.map((s, i) => normalise(fs.readFileSync(s.confPath, 'latin1'), namesFor(i)));
+      const files = (): string[][] => sentinels.map((s, i) => normaliseConf(fs.readFileSync(s.confPath, 'latin1'), namesFor(i)));
 
       // Phase 1.
       await run('SENTINEL', 'SET', 'mymaster', 'down-after-milliseconds', '6000', 'failover-timeout', '70000', 'parallel-syncs', '2', 'quorum', '1', 'auth-pass', 'sec ret', 'master-reboot-down-after-period', '500', 'rename-command', 'CONFIG', 'XCONFIG');
