@@ -198,7 +198,7 @@ function formatMemoryValue(v: number): string {
 }
 
 /** The config-file lines for a directive's current value (several for save, cobl). */
-function rewriteLines(cfg: Config, d: Directive): string[] {
+export function configRewriteLines(cfg: Config, d: Directive): string[] {
   const v = cfg.get(d.name);
   switch (d.kind) {
     case 'bool':
@@ -276,7 +276,7 @@ export function rewriteConfigFile(s: ServerContext, file: string): void {
   }
   const appended: string[] = [];
   for (const d of cfg.all()) {
-    const cur = rewriteLines(cfg, d);
+    const cur = configRewriteLines(cfg, d);
     const force = d.name === 'dir' || d.name === 'save' || cfg.format(d) !== defaults.format(d);
     const lineIdx = where.get(d.name) ?? [];
     if (lineIdx.length === 0 && !force) continue;

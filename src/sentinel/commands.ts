@@ -61,7 +61,7 @@ function addInstance(c: Client, ri: Instance): void {
   const link = ri.link;
   const f: Array<[string, string | number]> = [
     ['name', ri.name],
-    ['ip', ri.addr.host],
+    ['ip', sentinelOf(c).announceHost(ri.addr)],
     ['port', ri.addr.port],
     ['runid', ri.runid ?? ''],
     ['flags', flagsText(ri)],
@@ -145,7 +145,7 @@ function sGetMasterAddrByName(c: Client, argv: string[]): void {
   }
   const a = s.currentMasterAddress(m);
   c.addArrayLen(2);
-  c.addBulk(a.host);
+  c.addBulk(s.announceHost(a));
   c.addBulk(String(a.port));
 }
 
@@ -332,8 +332,7 @@ function sSet(c: Client, argv: string[]): void {
         bad(from === '' ? from : to, option);
         break;
       }
-      if (from.toLowerCase() === to.toLowerCase()) m.renamedCommands.delete(from.toLowerCase());
-      else m.renamedCommands.set(from.toLowerCase(), to);
+      m.renameCommand(from, to);
       shown = [option, from, to];
     } else {
       c.addError(`ERR Unknown option or number of arguments for SENTINEL SET '${option}'`);
@@ -573,7 +572,7 @@ export function sentinelInfoSection(s: Sentinel): string {
   let i = 0;
   for (const m of s.masters.values()) {
     const status = m.flags & SRI_O_DOWN ? 'odown' : m.flags & SRI_S_DOWN ? 'sdown' : 'ok';
-    out += `master${i++}:name=${m.name},status=${status},address=${m.addr.host}:${m.addr.port},slaves=${m.slaves.size},sentinels=${m.sentinels.size + 1}\r\n`;
+    out += `master${i++}:name=${m.name},status=${status},address=${s.announceHost(m.addr)}:${m.addr.port},slaves=${m.slaves.size},sentinels=${m.sentinels.size + 1}\r\n`;
   }
   return out;
 }

@@ -9,6 +9,7 @@
 // Links are the project's RespClient; every call is asynchronous, and the
 // sentinel's timer only reads the state the replies leave behind.
 
+import { lookup } from 'node:dns';
 import { isIP } from 'node:net';
 import { RespClient } from '../protocol/resp-client.js';
 import type { Reply } from '../protocol/resp-client.js';
@@ -114,17 +115,47 @@ export function flagsText(ri: Instance): string {
 
 // ---- addresses --------------------------------------------------------------------------
 
+/**
+ * An instance's address: `host` as it was given (an IP address, or a hostname
+ * under resolve-hostnames), `ip` the address it resolves to ('' until the
+ * lookup is back), as Redis's sentinelAddr keeps hostname and ip.
+ */
 export interface Addr {
   host: string;
   port: number;
+  ip?: string;
+}
+
+/**
+ * An address for `host`: an IP address is its own ip; a hostname is looked up
+ * (Redis resolves it synchronously, getaddrinfo's first answer; here the first
+ * answer of dns.lookup fills `ip` in when it comes, before the first connection
+ * in practice).
+ */
+export function newAddr(host: string, port: number): Addr {
+  const a: Addr = { host, port, ip: isIP(host) !== 0 ? host : '' };
+  if (a.ip === '') {
+    lookup(host, (err, address) => {
+      if (!err) a.ip = address;
+    });
+  }
+  return a;
+}
+
+/** The ip, or the host while a lookup is pending. */
+export function addrIp(a: Addr): string {
+  return a.ip !== undefined && a.ip !== '' ? a.ip : a.host;
 }
 
 export function addrKey(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
+/** Same port, and `host` is the address's hostname or its ip (Redis's sentinelAddrOrHostnameEqual). */
 export function sameAddr(a: Addr, host: string, port: number): boolean {
-  return a.port === port && a.host.toLowerCase() === host.toLowerCase();
+  if (a.port !== port) return false;
+  const h = host.toLowerCase();
+  return a.host.toLowerCase() === h || (a.ip !== undefined && a.ip !== '' && a.ip.toLowerCase() === h);
 }
 
 /** Whether `host` is acceptable as an instance address under resolve-hostnames. */
@@ -201,7 +232,7 @@ export class Link {
     if (!this.disconnected) return;
     if (now - this.lastReconnTime < TIMING.pingPeriod) return;
     this.lastReconnTime = now;
-    const host = ri.addr.host;
+    const host = addrIp(ri.addr);
     const port = ri.addr.port;
     if (this.cc === null && !this.ccConnecting) {
       this.ccConnecting = true;
@@ -344,6 +375,8 @@ export class Instance {
   clientReconfigScript: string | null = null;
   /** rename-command: original (lower case) -> the name the instance knows it by. */
   renamedCommands = new Map<string, string>();
+  /** rename-command: original (lower case) -> as it was spelt (what the config file gets). */
+  renamedCommandNames = new Map<string, string>();
   masterRebootDownAfterPeriod = 0;
   masterRebootSinceTime = 0;
   configEpoch = 0;
@@ -388,6 +421,16 @@ export class Instance {
     const m = this.isMaster ? this : this.master;
     if (m === null || this.isSentinel) return cmd;
     return m.renamedCommands.get(cmd.toLowerCase()) ?? cmd;
+  }
+
+  /** rename-command `from` `to`; renaming a command to itself drops the renaming. */
+  renameCommand(from: string, to: string): void {
+    const k = from.toLowerCase();
+    this.renamedCommands.delete(k);
+    this.renamedCommandNames.delete(k);
+    if (k === to.toLowerCase()) return;
+    this.renamedCommands.set(k, to);
+    this.renamedCommandNames.set(k, from);
   }
 
   release(): void {

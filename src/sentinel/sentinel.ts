@@ -60,12 +60,14 @@ import {
   FAILOVER_UPDATE_CONFIG,
   Link,
   addrKey,
+  newAddr,
   sameAddr,
+  addrIp,
   type Addr,
   type LinkOwner,
   CreateInstanceError,
 } from './instance.js';
-import { renderSentinelConfig, writeConfigFile } from './sentinel-conf.js';
+import { writeSentinelConfigFile } from './sentinel-conf.js';
 
 export const SIMFAILURE_CRASH_AFTER_ELECTION = 1;
 export const SIMFAILURE_CRASH_AFTER_PROMOTION = 2;
@@ -206,8 +208,17 @@ export class Sentinel implements LinkOwner {
   /** "master <name> <ip> <port>" or "<slave|sentinel> <name> <ip> <port> @ <master> <ip> <port>". */
   describe(ri: Instance): string {
     const m = ri.master;
-    if (m === null) return `master ${ri.name} ${ri.addr.host} ${ri.addr.port}`;
-    return `${ri.kindName} ${ri.name} ${ri.addr.host} ${ri.addr.port} @ ${m.name} ${m.addr.host} ${m.addr.port}`;
+    if (m === null) return `master ${ri.name} ${this.announceHost(ri.addr)} ${ri.addr.port}`;
+    return `${ri.kindName} ${ri.name} ${this.announceHost(ri.addr)} ${ri.addr.port} @ ${m.name} ${this.announceHost(m.addr)} ${m.addr.port}`;
+  }
+
+  /**
+   * How an address is shown and sent (replies, events, hello messages, SLAVEOF,
+   * the config file): its hostname under announce-hostnames, else its ip
+   * (Redis's announceSentinelAddr).
+   */
+  announceHost(a: Addr): string {
+    return this.settings.announceHostnames ? a.host : addrIp(a);
   }
 
   /**
@@ -227,7 +238,7 @@ export class Sentinel implements LinkOwner {
     if (this.loading) return;
     this.dirtyConfig = false;
     try {
-      writeConfigFile(this.configFile, renderSentinelConfig(this), this.server.port || this.server.config.getNumber('port'));
+      writeSentinelConfigFile(this.configFile, this, this.server.config, this.server.port || this.server.config.getNumber('port'));
       this.server.log.notice('Sentinel new configuration saved on disk');
     } catch (e) {
       this.server.log.warning(`WARNING: Sentinel was not able to save the new configuration on disk!!!: ${(e as Error).message}`);
@@ -245,7 +256,7 @@ export class Sentinel implements LinkOwner {
   createMaster(name: string, host: string, port: number, quorum: number): Instance {
     if (port < 0 || port > 65535) throw new CreateInstanceError('Invalid port number.');
     if (this.masters.has(name)) throw new CreateInstanceError('Duplicate master name.');
-    const m = new Instance(SRI_MASTER, name, { host, port }, null, Date.now());
+    const m = new Instance(SRI_MASTER, name, newAddr(host, port), null, Date.now());
     m.quorum = quorum;
     this.masters.set(name, m);
     return m;
@@ -259,13 +270,13 @@ export class Sentinel implements LinkOwner {
       this.server.log.warning(`Too many replicas for master ${m.name}: ${key} ignored`);
       return null;
     }
-    const s = new Instance(SRI_SLAVE, key, { host, port }, m, Date.now());
+    const s = new Instance(SRI_SLAVE, key, newAddr(host, port), m, Date.now());
     m.slaves.set(key, s);
     return s;
   }
 
   createSentinelPeer(m: Instance, host: string, port: number, runid: string): Instance {
-    const s = new Instance(SRI_SENTINEL, runid, { host, port }, m, Date.now());
+    const s = new Instance(SRI_SENTINEL, runid, newAddr(host, port), m, Date.now());
     s.runid = runid;
     m.sentinels.set(runid, s);
     return s;
@@ -357,7 +368,7 @@ export class Sentinel implements LinkOwner {
     for (const s of m.slaves.values()) if (!sameAddr(s.addr, host, port)) keep.push(s.addr);
     if (!sameAddr(m.addr, host, port)) keep.push(m.addr);
     this.resetMaster(m, 0);
-    m.addr = { host, port };
+    m.addr = newAddr(host, port);
     for (const a of keep) {
       const s = this.createSlave(m, a.host, a.port);
       if (s) this.event('notice', '+slave', s);
@@ -455,7 +466,7 @@ export class Sentinel implements LinkOwner {
     const ip = this.settings.announceIp !== '' ? this.settings.announceIp : ri.link.localAddress;
     if (ip === '') return;
     const port = this.settings.announcePort !== 0 ? this.settings.announcePort : this.server.port || this.server.config.getNumber('port');
-    const payload = `${ip},${port},${this.myid},${this.currentEpoch},${m.name},${ma.host},${ma.port},${m.configEpoch}`;
+    const payload = `${ip},${port},${this.myid},${this.currentEpoch},${m.name},${this.announceHost(ma)},${ma.port},${m.configEpoch}`;
     const sent = this.send(
       ri,
       [ri.mapCommand('PUBLISH'), HELLO_CHANNEL, payload],
@@ -487,7 +498,7 @@ export class Sentinel implements LinkOwner {
   sendSlaveOf(ri: Instance, addr: Addr | null): boolean {
     const cc = ri.link.cc;
     if (cc === null) return false;
-    const host = addr === null ? 'NO' : addr.host;
+    const host = addr === null ? 'NO' : this.announceHost(addr);
     const port = addr === null ? 'ONE' : String(addr.port);
     const cmds: string[][] = [
       [ri.mapCommand('MULTI')],
@@ -530,6 +541,9 @@ export class Sentinel implements LinkOwner {
     cc.call(ri.mapCommand('CLIENT'), 'SETNAME', `sentinel-${this.myid.slice(0, 8)}-cmd`).catch(() => {});
     this.event('debug', '+cmd-link', ri);
     this.sendPing(ri);
+    // A replica is no failover candidate until its first INFO is in: ask at once
+    // rather than at the next tick once the pub/sub link is up too (Redis waits).
+    if (!ri.isSentinel && ri.infoRefresh === 0) this.sendInfo(ri);
   }
 
   onPubsubLinkUp(ri: Instance, pc: RespClient): void {
@@ -737,7 +751,7 @@ export class Sentinel implements LinkOwner {
         peer.link.close();
         peer.link = new Link(now);
         peer.link.wantsPubsub = false;
-        peer.addr = { host: ip, port };
+        peer.addr = newAddr(ip, port);
       }
       this.flushConfig();
     }
@@ -764,7 +778,7 @@ export class Sentinel implements LinkOwner {
       if (masterPort !== m.addr.port || !sameAddr(m.addr, masterIp, masterPort)) {
         const old = m.addr;
         this.event('warning', '+config-update-from', si);
-        this.event('warning', '+switch-master', null, `${m.name} ${old.host} ${old.port} ${masterIp} ${masterPort}`);
+        this.event('warning', '+switch-master', null, `${m.name} ${this.announceHost(old)} ${old.port} ${masterIp} ${masterPort}`);
         this.resetMasterAndChangeAddress(m, masterIp, masterPort);
       } else {
         this.flushConfig();
@@ -853,7 +867,7 @@ export class Sentinel implements LinkOwner {
       const args = [
         'SENTINEL',
         'is-master-down-by-addr',
-        m.addr.host,
+        this.announceHost(m.addr),
         String(m.addr.port),
         String(voting ? m.failoverEpoch : this.currentEpoch),
         voting ? this.myid : '*',
@@ -1158,7 +1172,7 @@ export class Sentinel implements LinkOwner {
 
   private failoverSwitchToPromotedSlave(m: Instance): void {
     const ref = m.promotedSlave ?? m;
-    this.event('warning', '+switch-master', null, `${m.name} ${m.addr.host} ${m.addr.port} ${ref.addr.host} ${ref.addr.port}`);
+    this.event('warning', '+switch-master', null, `${m.name} ${this.announceHost(m.addr)} ${m.addr.port} ${this.announceHost(ref.addr)} ${ref.addr.port}`);
     this.resetMasterAndChangeAddress(m, ref.addr.host, ref.addr.port);
   }
 

@@ -123,7 +123,11 @@ export function writeSentinelConf(masterPort: number, o: SentinelOptions = {}): 
 
 /** Starts a sentinel (Cinnabar's or redis-server --sentinel) on `confPath`. */
 export async function startSentinelOn(kind: Kind, confPath: string, dir: string, port?: number): Promise<SentinelHandle> {
-  const opts = { configFile: confPath, args: ['--sentinel'], ...(port !== undefined ? { port } : {}) };
+  // The rewritten file names the previous process's `dir` (Redis's rewrite always
+  // writes it) and that temp dir is gone after a restart: the new process's own
+  // dir wins on the command line (the redis-server helper passes --dir already).
+  const args = kind === 'cinnabar' ? ['--sentinel', '--dir', '.'] : ['--sentinel'];
+  const opts = { configFile: confPath, args, ...(port !== undefined ? { port } : {}) };
   const proc = kind === 'redis' ? await startRedis(opts) : await startCinnabar(opts);
   return {
     kind,
@@ -163,6 +167,35 @@ export async function waitDiscovery(sentinels: SentinelHandle[], replicas: numbe
       100,
     );
   }
+}
+
+/**
+ * A rewritten sentinel.conf for comparison: `names` replaced (ports, run ids),
+ * `dir` hidden, and each run of server directives (not sentinel lines, not
+ * comments) sorted, since redis-sentinel writes those in the random order of its
+ * config dict.
+ */
+export function normaliseConf(text: string, names: Map<string, string>): string[] {
+  const lines = text.replace(/\n$/, '').split('\n');
+  const out = lines.map((l) => {
+    let t = l.replace(/^dir ".*"$/, 'dir "<dir>"');
+    for (const [from, to] of names) t = t.split(from).join(to);
+    return t;
+  });
+  // Runs of server directives (not sentinel lines, not comments) sorted.
+  const res: string[] = [];
+  let run: string[] = [];
+  const isServerLine = (l: string): boolean => l !== '' && !l.startsWith('#') && !l.startsWith('sentinel ');
+  for (const l of out) {
+    if (isServerLine(l)) {
+      run.push(l);
+      continue;
+    }
+    res.push(...run.sort(), l);
+    run = [];
+  }
+  res.push(...run.sort());
+  return res;
 }
 
 // ---- events ---------------------------------------------------------------------------------

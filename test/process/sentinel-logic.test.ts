@@ -112,16 +112,16 @@ describe('sentinel logic', () => {
     // A newer configuration (config epoch 3 > 0) moves the master; the old address becomes a replica.
     s.createSlave(m, '10.0.0.2', 6379);
     s.processHello(`10.0.0.9,26379,${id('b')},3,m,10.0.0.2,6379,3`);
-    assert.deepEqual(m.addr, { host: '10.0.0.2', port: 6379 });
+    assert.deepEqual(m.addr, { host: '10.0.0.2', port: 6379, ip: '10.0.0.2' });
     assert.equal(m.configEpoch, 3);
     assert.deepEqual([...m.slaves.keys()], ['10.0.0.1:6379']);
     // An older one does not move it back.
     s.processHello(`10.0.0.9,26379,${id('b')},3,m,10.0.0.1,6379,2`);
-    assert.deepEqual(m.addr, { host: '10.0.0.2', port: 6379 });
+    assert.deepEqual(m.addr, { host: '10.0.0.2', port: 6379, ip: '10.0.0.2' });
     // The same sentinel at a new address replaces the old entry.
     s.processHello(`10.0.0.7,26380,${id('b')},3,m,10.0.0.2,6379,3`);
     assert.equal(m.sentinels.size, 1);
-    assert.deepEqual(m.sentinels.get(id('b'))!.addr, { host: '10.0.0.7', port: 26380 });
+    assert.deepEqual(m.sentinels.get(id('b'))!.addr, { host: '10.0.0.7', port: 26380, ip: '10.0.0.7' });
   });
 
   test('the config file round trip restores the state', () => {
@@ -149,7 +149,7 @@ describe('sentinel logic', () => {
     assert.equal(t.currentEpoch, 8);
     assert.equal(t.settings.announceIp, '1.2.3.4');
     const n = t.masters.get('my master')!;
-    assert.deepEqual(n.addr, { host: '10.0.0.1', port: 6380 });
+    assert.deepEqual(n.addr, { host: '10.0.0.1', port: 6380, ip: '10.0.0.1' });
     assert.equal(n.downAfterMs, 1500);
     assert.equal(n.failoverTimeout, 9000);
     assert.equal(n.parallelSyncs, 3);
