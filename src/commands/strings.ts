@@ -394,7 +394,8 @@ function getexCommand(c: Client, argv: string[]): void {
     c.modified(key, NOTIFY_GENERIC, 'del');
   } else if (expireIdx >= 0) {
     c.db.setExpire(key, expireMs);
-    if (!(flags & F_PXAT)) c.rewriteArgv(['PEXPIREAT', key, expireText]);
+    // Propagated as PEXPIREAT key <ms>, PXAT given or not (SET with PXAT stays as sent).
+    c.rewriteArgv(['PEXPIREAT', key, expireText]);
     c.modified(key, NOTIFY_GENERIC, 'expire');
   } else if (flags & F_PERSIST) {
     if (c.db.removeExpire(key)) {

@@ -3,7 +3,7 @@
 // execution unit (a command plus what it also propagated, EXEC, a command plus the
 // keys it found expired) are queued while it runs and emitted when it ends; more
 // than one is wrapped in MULTI/EXEC so consumers apply them atomically, as Redis 7
-// does.
+// does (except after SCAN and RANDOMKEY run directly, whose expired keys are plain DELs).
 
 /** Propagation flag: the command goes to replicas only, not to the AOF (PUBLISH). */
 export const PROPAGATE_REPL_ONLY = 1;
@@ -39,16 +39,16 @@ export class Propagation {
     this.queue.push({ dbid, argv, flags });
   }
 
-  /** Emits the queued commands of one execution unit (see the header). */
-  flush(): void {
+  /** Emits the queued commands of one execution unit (see the header); `wrap` false: never in MULTI/EXEC. */
+  flush(wrap = true): void {
     const q = this.queue;
     if (q.length === 0) return;
     this.queue = [];
     const ls = this.listeners;
     if (ls.length === 0) return;
-    const wrap = q.length > 1;
-    if (wrap) for (const l of ls) l(q[0].dbid, ['MULTI'], 0);
+    const multi = wrap && q.length > 1;
+    if (multi) for (const l of ls) l(q[0].dbid, ['MULTI'], 0);
     for (const op of q) for (const l of ls) l(op.dbid, op.argv, op.flags);
-    if (wrap) for (const l of ls) l(q[q.length - 1].dbid, ['EXEC'], 0);
+    if (multi) for (const l of ls) l(q[q.length - 1].dbid, ['EXEC'], 0);
   }
 }

@@ -104,6 +104,12 @@ const MULTI_PASSTHROUGH = ['exec', 'discard', 'multi', 'watch', 'quit', 'reset']
 /** Commands that under OOM are not refused inside MULTI (Redis 7.2's processCommand): every other one is, as queueing may use any memory. */
 const MULTI_OOM_EXEMPT = ['exec', 'discard', 'quit', 'reset'];
 /**
+ * Commands that touch arbitrary keys (Redis 7.2's CMD_TOUCHES_ARBITRARY_KEYS): run
+ * directly, the keys they find expired propagate as plain DELs, never wrapped in
+ * MULTI/EXEC (as after the active expire cycle). Inside EXEC they are wrapped as usual.
+ */
+const TOUCHES_ARBITRARY_KEYS = ['scan', 'randomkey'];
+/**
  * The bits of the queued commands EXEC is checked with (Redis's is_write_command,
  * is_denyoom_command, is_may_replicate_command for EXEC): OOM, MISCONF,
  * NOREPLICAS, READONLY and CLIENT PAUSE WRITE see an EXEC of a write as a write.
@@ -170,6 +176,8 @@ export class Server implements ServerContext {
   private readonly multiPassthrough: Set<CommandSpec>;
   /** Specs not refused inside MULTI under OOM. */
   private readonly multiOomExempt: Set<CommandSpec>;
+  /** Specs whose propagation, run directly, is never wrapped in MULTI/EXEC. */
+  private readonly touchesArbitraryKeys: Set<CommandSpec>;
   readonly cronHooks: Array<() => void> = [];
   readonly shutdownHooks: Array<(opts: ShutdownOptions) => void> = [];
   /**
@@ -267,6 +275,7 @@ export class Server implements ServerContext {
     this.execSpec = this.commands.lookup('exec');
     this.multiPassthrough = topLevelSpecs(this.commands, MULTI_PASSTHROUGH);
     this.multiOomExempt = topLevelSpecs(this.commands, MULTI_OOM_EXEMPT);
+    this.touchesArbitraryKeys = topLevelSpecs(this.commands, TOUCHES_ARBITRARY_KEYS);
     for (const spec of this.commands.all()) for (const sub of spec.subcommands ?? []) this.cmdFullNames.set(sub, `${spec.name}|${sub.name}`);
     this.applyConfig();
     config.onChange((name) => this.onConfigChange(name));
@@ -639,7 +648,7 @@ export class Server implements ServerContext {
     c.cmd = prevCmd;
     c.argv = prevArgv;
     if (this.callDepth === 0 && (this.prop.queue.length > 0 || this.blocking.pendingReady)) {
-      this.afterCommand();
+      this.afterCommand(!this.touchesArbitraryKeys.has(spec));
       if (this.afterPropagateHook !== null) this.afterPropagateHook(c);
       return performance.now();
     }
@@ -647,8 +656,8 @@ export class Server implements ServerContext {
   }
 
   /** End of an execution unit: emit the propagated commands, then serve ready keys. */
-  afterCommand(): void {
-    this.prop.flush();
+  afterCommand(wrap = true): void {
+    this.prop.flush(wrap);
     if (this.blocking.pendingReady) this.blocking.handleReadyKeys();
   }
 
