@@ -18,6 +18,7 @@
 // and AOF loading), clear() and swapWith(). Off (the default) a database holds
 // null for it and add / delete pay one null test.
 
+import { performance } from 'node:perf_hooks';
 import { ObjType, RObj } from '../types/object.js';
 import { KeyTable } from './key-table.js';
 import { CLUSTER_SLOTS } from './hash-slot.js';
@@ -67,6 +68,34 @@ export class Keyspace {
    * go, with a DEL), while every other client of a replica has them hidden.
    */
   obeyPrimary = false;
+  /**
+   * A writable replica's active expiry of the keys its own clients gave a TTL (Redis's
+   * expireSlaveKeys, from the cron): due ones are deleted and propagated as DEL, the
+   * others wait for a later run. At most 1 ms per run, each tracked key checked once.
+   */
+  expireReplicaKeys(): void {
+    const start = performance.now();
+    let checked = 0;
+    for (const db of this.dbs) {
+      const own = db.ownExpires;
+      if (own === null || own.size === 0) continue;
+      let left = own.size;
+      for (const key of own) {
+        if (left-- === 0) break;
+        const when = db.expires.get(key);
+        own.delete(key);
+        if (when !== undefined && when <= this.now) db.expireNow(key);
+        else if (when !== undefined) own.add(key); // not due yet: to the back
+        if ((++checked & 63) === 0 && performance.now() - start > 1) return;
+      }
+    }
+  }
+
+  /** No longer a replica: the usual active expiry covers every key (Redis's flushSlaveKeysWithExpire). */
+  forgetReplicaKeys(): void {
+    for (const db of this.dbs) db.ownExpires = null;
+  }
+
   /** LFU instead of LRU bookkeeping (maxmemory-policy *-lfu). */
   lfu = false;
   lfuLogFactor = 10;
@@ -298,7 +327,16 @@ export class Database {
   setExpire(key: string, whenMs: number): void {
     if (this.ks.observers.length !== 0) this.beforeWrite(key);
     this.expires.set(key, whenMs);
+    // A writable replica's own client gave it a TTL: no DEL will come from the primary.
+    if (this.ks.isReplica && !this.ks.obeyPrimary) (this.ownExpires ??= new Set()).add(key);
   }
+
+  /**
+   * Keys of this database that a writable replica's own clients gave a TTL (Redis's
+   * slaveKeysWithExpire): the replica expires them itself (Keyspace.expireReplicaKeys).
+   * Null until there is one.
+   */
+  ownExpires: Set<string> | null = null;
 
   removeExpire(key: string): boolean {
     if (this.ks.observers.length !== 0) this.beforeWrite(key);

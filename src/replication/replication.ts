@@ -174,6 +174,7 @@ export class Replication {
     const s = this.server;
     s.role = replica ? 'replica' : 'master';
     s.ks.isReplica = replica;
+    if (!replica) s.ks.forgetReplicaKeys();
     s.log.role = replica ? 'S' : 'M';
     this.updateListener();
     this.updatePreExec();

@@ -838,7 +838,11 @@ export class Server implements ServerContext {
     this.cronLoops++;
     this.syncClock();
     this.ks.now = Date.now();
-    if (!this.ks.isReplica && this.activeExpireEnabled && !(this.pause && this.pause.until > Date.now())) this.activeExpireCycle();
+    if (this.activeExpireEnabled && !(this.pause && this.pause.until > Date.now())) {
+      // A replica leaves expiry to its primary, except for the keys its own clients gave a TTL.
+      if (!this.ks.isReplica) this.activeExpireCycle();
+      else this.ks.expireReplicaKeys();
+    }
     this.clientsCron();
     this.sampleStats();
     // Shrink mostly emptied key tables, one database per run (Redis's tryResizeHashTables).
