@@ -231,7 +231,7 @@ export class Database {
 
   /** Looks a key up for writing: expires it if due, touches LRU/LFU, no hit statistics. */
   lookupWrite(key: string): RObj | undefined {
-    const obj = this.lookup(key);
+    const obj = this.lookup(key, true);
     if (obj !== undefined) {
       if (this.ks.observers.length !== 0) this.beforeChange(key, obj);
       this.ks.touch(obj);
@@ -256,14 +256,19 @@ export class Database {
     for (let i = obs.length - 1; i >= 0; i--) obs[i].beforeBulkChange(this);
   }
 
-  /** Looks a key up without side effects other than expiring it. */
-  lookup(key: string): RObj | undefined {
+  /**
+   * Looks a key up without side effects other than expiring it. On a replica an
+   * expired key is hidden, not deleted (the primary sends its DEL), except for a write
+   * of the replica's own client (`forWrite`, a writable replica): as Redis 7.2's
+   * EXPIRE_FORCE_DELETE_EXPIRED, the key is deleted first so the write starts afresh.
+   */
+  lookup(key: string, forWrite = false): RObj | undefined {
     const obj = this.dict.get(key);
     if (obj === undefined) return undefined;
     if (this.expires.size !== 0) {
       const when = this.expires.get(key);
       if (when !== undefined && when <= this.ks.now) {
-        if (this.ks.isReplica) return this.ks.obeyPrimary ? obj : undefined;
+        if (this.ks.isReplica && (this.ks.obeyPrimary || !forWrite)) return this.ks.obeyPrimary ? obj : undefined;
         this.expireNow(key);
         return undefined;
       }

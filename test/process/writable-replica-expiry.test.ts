@@ -44,5 +44,15 @@ describe('writable replica expiry', { skip: skipIfNoRedis() }, () => {
       assert.equal(await call(r.port, 'GET', 'theirs'), null, `${r.kind}: the primary's expired key is hidden`);
       assert.equal(await call(r.port, 'GET', 'later'), 'v', r.kind);
     }
+    // A write of the replica's own client to the primary's expired key starts afresh:
+    // the expired key is deleted first (Redis 7.2's EXPIRE_FORCE_DELETE_EXPIRED on a
+    // write lookup of a writable replica); before, Cinnabar kept the hidden old key and
+    // lost the new list.
+    for (const r of replicas) {
+      assert.equal(await call(r.port, 'LPUSH', 'theirs', 'x'), 1, r.kind);
+      assert.deepEqual(await call(r.port, 'LRANGE', 'theirs', '0', '-1'), ['x'], r.kind);
+      assert.equal(await call(r.port, 'PTTL', 'theirs'), -1, r.kind);
+      assert.equal(await call(r.port, 'DBSIZE'), 2, r.kind);
+    }
   });
 });
