@@ -89,6 +89,7 @@ export class Blocking {
     if (st.onTimeout === 'nullarray') c.addNullArray();
     else if (st.onTimeout === 'nullbulk') c.addNull();
     else if (st.timeoutReply) st.timeoutReply(c);
+    if (st.onTimeout !== 'custom') this.host.countUnblocked(st.spec, false);
     this.resumeAfterUnblock(c);
   }
 
@@ -123,6 +124,7 @@ export class Blocking {
     else if (st.onTimeout === 'nullarray') c.addNullArray();
     else if (st.onTimeout === 'nullbulk') c.addNull();
     else if (st.timeoutReply) st.timeoutReply(c);
+    if (st.onTimeout !== 'custom') this.host.countUnblocked(st.spec, withError);
     this.resumeAfterUnblock(c);
     return true;
   }

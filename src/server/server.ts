@@ -165,6 +165,8 @@ export class Server implements ServerContext {
    */
   readonly beforeFlushHooks: Array<() => boolean> = [];
   slowlog: SlowlogEntry[] = [];
+  /** stats.errorReplies when the last call() began or ended (Redis's prev_err_count). */
+  private errorsCounted = 0;
   slowlogNextId = 0;
   readonly cmdStats = new CommandStatsMap();
   readonly errorStats = new Map<string, number>();
@@ -563,7 +565,7 @@ export class Server implements ServerContext {
       const pos = getKeyPositions(spec, argv);
       for (let i = 0; i < pos.length; i++) c.db.beforeWrite(argv[pos[i]]);
     }
-    const errorsBefore = this.stats.errorReplies;
+    this.errorsCounted = this.stats.errorReplies;
     try {
       spec.handler!(c, argv);
     } catch (e) {
@@ -580,9 +582,16 @@ export class Server implements ServerContext {
     c.propArgv = null;
     c.preventProp = false;
     const st = this.statsFor(spec);
-    st.calls++;
-    st.usec += durationUs;
-    if (this.stats.errorReplies !== errorsBefore) st.failed++;
+    // A command that blocked on keys is counted when it ends: served (run again),
+    // timed out or unblocked (countUnblocked), as Redis counts it once.
+    if ((c.flags & CLIENT_BLOCKED) === 0 || c.blocked?.onTimeout === 'custom') {
+      st.calls++;
+      st.usec += durationUs;
+    }
+    // As Redis's incrCommandStatsOnError: an error counts against the command whose
+    // call() ended last, so EXEC fails only for its own errors, not its commands'.
+    if (this.stats.errorReplies !== this.errorsCounted) st.failed++;
+    this.errorsCounted = this.stats.errorReplies;
     this.stats.commandsProcessed++;
     c.commandsProcessed++;
     const threshold = this.slowlogThreshold;
@@ -604,6 +613,13 @@ export class Server implements ServerContext {
   afterCommand(): void {
     this.prop.flush();
     if (this.blocking.pendingReady) this.blocking.handleReadyKeys();
+  }
+
+  /** A command blocked on keys ended without running again (timeout, CLIENT UNBLOCK): its call, failed when it ended in an error. */
+  countUnblocked(spec: CommandSpec, failed: boolean): void {
+    const st = this.statsFor(spec);
+    st.calls++;
+    if (failed) st.failed++;
   }
 
   private statsFor(spec: CommandSpec): CommandStats {

@@ -1,0 +1,173 @@
+// Differential tests of introspection (issue 13 item 7): INFO errorstats and the
+// commandstats error counters after MULTI/EXEC, blocking commands and rejected
+// authentication; MONITOR's lines (redaction, MULTI/EXEC); the slow log's
+// entries (redaction, skipped commands, commands as the client sent them);
+// CLIENT LIST / CLIENT INFO fields; COMMAND GETKEYS. Each step runs the same
+// commands on Cinnabar and on a real redis-server and compares what they report.
+
+import { describe, test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { startCinnabar, startRedis, skipIfNoRedis, type ServerHandle } from '../helpers/servers.js';
+import type { Reply, RespClient } from '../../src/protocol/resp-client.js';
+
+/** Text of a bulk/verbatim/simple reply. */
+function text(r: Reply): string {
+  if (r.t === 'bulk' && r.v !== null) return r.v;
+  if (r.t === 'verbatim' || r.t === 'simple') return r.v;
+  throw new Error(`expected a string reply, got ${r.t}`);
+}
+
+/** The integer of a CLIENT ID reply, as text. */
+function clientId(r: Reply): string {
+  if (r.t !== 'int') throw new Error(`expected an integer, got ${r.t}`);
+  return String(r.v);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** A thing to do on one server with its clients; run on both, results compared. */
+type Step = (s: ServerHandle, main: RespClient) => Promise<string[]>;
+
+/** The errorstat_* lines, and the commandstats lines without their times, of a server. */
+async function errorCounters(c: RespClient): Promise<string[]> {
+  const errs = text(await c.call('INFO', 'errorstats'))
+    .split('\r\n')
+    .filter((l) => l.startsWith('errorstat_'));
+  const cmds = text(await c.call('INFO', 'commandstats'))
+    .split('\r\n')
+    .filter((l) => l.startsWith('cmdstat_') && !l.startsWith('cmdstat_info:') && !l.startsWith('cmdstat_config|resetstat:'))
+    .map((l) => l.replace(/usec=\d+,usec_per_call=[\d.]+,/, ''))
+    .sort();
+  const total = text(await c.call('INFO', 'stats'))
+    .split('\r\n')
+    .filter((l) => l.startsWith('total_error_replies:'));
+  return [...errs, ...cmds, ...total];
+}
+
+/** Replies of `cmds` on client `c`, one formatted line each. */
+async function replies(c: RespClient, cmds: string[][]): Promise<string[]> {
+  const out: string[] = [];
+  for (const cmd of cmds) out.push(JSON.stringify(await c.call(...cmd), (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
+  return out;
+}
+
+describe('introspection', { skip: skipIfNoRedis() }, () => {
+  let ours: ServerHandle;
+  let theirs: ServerHandle;
+  let mo: RespClient;
+  let mt: RespClient;
+  const opened: RespClient[] = [];
+
+  before(async () => {
+    [ours, theirs] = await Promise.all([startCinnabar(), startRedis()]);
+    [mo, mt] = await Promise.all([ours.client(), theirs.client()]);
+  });
+  after(async () => {
+    for (const c of opened) c.destroy();
+    await Promise.all([ours?.stop(), theirs?.stop()]);
+  });
+  beforeEach(async () => {
+    for (const c of [mo, mt]) {
+      await c.call('FLUSHALL');
+      await c.call('CONFIG', 'SET', 'requirepass', '');
+      await c.call('CONFIG', 'SET', 'slowlog-log-slower-than', '10000');
+      await c.call('SLOWLOG', 'RESET');
+      await c.call('CONFIG', 'RESETSTAT');
+    }
+  });
+
+  async function client(s: ServerHandle): Promise<RespClient> {
+    const c = await s.client();
+    opened.push(c);
+    return c;
+  }
+
+  /** Runs `step` on both servers (one after the other) and returns [ours, theirs]. */
+  async function both(step: Step): Promise<[string[], string[]]> {
+    const o = await step(ours, mo);
+    const t = await step(theirs, mt);
+    return [o, t];
+  }
+
+  // ---- 1. errorstats and the commandstats error counters --------------------------------
+
+  test('errorstats after MULTI/EXEC: queued-command errors, EXECABORT, errors inside EXEC', async () => {
+    const [o, t] = await both(async (_s, c) => {
+      const out = await replies(c, [
+        ['MULTI'], ['NOSUCH'], ['SET', 'a'], ['GET', 'a'], ['EXEC'],
+        ['MULTI'], ['SET', 'k', 'v'], ['LPUSH', 'k', 'x'], ['INCR', 'k'], ['SELECT', '99'], ['EXEC'],
+        ['MULTI'], ['BLPOP', 'k', '0.1'], ['PING'], ['EXEC'],
+        ['MULTI'], ['MULTI'], ['WATCH', 'x'], ['EXEC'],
+        ['EXEC'], ['DISCARD'],
+        ['MULTI'], ['PING'], ['DISCARD'],
+      ]);
+      return [...out, ...(await errorCounters(c))];
+    });
+    assert.deepEqual(o, t);
+  });
+
+  test('errorstats of blocking commands: a timeout is no error, WRONGTYPE and UNBLOCKED are', async () => {
+    const [o, t] = await both(async (s, c) => {
+      const b = await client(s);
+      const id = clientId(await b.call('CLIENT', 'ID'));
+      await c.call('SET', 'str', 'v');
+      const out = await replies(b, [['BLPOP', 'empty', '0.05'], ['BLPOP', 'str', '0.05'], ['BZPOPMIN', 'str', '0'], ['BLMOVE', 'str', 'x', 'LEFT', 'LEFT', '0']]);
+      // Served after blocking; the push to the destination fails.
+      let p = b.call('BLMOVE', 'q', 'str', 'LEFT', 'LEFT', '0');
+      await sleep(50);
+      await c.call('LPUSH', 'q', 'x');
+      out.push(JSON.stringify(await p));
+      // Served after blocking.
+      p = b.call('BLPOP', 'q', '0');
+      await sleep(50);
+      await c.call('LPUSH', 'q', 'y');
+      out.push(JSON.stringify(await p));
+      // Unblocked with an error.
+      p = b.call('BRPOP', 'q', '0');
+      await sleep(50);
+      await c.call('CLIENT', 'UNBLOCK', id, 'ERROR');
+      out.push(JSON.stringify(await p));
+      return [...out, ...(await errorCounters(c))];
+    });
+    assert.deepEqual(o, t);
+  });
+
+  test('CLIENT UNBLOCK TIMEOUT ends a blocking command without an error', async () => {
+    const [o, t] = await both(async (s, c) => {
+      const b = await client(s);
+      const id = clientId(await b.call('CLIENT', 'ID'));
+      const p = b.call('BLPOP', 'q', '0');
+      await sleep(50);
+      await c.call('CLIENT', 'UNBLOCK', id, 'TIMEOUT');
+      return [JSON.stringify(await p), ...(await errorCounters(c))];
+    });
+    // Redis 7.0 counts the unblocked BLPOP in failed_calls although it replied no
+    // error; 7.2 (unblockClientOnTimeout -> updateStatsOnUnblock(c, 0, 0, 0)) does not.
+    assert.deepEqual(
+      o,
+      t.map((l) => l.replace('cmdstat_blpop:calls=1,rejected_calls=0,failed_calls=1', 'cmdstat_blpop:calls=1,rejected_calls=0,failed_calls=0')),
+    );
+  });
+
+  test('errorstats of rejected authentication: WRONGPASS, NOAUTH', async () => {
+    const [o, t] = await both(async (s, c) => {
+      const out = await replies(c, [
+        ['AUTH', 'nopassword'],
+        ['CONFIG', 'SET', 'requirepass', 'pw'],
+        ['AUTH', 'wrong'],
+        ['AUTH', 'default', 'wrong'],
+        ['AUTH', 'nosuchuser', 'pw'],
+        ['AUTH', 'a', 'b', 'c'],
+        ['HELLO', '2', 'AUTH', 'default', 'bad'],
+        ['MULTI'], ['AUTH', 'bad'], ['EXEC'],
+      ]);
+      const n = await client(s);
+      out.push(...(await replies(n, [['GET', 'x'], ['MULTI'], ['HELLO', '2'], ['AUTH', 'bad'], ['AUTH', 'pw'], ['GET', 'x']])));
+      out.push(...(await replies(c, [['CONFIG', 'SET', 'requirepass', '']])));
+      return [...out, ...(await errorCounters(c))];
+    });
+    // Redis 7.2 names the protocol in HELLO's NOAUTH message ("HELLO <proto> AUTH").
+    const same = (l: string): string => l.replace('HELLO <proto> AUTH', 'HELLO AUTH');
+    assert.deepEqual(o.map(same), t);
+  });
+});
