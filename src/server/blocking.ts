@@ -76,6 +76,12 @@ export class Blocking {
 
   /** The client being re-run by handleReadyKeys, and its original deadline. */
   private reprocessing: Client | null = null;
+
+  /** Whether `c` is running again the command it blocked on (MONITOR showed it already). */
+  isReprocessing(c: Client): boolean {
+    return this.reprocessing === c;
+  }
+
   private reprocessTimeoutAt: number | null = null;
 
   private blockTimeout(c: Client): void {

@@ -559,7 +559,6 @@ export class Server implements ServerContext {
     c.preventProp = false;
     this.callDepth++;
     const bits = specBits(spec);
-    if (this.monitors.size > 0 && (bits & (CMD_ADMIN | CMD_SKIP_MONITOR)) === 0) this.feedMonitors(c, argv);
     // A snapshot in progress saves the old values of the keys this write may change.
     if (this.ks.observers.length !== 0 && (bits & CMD_WRITE) !== 0) {
       const pos = getKeyPositions(spec, argv);
@@ -581,6 +580,16 @@ export class Server implements ServerContext {
     if (dirty > 0 && !c.preventProp && this.prop.active) this.prop.push(c.db.id, c.propArgv ?? argv, 0);
     c.propArgv = null;
     c.preventProp = false;
+    // What MONITOR and the slow log show: the arguments as the client sent them,
+    // with those the handler redacted (AUTH's password) hidden.
+    let shown = argv;
+    if (c.redactedArgv !== null) {
+      shown = c.redactedArgv;
+      c.redactedArgv = null;
+    }
+    // As Redis 7.2, after execution: EXEC follows its commands, SELECT shows the new db,
+    // and a served blocked command is not shown again when it runs once more.
+    if (this.monitors.size > 0 && (bits & (CMD_ADMIN | CMD_SKIP_MONITOR)) === 0 && !this.blocking.isReprocessing(c)) this.feedMonitors(c, shown);
     const st = this.statsFor(spec);
     // A command that blocked on keys is counted when it ends: served (run again),
     // timed out or unblocked (countUnblocked), as Redis counts it once.
@@ -596,7 +605,7 @@ export class Server implements ServerContext {
     c.commandsProcessed++;
     const threshold = this.slowlogThreshold;
     if (threshold >= 0 && durationUs >= threshold && (bits & CMD_SKIP_SLOWLOG) === 0 && (c.flags & CLIENT_BLOCKED) === 0) {
-      this.slowlogPush(c, argv, durationUs);
+      this.slowlogPush(c, shown, durationUs);
     }
     c.lastCmd = spec;
     c.cmd = prevCmd;

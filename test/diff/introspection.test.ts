@@ -170,4 +170,80 @@ describe('introspection', { skip: skipIfNoRedis() }, () => {
     const same = (l: string): string => l.replace('HELLO <proto> AUTH', 'HELLO AUTH');
     assert.deepEqual(o.map(same), t);
   });
+
+  // ---- 2. MONITOR ---------------------------------------------------------------------------
+
+  /**
+   * The MONITOR lines another client's `cmds` produce, up to the ECHO that ends
+   * them, with the timestamp and address cut ("[db] args"). `BLOCKED` stands for a
+   * BLPOP that blocks and is served by an RPUSH from a third client.
+   */
+  async function monitorLines(s: ServerHandle, cmds: string[][]): Promise<string[]> {
+    const m = await client(s);
+    const c = await client(s);
+    const b = await client(s);
+    await m.call('MONITOR');
+    for (const cmd of cmds) {
+      if (cmd[0] === 'BLOCKED') {
+        const p = c.call('BLPOP', 'bq', '0');
+        await sleep(50);
+        await b.call('RPUSH', 'bq', 'v');
+        await p;
+        continue;
+      }
+      await c.call(...cmd);
+    }
+    await c.call('ECHO', 'monitor-end');
+    const lines: string[] = [];
+    for (;;) {
+      const line = text(await m.nextPush(3000));
+      const mm = /^\d+\.\d{6} \[(\d+) 127\.0\.0\.1:\d+\] (.*)$/.exec(line);
+      assert.ok(mm, `MONITOR line ${line}`);
+      if (mm[2] === '"ECHO" "monitor-end"') break;
+      lines.push(`[${mm[1]}] ${mm[2]}`);
+    }
+    m.destroy();
+    return lines;
+  }
+
+  test('MONITOR redacts AUTH and HELLO AUTH arguments', async () => {
+    const cmds = [
+      ['AUTH', 'secret'],
+      ['AUTH', 'user', 'secret'],
+      ['AUTH', 'a', 'b', 'c'],
+      ['HELLO', '2', 'AUTH', 'default', 'secret'],
+      ['HELLO', '3', 'AUTH', 'u', 'p', 'SETNAME', 'n'],
+      ['HELLO', '2', 'SETNAME', 'x', 'AUTH', 'u', 'p'],
+      ['HELLO', '2', 'AUTH', 'u', 'p', 'BAD'],
+      ['HELLO', '4', 'AUTH', 'u', 'p'],
+      ['HELLO', '3', 'AUTH', 'u'],
+      ['HELLO', '2'],
+      ['CONFIG', 'SET', 'requirepass', 'pw'],
+      ['AUTH', 'wrong'],
+      ['AUTH', 'pw'],
+      ['CONFIG', 'SET', 'requirepass', ''],
+    ];
+    const [o, t] = [await monitorLines(ours, cmds), await monitorLines(theirs, cmds)];
+    assert.deepEqual(o, t);
+    assert.ok(o.includes('[0] "AUTH" "(redacted)" "(redacted)"'));
+  });
+
+  test('MONITOR shows EXEC after its commands, the db after SELECT, a blocked command once', async () => {
+    const cmds = [
+      ['SET', 'a', '1'],
+      ['MULTI'], ['SET', 'b', '2'], ['GET', 'a'], ['AUTH', 'inmulti'], ['HELLO', '2', 'AUTH', 'u', 'p'], ['EXEC'],
+      ['MULTI'], ['INCR', 'a'], ['DISCARD'],
+      ['MULTI'], ['SET', 'c', '1'], ['NOSUCH'], ['EXEC'],
+      ['MULTI'], ['SELECT', '2'], ['SET', 'y', '1'], ['EXEC'],
+      ['SELECT', '2'], ['SET', 'z', '1'], ['SELECT', '0'],
+      ['NOSUCH'], ['SET', 'a'],
+      ['BLPOP', 'q', '0.05'],
+      ['BLOCKED'],
+      ['SET', 'x', '1', 'EX', '100'],
+      ['CONFIG', 'GET', 'maxmemory'],
+      ['ECHO', 'a\x01b"c'],
+    ];
+    const [o, t] = [await monitorLines(ours, cmds), await monitorLines(theirs, cmds)];
+    assert.deepEqual(o, t);
+  });
 });
