@@ -95,7 +95,7 @@ export class Blocking {
     if (st.onTimeout === 'nullarray') c.addNullArray();
     else if (st.onTimeout === 'nullbulk') c.addNull();
     else if (st.timeoutReply) st.timeoutReply(c);
-    if (st.onTimeout !== 'custom') this.host.countUnblocked(st.spec, false);
+    if (st.onTimeout !== 'custom') this.host.countUnblocked(c, st.spec, st.argv, false);
     this.resumeAfterUnblock(c);
   }
 
@@ -130,7 +130,7 @@ export class Blocking {
     else if (st.onTimeout === 'nullarray') c.addNullArray();
     else if (st.onTimeout === 'nullbulk') c.addNull();
     else if (st.timeoutReply) st.timeoutReply(c);
-    if (st.onTimeout !== 'custom') this.host.countUnblocked(st.spec, withError);
+    if (st.onTimeout !== 'custom') this.host.countUnblocked(c, st.spec, st.argv, withError);
     this.resumeAfterUnblock(c);
     return true;
   }

@@ -624,11 +624,17 @@ export class Server implements ServerContext {
     if (this.blocking.pendingReady) this.blocking.handleReadyKeys();
   }
 
-  /** A command blocked on keys ended without running again (timeout, CLIENT UNBLOCK): its call, failed when it ended in an error. */
-  countUnblocked(spec: CommandSpec, failed: boolean): void {
+  /**
+   * A command blocked on keys ended without running again (timeout, CLIENT
+   * UNBLOCK): its call, failed when it ended in an error, and its slow log entry,
+   * as Redis 7.2's updateStatsOnUnblock (the time it ran before blocking is not
+   * kept: the entry says 0 microseconds).
+   */
+  countUnblocked(c: Client, spec: CommandSpec, argv: string[], failed: boolean): void {
     const st = this.statsFor(spec);
     st.calls++;
     if (failed) st.failed++;
+    if (this.slowlogThreshold === 0 && (specBits(spec) & CMD_SKIP_SLOWLOG) === 0) this.slowlogPush(c, argv, 0);
   }
 
   private statsFor(spec: CommandSpec): CommandStats {

@@ -246,4 +246,92 @@ describe('introspection', { skip: skipIfNoRedis() }, () => {
     const [o, t] = [await monitorLines(ours, cmds), await monitorLines(theirs, cmds)];
     assert.deepEqual(o, t);
   });
+
+  // ---- 3. SLOWLOG ---------------------------------------------------------------------------
+
+  /** The argument lists of the slow log after `cmds` on a fresh client, oldest first, one line each. */
+  async function slowlogEntries(s: ServerHandle, cmds: string[][]): Promise<string[]> {
+    const c = await client(s);
+    const b = await client(s);
+    await c.call('CONFIG', 'SET', 'slowlog-log-slower-than', '0');
+    await c.call('SLOWLOG', 'RESET');
+    for (const cmd of cmds) {
+      if (cmd[0] === 'BLOCKED') {
+        const p = c.call('BLPOP', 'bq', '0');
+        await sleep(50);
+        await b.call('RPUSH', 'bq', 'v');
+        await p;
+        continue;
+      }
+      await c.call(...cmd);
+    }
+    const r = await c.call('SLOWLOG', 'GET', '-1');
+    await c.call('CONFIG', 'SET', 'slowlog-log-slower-than', '10000');
+    assert.ok(r.t === 'array' && r.v !== null);
+    return r.v
+      .map((e) => {
+        assert.ok(e.t === 'array' && e.v !== null && e.v[3]!.t === 'array' && e.v[3]!.v !== null);
+        return e.v[3]!.v.map((a) => text(a)).join(' ');
+      })
+      .reverse();
+  }
+
+  test('SLOWLOG redacts AUTH, HELLO AUTH and CONFIG SET of masterauth, masteruser, requirepass', async () => {
+    const cmds = [
+      ['AUTH', 'secret'],
+      ['AUTH', 'user', 'secret'],
+      ['AUTH', 'a', 'b', 'c'],
+      ['HELLO', '2', 'AUTH', 'default', 'secret'],
+      ['HELLO', '2', 'SETNAME', 'x', 'AUTH', 'u', 'p'],
+      ['HELLO', '2'],
+      ['CONFIG', 'SET', 'masterauth', 'mpw'],
+      ['CONFIG', 'SET', 'masteruser', 'mu', 'maxmemory', '0'],
+      ['CONFIG', 'SET', 'nosuch', 'x', 'masterauth', 'y'],
+      ['CONFIG', 'SET', 'requirepass', 'rpw'],
+      ['AUTH', 'wrong'],
+      ['AUTH', 'rpw'],
+      ['CONFIG', 'SET', 'requirepass', ''],
+      ['CONFIG', 'SET', 'masterauth', ''],
+      ['CONFIG', 'SET', 'masteruser', ''],
+      ['CONFIG', 'GET', 'masterauth'],
+    ];
+    const [o, t] = [await slowlogEntries(ours, cmds), await slowlogEntries(theirs, cmds)];
+    assert.deepEqual(o, t);
+    assert.ok(o.includes('CONFIG SET masterauth (redacted)'));
+  });
+
+  test('SLOWLOG skips EXEC, logs its commands, and logs commands as the client sent them', async () => {
+    const cmds = [
+      ['SET', 'a', '1'],
+      ['MULTI'], ['SET', 'b', '2'], ['GET', 'a'], ['EXPIRE', 'b', '100'], ['EXEC'],
+      ['MULTI'], ['SET', 'c', '1'], ['NOSUCH'], ['EXEC'],
+      ['SET', 'x', '1', 'EX', '100'],
+      ['SET', 'y', '1', 'PX', '100000', 'GET'],
+      ['SETEX', 'z', '100', 'v'],
+      ['GETEX', 'x', 'EX', '50'],
+      ['EXPIRE', 'x', '100'],
+      ['PEXPIREAT', 'x', '99999999999999'],
+      ['SADD', 's', 'm1', 'm2', 'm3'],
+      ['SPOP', 's'],
+      ['SPOP', 's', '1'],
+      ['INCRBYFLOAT', 'a', '1.5'],
+      ['HINCRBYFLOAT', 'h', 'f', '1.5'],
+      ['LPUSH', 'l', 'a'],
+      ['BLMOVE', 'l', 'l2', 'LEFT', 'RIGHT', '0'],
+      ['BLOCKED'],
+      ['RESTORE', 'r', '0', 'bad'],
+      ['CLIENT', 'ID'],
+    ];
+    const [o, t] = [await slowlogEntries(ours, cmds), await slowlogEntries(theirs, cmds)];
+    assert.deepEqual(o, t);
+    assert.ok(!o.includes('EXEC') && o.includes('SET x 1 EX 100') && o.includes('SPOP s'));
+  });
+
+  test('SLOWLOG logs a blocking command that timed out (Redis 7.2)', async () => {
+    const cmds = [['BLPOP', 'q', '0.05'], ['PING']];
+    const [o, t] = [await slowlogEntries(ours, cmds), await slowlogEntries(theirs, cmds)];
+    // Redis 7.2's updateStatsOnUnblock logs the command when it times out; 7.0 does not.
+    assert.deepEqual(t, ['SLOWLOG RESET', 'PING']);
+    assert.deepEqual(o, ['SLOWLOG RESET', 'BLPOP q 0.05', 'PING']);
+  });
 });
