@@ -405,6 +405,7 @@ export class Server implements ServerContext {
     this.ks.now = now;
     let spec = this.commands.lookup(argv[0]);
     if (spec === undefined) {
+      c.lastCmd = null; // CLIENT LIST says cmd=NULL, as Redis
       let args = '';
       for (let i = 1; i < argv.length && args.length < 128; i++) args += `'${argv[i].slice(0, 128 - args.length)}' `;
       this.reject(c, `ERR unknown command '${argv[0].slice(0, 128)}', with args beginning with: ${args}`);
@@ -415,6 +416,7 @@ export class Server implements ServerContext {
     if (spec.subcommands !== undefined && argv.length >= 2) {
       const sub = findSubcommand(spec, argv[1]);
       if (!sub) {
+        c.lastCmd = null;
         this.reject(c, `ERR unknown subcommand '${argv[1].slice(0, 128)}'. Try ${spec.name.toUpperCase()} HELP.`);
         return t;
       }

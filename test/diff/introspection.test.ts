@@ -9,6 +9,7 @@ import { describe, test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startCinnabar, startRedis, skipIfNoRedis, type ServerHandle } from '../helpers/servers.js';
 import type { Reply, RespClient } from '../../src/protocol/resp-client.js';
+import { KNOWN_DIFFERENCES } from '../helpers/known-differences.js';
 
 /** Text of a bulk/verbatim/simple reply. */
 function text(r: Reply): string {
@@ -333,5 +334,93 @@ describe('introspection', { skip: skipIfNoRedis() }, () => {
     // Redis 7.2's updateStatsOnUnblock logs the command when it times out; 7.0 does not.
     assert.deepEqual(t, ['SLOWLOG RESET', 'PING']);
     assert.deepEqual(o, ['SLOWLOG RESET', 'BLPOP q 0.05', 'PING']);
+  });
+
+  // ---- 4. CLIENT LIST / CLIENT INFO -------------------------------------------------------------
+
+  const FIELDS_72 = [
+    'id', 'addr', 'laddr', 'fd', 'name', 'age', 'idle', 'flags', 'db', 'sub', 'psub', 'ssub', 'multi', 'qbuf', 'qbuf-free',
+    'argv-mem', 'multi-mem', 'rbs', 'rbp', 'obl', 'oll', 'omem', 'tot-mem', 'events', 'cmd', 'user', 'redir', 'resp', 'lib-name', 'lib-ver',
+  ];
+  /** Fields whose values depend on the connection, the allocator or the clock. */
+  const VOLATILE = new Set(['id', 'addr', 'laddr', 'fd', 'age', 'idle', 'qbuf', 'qbuf-free', 'argv-mem', 'multi-mem', 'rbs', 'rbp', 'obl', 'oll', 'omem', 'tot-mem', 'events']);
+  const libFields = KNOWN_DIFFERENCES.find((d) => d.id === 'client-list-lib-fields')!;
+  /** The CLIENT LIST/INFO lines without lib-name/lib-ver (new in 7.2: known difference client-list-lib-fields), volatile values masked. */
+  function clientLines(r: Reply, cmd: string[]): string[] {
+    return text(libFields.transform!(r, cmd, 'ours'))
+      .split('\n')
+      .filter((l) => l.length > 0)
+      .map((l) =>
+        l
+          .split(' ')
+          .map((f) => {
+            const k = f.slice(0, f.indexOf('='));
+            return VOLATILE.has(k) ? `${k}=*` : f;
+          })
+          .join(' '),
+      );
+  }
+  const fieldNames = (line: string): string[] => line.split(' ').map((f) => f.slice(0, f.indexOf('=')));
+
+  test('CLIENT LIST and CLIENT INFO: 7.2 fields in order, values of clients in every state', async () => {
+    const step = async (s: ServerHandle, c: RespClient): Promise<string[]> => {
+      const made: RespClient[] = [];
+      const names: string[] = [];
+      const mk = async (name: string, ...setup: string[][]): Promise<RespClient> => {
+        const x = await client(s);
+        made.push(x);
+        names.push(name);
+        await x.call('CLIENT', 'SETNAME', name);
+        for (const cmd of setup) await x.call(...cmd);
+        return x;
+      };
+      await mk('multi', ['MULTI'], ['SET', 'a', '1'], ['GET', 'a']);
+      const sub = await mk('sub');
+      await sub.callN(2, 'SUBSCRIBE', 'c1', 'c2');
+      await sub.callN(1, 'PSUBSCRIBE', 'p*');
+      const ssub = await mk('ssub');
+      await ssub.callN(1, 'SSUBSCRIBE', 's1');
+      const bl = await mk('blocked');
+      void bl.call('BLPOP', 'q', '0').catch(() => {});
+      const mon = await mk('mon');
+      await mon.call('MONITOR');
+      await mk('resp3', ['HELLO', '3']);
+      await mk('db5', ['SELECT', '5']);
+      await mk('dirty', ['WATCH', 'k'], ['SET', 'k', '2']);
+      await mk('noevict', ['CLIENT', 'NO-EVICT', 'on']);
+      await mk('unknown', ['NOSUCH']);
+      await mk('subunknown', ['CLIENT', 'NOSUCH']);
+      await mk('rejected', ['GET']);
+      const off = await mk('replyoff');
+      void off.call('CLIENT', 'REPLY', 'OFF').catch(() => {});
+      await sleep(100);
+      const list = await c.call('CLIENT', 'LIST');
+      const lines = clientLines(list, ['CLIENT', 'LIST'])
+        // Only the clients made here (Redis 7.0 keeps a HELLO SETNAME whose AUTH failed; 7.2 does not).
+        .filter((l) => made.some((_x, i) => l.includes(` name=${names[i]} `)))
+        .sort((a, b) => (a.slice(a.indexOf(' name=')) < b.slice(b.indexOf(' name=')) ? -1 : 1));
+      const info = clientLines(await c.call('CLIENT', 'INFO'), ['CLIENT', 'INFO']);
+      const pubsub = clientLines(await c.call('CLIENT', 'LIST', 'TYPE', 'pubsub'), ['CLIENT', 'LIST']).sort();
+      for (const x of made) x.destroy();
+      return [...lines, '--', ...info, '--', ...pubsub];
+    };
+    const [o, t] = await both(step);
+    assert.deepEqual(o, t);
+    // Field names and order: ours are 7.2's; 7.0's are the same without lib-name and lib-ver.
+    for (const cmd of [['CLIENT', 'INFO'], ['CLIENT', 'LIST']]) {
+      const [ro, rt] = [await mo.call(...cmd), await mt.call(...cmd)];
+      for (const l of text(ro).split('\n').filter((x) => x.length > 0)) assert.deepEqual(fieldNames(l.trim()), FIELDS_72, cmd.join(' '));
+      for (const l of text(rt).split('\n').filter((x) => x.length > 0)) assert.deepEqual(fieldNames(l.trim()), FIELDS_72.slice(0, -2), cmd.join(' '));
+    }
+  });
+
+  test('CLIENT INFO shows lib-name and lib-ver set by CLIENT SETINFO, flag T after NO-TOUCH (Redis 7.2)', async () => {
+    const c = await client(ours);
+    await c.call('CLIENT', 'SETINFO', 'LIB-NAME', 'mylib');
+    await c.call('CLIENT', 'SETINFO', 'LIB-VER', '1.2.3');
+    await c.call('CLIENT', 'NO-TOUCH', 'on');
+    const line = text(await c.call('CLIENT', 'INFO')).trim();
+    assert.deepEqual(fieldNames(line), FIELDS_72);
+    assert.match(line, / flags=T .* lib-name=mylib lib-ver=1\.2\.3$/);
   });
 });
