@@ -423,4 +423,38 @@ describe('introspection', { skip: skipIfNoRedis() }, () => {
     assert.deepEqual(fieldNames(line), FIELDS_72);
     assert.match(line, / flags=T .* lib-name=mylib lib-ver=1\.2\.3$/);
   });
+
+  // ---- 5. COMMAND GETKEYS / GETKEYSANDFLAGS -------------------------------------------------
+
+  test('COMMAND GETKEYS and GETKEYSANDFLAGS: MEMORY USAGE, LCS, commands with 300 keys', async () => {
+    const keys = Array.from({ length: 300 }, (_v, i) => `k${i}`);
+    const pairs = keys.flatMap((k) => [k, 'v']);
+    const cmds: string[][] = [];
+    for (const sub of ['GETKEYS', 'GETKEYSANDFLAGS']) {
+      cmds.push(
+        ['COMMAND', sub, 'MEMORY', 'USAGE', 'k'],
+        ['COMMAND', sub, 'MEMORY', 'USAGE', 'k', 'SAMPLES', '5'],
+        ['COMMAND', sub, 'MEMORY', 'USAGE'],
+        ['COMMAND', sub, 'MEMORY', 'STATS'],
+        ['COMMAND', sub, 'LCS', 'a', 'b'],
+        ['COMMAND', sub, 'LCS', 'a', 'b', 'IDX', 'MINMATCHLEN', '2', 'WITHMATCHLEN'],
+        ['COMMAND', sub, 'LCS', 'a'],
+        ['COMMAND', sub, 'MSET', ...pairs],
+        ['COMMAND', sub, 'MSETNX', ...pairs],
+        ['COMMAND', sub, 'DEL', ...keys],
+        ['COMMAND', sub, 'UNLINK', ...keys],
+        ['COMMAND', sub, 'MGET', ...keys],
+        ['COMMAND', sub, 'EXISTS', ...keys],
+        ['COMMAND', sub, 'SUNIONSTORE', 'd', ...keys],
+        ['COMMAND', sub, 'ZUNIONSTORE', 'd', '300', ...keys],
+        ['COMMAND', sub, 'BLMPOP', '0', '300', ...keys, 'LEFT'],
+        ['COMMAND', sub, 'MSET', 'a'],
+        ['COMMAND', sub, 'MSET', ...pairs, 'odd'],
+      );
+    }
+    const run = async (c: RespClient): Promise<string[]> => replies(c, cmds);
+    const [o, t] = [await run(mo), await run(mt)];
+    for (let i = 0; i < cmds.length; i++) assert.equal(o[i], t[i], cmds[i]!.slice(0, 6).join(' '));
+    assert.equal(JSON.parse(o[7]!).v.length, 300);
+  });
 });
