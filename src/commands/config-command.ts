@@ -95,6 +95,8 @@ function configSet(c: Client, argv: string[]): void {
   for (let i = 0; i < n; i++) {
     const name = argv[2 + i * 2];
     const d = findDirective(name);
+    // Every sensitive value is redacted, even past an error, as in Redis.
+    if (d?.sensitive) c.redactArgument(3 + i * 2);
     // The first problem found is the one reported.
     if (unknown !== null || errArg !== null) continue;
     if (!d) {

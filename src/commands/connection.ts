@@ -51,6 +51,8 @@ function auth(c: Client, argv: string[]): void {
     c.addError('ERR syntax error');
     return;
   }
+  c.redactArgument(1);
+  c.redactArgument(2);
   let user = 'default';
   let pass: string;
   if (argv.length === 2) {
@@ -115,6 +117,8 @@ function hello(c: Client, argv: string[]): void {
     const opt = argv[i].toLowerCase();
     const left = argv.length - i - 1;
     if (opt === 'auth' && left >= 2) {
+      c.redactArgument(i + 1);
+      c.redactArgument(i + 2);
       authUser = argv[i + 1];
       authPass = argv[i + 2];
       i += 2;

@@ -115,6 +115,13 @@ export interface Client extends ReplyWriter {
   alsoPropagate(argv: string[], dbid?: number): void;
   /** Do not propagate this command's argv (the handler used alsoPropagate instead). */
   preventPropagation(): void;
+  /**
+   * The arguments MONITOR and the slow log show for the running command when it
+   * hid some (AUTH's password), null otherwise; call() consumes it.
+   */
+  redactedArgv: string[] | null;
+  /** Shows argument `i` of the running command as "(redacted)" in MONITOR and the slow log (Redis's redactClientCommandArgument). */
+  redactArgument(i: number): void;
   /** Records a change to `key`: WATCH, keyspace notification, dirty count. */
   modified(key: string, cls: number, event: string, dirty?: number, db?: Database): void;
   /** Parks the client until one of `keys` is ready, the timeout fires, or it is unblocked. */

@@ -214,9 +214,10 @@ export const DIRECTIVES: Directive[] = [
   str('unixsocket', '', false),
   { name: 'unixsocketperm', kind: 'special', default: '0', mutable: false, parse: parseSocketPerm, format: (v) => String(v) },
   bool('protected-mode', true),
-  str('requirepass', '', true),
-  str('masterauth', ''),
-  str('masteruser', ''),
+  // Redis's SENSITIVE_CONFIG: CONFIG SET shows their values redacted in MONITOR and the slow log.
+  { ...str('requirepass', ''), sensitive: true },
+  { ...str('masterauth', ''), sensitive: true },
+  { ...str('masteruser', ''), sensitive: true },
   int('databases', 16, 1, INTMAX, false),
   int('maxclients', 10000, 1, 4294967295),
   int('timeout', 0, 0, INTMAX),

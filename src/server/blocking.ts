@@ -76,6 +76,12 @@ export class Blocking {
 
   /** The client being re-run by handleReadyKeys, and its original deadline. */
   private reprocessing: Client | null = null;
+
+  /** Whether `c` is running again the command it blocked on (MONITOR showed it already). */
+  isReprocessing(c: Client): boolean {
+    return this.reprocessing === c;
+  }
+
   private reprocessTimeoutAt: number | null = null;
 
   private blockTimeout(c: Client): void {
@@ -89,6 +95,7 @@ export class Blocking {
     if (st.onTimeout === 'nullarray') c.addNullArray();
     else if (st.onTimeout === 'nullbulk') c.addNull();
     else if (st.timeoutReply) st.timeoutReply(c);
+    if (st.onTimeout !== 'custom') this.host.countUnblocked(c, st.spec, st.argv, false);
     this.resumeAfterUnblock(c);
   }
 
@@ -123,6 +130,7 @@ export class Blocking {
     else if (st.onTimeout === 'nullarray') c.addNullArray();
     else if (st.onTimeout === 'nullbulk') c.addNull();
     else if (st.timeoutReply) st.timeoutReply(c);
+    if (st.onTimeout !== 'custom') this.host.countUnblocked(c, st.spec, st.argv, withError);
     this.resumeAfterUnblock(c);
     return true;
   }

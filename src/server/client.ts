@@ -48,6 +48,8 @@ export class Client extends ReplyWriter {
   propArgv: string[] | null = null;
   /** Set when the handler asks for no propagation of argv. */
   preventProp = false;
+  /** argv with the arguments a handler redacted, for MONITOR and the slow log. */
+  redactedArgv: string[] | null = null;
   readonly ctime: number;
   lastInteraction: number;
   addr: string;
@@ -136,6 +138,12 @@ export class Client extends ReplyWriter {
   /** Do not propagate this command's argv (the handler used alsoPropagate instead). */
   preventPropagation(): void {
     this.preventProp = true;
+  }
+
+  redactArgument(i: number): void {
+    if (i >= this.argv.length) return;
+    if (this.redactedArgv === null) this.redactedArgv = this.argv.slice();
+    this.redactedArgv[i] = '(redacted)';
   }
 
   /**

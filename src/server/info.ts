@@ -444,7 +444,9 @@ function commandstatsSection(s: Server): string {
 
 function errorstatsSection(s: Server): string {
   let out = '';
-  for (const [code, n] of s.errorStats) out += `errorstat_${code}:count=${n}\r\n`;
+  // Redis keeps the codes in a radix tree: they are listed in byte order.
+  const codes = [...s.errorStats.keys()].sort();
+  for (const code of codes) out += `errorstat_${code}:count=${s.errorStats.get(code)}\r\n`;
   return out;
 }
 

@@ -188,6 +188,8 @@ export class Server implements ServerContext {
    */
   readonly beforeFlushHooks: Array<() => boolean> = [];
   slowlog: SlowlogEntry[] = [];
+  /** stats.errorReplies when the last call() began or ended (Redis's prev_err_count). */
+  private errorsCounted = 0;
   slowlogNextId = 0;
   readonly cmdStats = new CommandStatsMap();
   readonly errorStats = new Map<string, number>();
@@ -431,6 +433,7 @@ export class Server implements ServerContext {
     this.ks.now = now;
     let spec = this.commands.lookup(argv[0]);
     if (spec === undefined) {
+      c.lastCmd = null; // CLIENT LIST says cmd=NULL, as Redis
       let args = '';
       for (let i = 1; i < argv.length && args.length < 128; i++) args += `'${argv[i].slice(0, 128 - args.length)}' `;
       this.reject(c, `ERR unknown command '${argv[0].slice(0, 128)}', with args beginning with: ${args}`);
@@ -441,6 +444,7 @@ export class Server implements ServerContext {
     if (spec.subcommands !== undefined && argv.length >= 2) {
       const sub = findSubcommand(spec, argv[1]);
       if (!sub) {
+        c.lastCmd = null;
         this.reject(c, `ERR unknown subcommand '${argv[1].slice(0, 128)}'. Try ${spec.name.toUpperCase()} HELP.`);
         return t;
       }
@@ -612,13 +616,12 @@ export class Server implements ServerContext {
     c.preventProp = false;
     this.callDepth++;
     const bits = specBits(spec);
-    if (this.monitors.size > 0 && (bits & (CMD_ADMIN | CMD_SKIP_MONITOR)) === 0) this.feedMonitors(c, argv);
     // A snapshot in progress saves the old values of the keys this write may change.
     if (this.ks.observers.length !== 0 && (bits & CMD_WRITE) !== 0) {
       const pos = getKeyPositions(spec, argv);
       for (let i = 0; i < pos.length; i++) c.db.beforeWrite(argv[pos[i]]);
     }
-    const errorsBefore = this.stats.errorReplies;
+    this.errorsCounted = this.stats.errorReplies;
     try {
       spec.handler!(c, argv);
     } catch (e) {
@@ -634,15 +637,32 @@ export class Server implements ServerContext {
     if (dirty > 0 && !c.preventProp && this.prop.active) this.prop.push(c.db.id, c.propArgv ?? argv, 0);
     c.propArgv = null;
     c.preventProp = false;
+    // What MONITOR and the slow log show: the arguments as the client sent them,
+    // with those the handler redacted (AUTH's password) hidden.
+    let shown = argv;
+    if (c.redactedArgv !== null) {
+      shown = c.redactedArgv;
+      c.redactedArgv = null;
+    }
+    // As Redis 7.2, after execution: EXEC follows its commands, SELECT shows the new db,
+    // and a served blocked command is not shown again when it runs once more.
+    if (this.monitors.size > 0 && (bits & (CMD_ADMIN | CMD_SKIP_MONITOR)) === 0 && !this.blocking.isReprocessing(c)) this.feedMonitors(c, shown);
     const st = this.statsFor(spec);
-    st.calls++;
-    st.usec += durationUs;
-    if (this.stats.errorReplies !== errorsBefore) st.failed++;
+    // A command that blocked on keys is counted when it ends: served (run again),
+    // timed out or unblocked (countUnblocked), as Redis counts it once.
+    if ((c.flags & CLIENT_BLOCKED) === 0 || c.blocked?.onTimeout === 'custom') {
+      st.calls++;
+      st.usec += durationUs;
+    }
+    // As Redis's incrCommandStatsOnError: an error counts against the command whose
+    // call() ended last, so EXEC fails only for its own errors, not its commands'.
+    if (this.stats.errorReplies !== this.errorsCounted) st.failed++;
+    this.errorsCounted = this.stats.errorReplies;
     this.stats.commandsProcessed++;
     c.commandsProcessed++;
     const threshold = this.slowlogThreshold;
     if (threshold >= 0 && durationUs >= threshold && (bits & CMD_SKIP_SLOWLOG) === 0 && (c.flags & CLIENT_BLOCKED) === 0) {
-      this.slowlogPush(c, argv, durationUs);
+      this.slowlogPush(c, shown, durationUs);
     }
     c.lastCmd = spec;
     c.cmd = prevCmd;
@@ -659,6 +679,19 @@ export class Server implements ServerContext {
   afterCommand(wrap = true): void {
     this.prop.flush(wrap);
     if (this.blocking.pendingReady) this.blocking.handleReadyKeys();
+  }
+
+  /**
+   * A command blocked on keys ended without running again (timeout, CLIENT
+   * UNBLOCK): its call, failed when it ended in an error, and its slow log entry,
+   * as Redis 7.2's updateStatsOnUnblock (the time it ran before blocking is not
+   * kept: the entry says 0 microseconds).
+   */
+  countUnblocked(c: Client, spec: CommandSpec, argv: string[], failed: boolean): void {
+    const st = this.statsFor(spec);
+    st.calls++;
+    if (failed) st.failed++;
+    if (this.slowlogThreshold === 0 && (specBits(spec) & CMD_SKIP_SLOWLOG) === 0) this.slowlogPush(c, argv, 0);
   }
 
   private statsFor(spec: CommandSpec): CommandStats {

@@ -397,6 +397,12 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
       mapCommandDocs(r, (name, f) => (COMPLEXITY_REWORDED_IN_72.has(name) ? setDocField(f, 'complexity', () => ({ t: 'bulk', v: '<complexity>' })) : f)),
   },
   {
+    id: 'hello-noauth-proto',
+    command: 'HELLO',
+    reason: 'Redis 7.2 says "HELLO <proto> AUTH <user> <pass>" in the NOAUTH error of HELLO without AUTH; 7.0 says "HELLO AUTH <user> <pass>".',
+    transform: (r) => (r.t === 'err' ? { t: 'err', v: r.v.replace('HELLO <proto> AUTH', 'HELLO AUTH') } : r),
+  },
+  {
     id: 'client-list-lib-fields',
     command: ['CLIENT LIST', 'CLIENT INFO'],
     reason: 'Redis 7.2 adds the lib-name= and lib-ver= fields to CLIENT LIST / CLIENT INFO lines.',
