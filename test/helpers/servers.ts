@@ -275,7 +275,12 @@ function tail(s: string, lines = 40): string {
   return parts.slice(-lines).join('\n');
 }
 
-async function tryPing(port: number, timeoutMs: number): Promise<string> {
+/**
+ * PING, then INFO server's process_id: the answer must come from `pid`. Between
+ * freePort() and the bind, another test's server may take the port; its PONG must
+ * not pass for ours (ours then exits on "address in use" and the start is retried).
+ */
+async function tryPing(port: number, timeoutMs: number, pid: number): Promise<string> {
   const c = await RespClient.connect({ host: '127.0.0.1', port, timeoutMs });
   let t: NodeJS.Timeout | undefined;
   try {
@@ -283,8 +288,11 @@ async function tryPing(port: number, timeoutMs: number): Promise<string> {
       t = setTimeout(() => rej(new Error('PING timed out')), timeoutMs);
     });
     const r = await Promise.race([c.call('PING'), timer]);
-    if (r.t === 'simple' && r.v === 'PONG') return 'PONG';
-    throw new Error(`PING answered ${formatReply(r)}`);
+    if (!(r.t === 'simple' && r.v === 'PONG')) throw new Error(`PING answered ${formatReply(r)}`);
+    const i = await Promise.race([c.call('INFO', 'server'), timer]);
+    const owner = i.t === 'bulk' && typeof i.v === 'string' ? /^process_id:(\d+)/m.exec(i.v)?.[1] : undefined;
+    if (owner !== undefined && Number(owner) !== pid) throw new Error(`port ${port} is answered by pid ${owner}, not by ${pid}`);
+    return 'PONG';
   } finally {
     clearTimeout(t);
     c.destroy();
@@ -319,7 +327,7 @@ async function startProcess(spec: SpawnSpec, opts: StartOptions): Promise<Server
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
       try {
-        await tryPing(port, Math.min(1000, remaining));
+        await tryPing(port, Math.min(1000, remaining), proc.pid);
         return proc;
       } catch (e) {
         lastPingError = e instanceof Error ? e.message : String(e);
