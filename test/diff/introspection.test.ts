@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { startCinnabar, startRedis, skipIfNoRedis, type ServerHandle } from '../helpers/servers.js';
 import type { Reply, RespClient } from '../../src/protocol/resp-client.js';
 import { KNOWN_DIFFERENCES } from '../helpers/known-differences.js';
+import { waitBlocked, waitFor } from '../helpers/wait.js';
 
 /** Text of a bulk/verbatim/simple reply. */
 function text(r: Reply): string {
@@ -24,7 +25,6 @@ function clientId(r: Reply): string {
   return String(r.v);
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** A thing to do on one server with its clients; run on both, results compared. */
 type Step = (s: ServerHandle, main: RespClient) => Promise<string[]>;
@@ -115,17 +115,20 @@ describe('introspection', { skip: skipIfNoRedis() }, () => {
       const out = await replies(b, [['BLPOP', 'empty', '0.05'], ['BLPOP', 'str', '0.05'], ['BZPOPMIN', 'str', '0'], ['BLMOVE', 'str', 'x', 'LEFT', 'LEFT', '0']]);
       // Served after blocking; the push to the destination fails.
       let p = b.call('BLMOVE', 'q', 'str', 'LEFT', 'LEFT', '0');
-      await sleep(50);
+      await waitBlocked(c, 1);
       await c.call('LPUSH', 'q', 'x');
       out.push(JSON.stringify(await p));
+      // The element the failed move popped went back to q: empty it, so the next ones block.
+      out.push(JSON.stringify(await c.call('LRANGE', 'q', '0', '-1')));
+      await c.call('DEL', 'q');
       // Served after blocking.
       p = b.call('BLPOP', 'q', '0');
-      await sleep(50);
+      await waitBlocked(c, 1);
       await c.call('LPUSH', 'q', 'y');
       out.push(JSON.stringify(await p));
       // Unblocked with an error.
       p = b.call('BRPOP', 'q', '0');
-      await sleep(50);
+      await waitBlocked(c, 1);
       await c.call('CLIENT', 'UNBLOCK', id, 'ERROR');
       out.push(JSON.stringify(await p));
       return [...out, ...(await errorCounters(c))];
@@ -138,7 +141,7 @@ describe('introspection', { skip: skipIfNoRedis() }, () => {
       const b = await client(s);
       const id = clientId(await b.call('CLIENT', 'ID'));
       const p = b.call('BLPOP', 'q', '0');
-      await sleep(50);
+      await waitBlocked(c, 1);
       await c.call('CLIENT', 'UNBLOCK', id, 'TIMEOUT');
       return [JSON.stringify(await p), ...(await errorCounters(c))];
     });
@@ -187,7 +190,7 @@ describe('introspection', { skip: skipIfNoRedis() }, () => {
     for (const cmd of cmds) {
       if (cmd[0] === 'BLOCKED') {
         const p = c.call('BLPOP', 'bq', '0');
-        await sleep(50);
+        await waitBlocked(b, 1);
         await b.call('RPUSH', 'bq', 'v');
         await p;
         continue;
@@ -201,6 +204,7 @@ describe('introspection', { skip: skipIfNoRedis() }, () => {
       const mm = /^\d+\.\d{6} \[(\d+) 127\.0\.0\.1:\d+\] (.*)$/.exec(line);
       assert.ok(mm, `MONITOR line ${line}`);
       if (mm[2] === '"ECHO" "monitor-end"') break;
+      if (mm[2] === '"INFO" "clients"') continue; // the test's own wait for the BLPOP to block
       lines.push(`[${mm[1]}] ${mm[2]}`);
     }
     m.destroy();
@@ -255,11 +259,13 @@ describe('introspection', { skip: skipIfNoRedis() }, () => {
     const c = await client(s);
     const b = await client(s);
     await c.call('CONFIG', 'SET', 'slowlog-log-slower-than', '0');
+    // Room for the test's own INFO polls (waiting for the BLPOP to block), dropped below.
+    await c.call('CONFIG', 'SET', 'slowlog-max-len', '4096');
     await c.call('SLOWLOG', 'RESET');
     for (const cmd of cmds) {
       if (cmd[0] === 'BLOCKED') {
         const p = c.call('BLPOP', 'bq', '0');
-        await sleep(50);
+        await waitBlocked(b, 1);
         await b.call('RPUSH', 'bq', 'v');
         await p;
         continue;
@@ -268,12 +274,14 @@ describe('introspection', { skip: skipIfNoRedis() }, () => {
     }
     const r = await c.call('SLOWLOG', 'GET', '-1');
     await c.call('CONFIG', 'SET', 'slowlog-log-slower-than', '10000');
+    await c.call('CONFIG', 'SET', 'slowlog-max-len', '128');
     assert.ok(r.t === 'array' && r.v !== null);
     return r.v
       .map((e) => {
         assert.ok(e.t === 'array' && e.v !== null && e.v[3]!.t === 'array' && e.v[3]!.v !== null);
         return e.v[3]!.v.map((a) => text(a)).join(' ');
       })
+      .filter((l) => l !== 'INFO clients') // the test's own waits
       .reverse();
   }
 
@@ -393,7 +401,9 @@ describe('introspection', { skip: skipIfNoRedis() }, () => {
       await mk('rejected', ['GET']);
       const off = await mk('replyoff');
       void off.call('CLIENT', 'REPLY', 'OFF').catch(() => {});
-      await sleep(100);
+      // Until the BLPOP has blocked and the REPLY OFF has run (no reply to wait on).
+      await waitBlocked(c, 1);
+      await waitFor('CLIENT REPLY OFF to run', async () => /name=replyoff .*cmd=client\|reply /.test(text(await c.call('CLIENT', 'LIST'))), 5000);
       const list = await c.call('CLIENT', 'LIST');
       const lines = clientLines(list, ['CLIENT', 'LIST'])
         // Only the clients made here (Redis 7.0 keeps a HELLO SETNAME whose AUTH failed; 7.2 does not).

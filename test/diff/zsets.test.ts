@@ -8,6 +8,7 @@
 // differs from the 7.0 reference (ZRANK WITHSCORE, timeout range, ZADD's size hint),
 // and a part running a server in this process to check what the commands propagate.
 
+import { waitBlocked } from '../helpers/wait.js';
 import { createServer } from '../../src/compose/compose.js';
 import { describe, test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
@@ -54,18 +55,6 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
     timer = setTimeout(() => rej(new Error(`${what}: no answer within ${ms} ms`)), ms);
   });
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
-
-/** Waits until the server reports `n` blocked clients (deadline 5 s). */
-async function waitBlocked(c: RespClient, n: number): Promise<void> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const r = await c.call('INFO', 'clients');
-    const m = r.t === 'bulk' && r.v !== null ? /blocked_clients:(\d+)/.exec(r.v) : null;
-    if (m && Number(m[1]) === n) return;
-    if (Date.now() > deadline) throw new Error(`blocked_clients never reached ${n} (last: ${formatReply(r)})`);
-    await new Promise((res) => setTimeout(res, 5));
-  }
 }
 
 

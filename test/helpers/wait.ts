@@ -61,3 +61,15 @@ export async function info(port: number, section = 'replication'): Promise<Map<s
 export async function infoField(port: number, section: string, field: string): Promise<string | undefined> {
   return (await info(port, section)).get(field);
 }
+
+/** Waits until the server of `c` reports exactly `n` blocked clients (INFO clients; deadline `timeoutMs`). */
+export async function waitBlocked(c: RespClient, n: number, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await c.call('INFO', 'clients');
+    const m = r.t === 'bulk' && r.v !== null ? /blocked_clients:(\d+)/.exec(r.v) : null;
+    if (m && Number(m[1]) === n) return;
+    if (Date.now() > deadline) throw new Error(`blocked_clients never reached ${n} (last: ${r.t === 'bulk' ? r.v : r.t})`);
+    await new Promise((res) => setTimeout(res, 5));
+  }
+}
