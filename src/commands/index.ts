@@ -14,6 +14,7 @@ import { COMMANDS as lists } from './lists.js';
 import { COMMANDS as hashes } from './hashes.js';
 import { COMMANDS as sets } from './sets.js';
 import { COMMANDS as zsets } from './zsets.js';
+import { COMMANDS as hyperloglog } from './hyperloglog.js';
 import { commandContainerSpec } from './command-info.js';
 import { COMMANDS as config } from './config-command.js';
 import { COMMANDS as databases } from './databases.js';
@@ -36,6 +37,7 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...hashes,
   ...sets,
   ...zsets,
+  ...hyperloglog,
   ...admin,
   ...config,
   ...databases,
