@@ -193,6 +193,33 @@ describe('hyperloglog (differential)', { skip: skipIfNoRedis() }, () => {
     ]);
   });
 
+  test('randomly corrupted sparse values: the same replies, no crash', async () => {
+    const rng = new Rng(seedFromEnv('hll-corrupt'));
+    const args = ['PFADD', 'src'];
+    for (let i = 0; i < 40; i++) args.push(element(rng));
+    const [, got] = await pair.check([args, ['GET', 'src']]);
+    const good = bulk(got!.theirs);
+    for (let round = 0; round < 150; round++) {
+      // Change 1..3 bytes of the opcodes (the header stays valid).
+      const b = good.split('');
+      for (let k = rng.range(1, 3); k > 0; k--) b[rng.range(16, b.length - 1)] = String.fromCharCode(rng.int(256));
+      const bad = rng.bool(0.2) ? b.join('').slice(0, rng.range(16, b.length)) : b.join('');
+      await pair.check([
+        ['SET', 'bad', bad],
+        ['PFCOUNT', 'bad'],
+        ['PFCOUNT', 'bad', 'src'],
+        ['PFDEBUG', 'DECODE', 'bad'],
+        ['PFMERGE', 'm', 'bad'],
+        ['PFADD', 'bad', element(rng), element(rng)],
+        ['GET', 'bad'],
+        ['PFDEBUG', 'TODENSE', 'bad'],
+        ['GET', 'bad'],
+        ['DEL', 'm'],
+      ]);
+    }
+    await pair.check([['PING']]);
+  });
+
   test('the cached cardinality: PFCOUNT stores it, PFADD invalidates it, WATCH sees the update', async () => {
     await pair.check([
       ['PFADD', 'h'], // a new key with no element: created, cache invalid
