@@ -15,6 +15,7 @@ import { COMMANDS as hashes } from './hashes.js';
 import { COMMANDS as sets } from './sets.js';
 import { COMMANDS as zsets } from './zsets.js';
 import { COMMANDS as hyperloglog } from './hyperloglog.js';
+import { COMMANDS as geo } from './geo.js';
 import { commandContainerSpec } from './command-info.js';
 import { COMMANDS as config } from './config-command.js';
 import { COMMANDS as databases } from './databases.js';
@@ -38,6 +39,7 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...sets,
   ...zsets,
   ...hyperloglog,
+  ...geo,
   ...admin,
   ...config,
   ...databases,

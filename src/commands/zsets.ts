@@ -153,10 +153,10 @@ function deleteIfEmpty(c: Client, key: string, zs: SortedSet): boolean {
  * Stores a computed result at `dst` (the *STORE commands): the key is replaced
  * (TTL dropped) when the result is not empty, deleted otherwise. Replies the size.
  */
-function storeResult(c: Client, dst: string, entries: Array<[string, number]>, event: string): void {
+export function storeResult(c: Client, dst: string, entries: Array<[string, number]>, event: string, dirty = 1): void {
   if (entries.length > 0) {
     c.db.set(dst, buildZset(c, entries));
-    c.modified(dst, NOTIFY_ZSET, event);
+    c.modified(dst, NOTIFY_ZSET, event, dirty);
   } else if (c.db.delete(dst)) {
     c.modified(dst, NOTIFY_GENERIC, 'del');
   }
@@ -433,7 +433,7 @@ function zaddGeneric(c: Client, argv: string[], flagsIn: number): void {
   if (added + updated > 0) c.modified(key, NOTIFY_ZSET, incr ? 'zincr' : 'zadd', added + updated);
 }
 
-function zaddCommand(c: Client, argv: string[]): void {
+export function zaddCommand(c: Client, argv: string[]): void {
   zaddGeneric(c, argv, 0);
 }
 

@@ -6,6 +6,7 @@ import type { CommandData, CommandDataFile } from './types.js';
 import { DATA as bitmap } from './bitmap-docs.js';
 import { DATA as connection } from './connection-docs.js';
 import { DATA as generic } from './generic-docs.js';
+import { DATA as geo } from './geo-docs.js';
 import { DATA as hash } from './hash-docs.js';
 import { DATA as hyperloglog } from './hyperloglog-docs.js';
 import { DATA as list } from './list-docs.js';
@@ -20,7 +21,7 @@ import { CHANNELS } from './channels.js';
 
 export type * from './types.js';
 
-const GENERATED: CommandDataFile[] = [bitmap, connection, generic, hash, hyperloglog, list, pubsub, server, set, sortedSet, string, transactions];
+const GENERATED: CommandDataFile[] = [bitmap, connection, generic, geo, hash, hyperloglog, list, pubsub, server, set, sortedSet, string, transactions];
 
 function build(): Map<string, CommandData> {
   const out = new Map<string, CommandData>();
