@@ -402,7 +402,7 @@ function clientUnblock(c: Client, argv: string[]): void {
   }
   const target = c.server.clients.get(id);
   // Clients paused by CLIENT PAUSE are not blocked: only blocking commands can be unblocked.
-  if (target && target.blocked && c.server.unblockByRequest(target, withError)) c.addInt(1);
+  if (target && target.blocked && target.blocked.interruptible !== false && c.server.unblockByRequest(target, withError)) c.addInt(1);
   else c.addInt(0);
 }
 

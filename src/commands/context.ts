@@ -34,6 +34,8 @@ export interface BlockState {
   onTimeout: 'nullarray' | 'nullbulk' | 'custom';
   /** For onTimeout 'custom' (WAIT, WAITAOF...): called on timeout to write the reply. */
   timeoutReply?: ClientHook;
+  /** false: CLIENT UNBLOCK cannot end this wait (MIGRATE waits on its target, which Redis never interrupts). */
+  interruptible?: boolean;
   spec: CommandSpec;
   argv: string[];
 }

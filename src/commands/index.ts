@@ -26,6 +26,7 @@ import { COMMANDS as slowlogMonitor } from './slowlog-monitor.js';
 import { COMMANDS as client } from './client-command.js';
 import { COMMANDS as persistence } from './persistence-commands.js';
 import { COMMANDS as replication } from './replication-commands.js';
+import { COMMANDS as cluster } from './cluster-commands.js';
 
 export const ALL_COMMANDS: CommandSpec[] = [
   ...connection,
@@ -50,4 +51,5 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...client,
   ...persistence,
   ...replication,
+  ...cluster,
 ];

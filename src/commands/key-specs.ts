@@ -189,12 +189,39 @@ function bitfieldKeys(argv: readonly string[]): KeyRef[] {
   return [{ pos: 1, flags: readonly ? RO_ACCESS : RW_ACCESS_UPDATE }];
 }
 
+const RW_ACCESS_DELETE: readonly KeySpecFlag[] = ['RW', 'access', 'delete'];
+
+/**
+ * MIGRATE: the key argument, or with KEYS every argument after it (skipping the
+ * operands of AUTH and AUTH2 on the way, as Redis's migrateGetKeys does). KEYS with
+ * a non-empty key argument has no keys (the command refuses it).
+ */
+function migrateKeys(argv: readonly string[]): KeyRef[] {
+  let first = 3;
+  let num = 1;
+  for (let i = 6; i < argv.length; i++) {
+    const a = argv[i];
+    if (eqi(a, 'keys')) {
+      if (argv[3].length > 0) return [];
+      first = i + 1;
+      num = argv.length - first;
+      break;
+    }
+    if (eqi(a, 'auth')) i += 1;
+    else if (eqi(a, 'auth2')) i += 2;
+  }
+  const out: KeyRef[] = [];
+  for (let k = 0; k < num; k++) out.push({ pos: first + k, flags: RW_ACCESS_DELETE });
+  return out;
+}
+
 /** Redis's procedures for the commands whose specs are not enough, by full name. */
 const PROCS: Readonly<Record<string, GetKeysProc>> = {
   sort: sortKeys,
   sort_ro: (argv) => [{ pos: 1, flags: RO_ACCESS }],
   set: setKeys,
   bitfield: bitfieldKeys,
+  migrate: migrateKeys,
 };
 
 /**

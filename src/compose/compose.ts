@@ -20,6 +20,7 @@ import { installAof } from '../persistence/aof.js';
 import { bindPersistenceCommands } from '../persistence/commands.js';
 import { installReplication } from '../replication/index.js';
 import { bindReplicationCommands } from '../replication/commands.js';
+import { installMigrate } from '../cluster/migrate.js';
 import { Sentinel } from '../sentinel/sentinel.js';
 import { registerSentinel, sentinelCommandTable } from '../sentinel/commands.js';
 import { applySentinelConfigText, DEFAULT_SENTINEL_PORT } from '../sentinel/index.js';
@@ -41,6 +42,7 @@ export function createServer(config: Config = new Config(), log: Logger = new Lo
   installReplication(server);
   bindPersistenceCommands(server.commands);
   bindReplicationCommands(server.commands);
+  installMigrate(server);
   const unbound = server.commands.unbound();
   if (unbound.length > 0) throw new Error(`commands without a handler: ${unbound.join(', ')}`);
   return server;

@@ -111,6 +111,13 @@ function replicationFigures(s: Server): ReplicationInfoFigures {
   return fn ? fn() : NO_REPL_FIGURES;
 }
 
+const migrateSockets = new WeakMap<Server, () => number>();
+
+/** Installed by the cluster subsystem's MIGRATE: the connections it keeps open (INFO migrate_cached_sockets). */
+export function setMigrateCachedSockets(s: Server, fn: () => number): void {
+  migrateSockets.set(s, fn);
+}
+
 /** Replaces a built-in section's body (lines "field:value\r\n"), or adds a new section. */
 export function setInfoSection(s: Server, name: string, fn: InfoSectionFn, title?: string): void {
   const st = state(s);
@@ -368,7 +375,7 @@ function statsSection(s: Server): string {
     ['pubsubshard_channels', s.pubsub.shardChannels.size],
     ['latest_fork_usec', 0],
     ['total_forks', 0],
-    ['migrate_cached_sockets', 0],
+    ['migrate_cached_sockets', migrateSockets.get(s)?.() ?? 0],
     ['slave_expires_tracked_keys', 0],
     ['active_defrag_hits', 0],
     ['active_defrag_misses', 0],

@@ -166,6 +166,12 @@ export class Server implements ServerContext {
   /** Clients waiting for CLIENT PAUSE to end, with the command they sent. */
   private postponed: Array<{ c: Client; argv: string[] }> = [];
   pause: { until: number; all: boolean } | null = null;
+  /**
+   * Holds on writes taken by commands that wait on another server with keys they
+   * read (MIGRATE, holdWrites): while one is taken, write commands are postponed
+   * as under CLIENT PAUSE WRITE, and CLIENT UNPAUSE does not release them.
+   */
+  private writeHolds = 0;
   private pauseTimer: NodeJS.Timeout | null = null;
   monitors = new Set<Client>();
   /** The checks before execution, in Redis's order (see phases.ts). */
@@ -179,6 +185,8 @@ export class Server implements ServerContext {
   /** Specs whose propagation, run directly, is never wrapped in MULTI/EXEC. */
   private readonly touchesArbitraryKeys: Set<CommandSpec>;
   readonly cronHooks: Array<() => void> = [];
+  /** Run by close(): subsystems drop the connections they opened (MIGRATE's cached sockets). */
+  readonly closeHooks: Array<() => void> = [];
   readonly shutdownHooks: Array<(opts: ShutdownOptions) => void> = [];
   /**
    * Asked before pending replies are written; a hook returning false holds them
@@ -511,7 +519,7 @@ export class Server implements ServerContext {
     }, CLIENT_STATE);
     // Registered while a CLIENT PAUSE / FAILOVER pause holds (pauseClients, unpause).
     this.pausePhase = new PhaseSwitch(ph, 'pause', (c, _spec, argv, bits) => {
-      if (this.pause === null || !this.mustPause(c, bits)) return null;
+      if (!this.mustPause(c, bits)) return null;
       this.postponed.push({ c, argv });
       return TAKEN;
     });
@@ -559,14 +567,37 @@ export class Server implements ServerContext {
 
   /** Whether CLIENT PAUSE holds this command back (`bits`: EXEC's include its queue's). */
   private mustPause(c: Client, bits: number): boolean {
-    if (!this.pause) return false;
-    if (Date.now() >= this.pause.until) {
+    if (this.pause !== null && Date.now() >= this.pause.until) {
       this.unpause();
-      return false;
+      if (this.writeHolds === 0) return false;
     }
+    if (this.pause === null && this.writeHolds === 0) return false;
     if (c.flags & (CLIENT_REPLICA | CLIENT_MASTER)) return false;
-    if (this.pause.all) return true;
+    if (this.pause !== null && this.pause.all) return true;
     return (bits & (CMD_WRITE | CMD_MAY_REPLICATE)) !== 0;
+  }
+
+  /**
+   * Postpones write commands (CLIENT PAUSE WRITE semantics: replicas and the
+   * primary's stream go on, active expiry stops) until the returned release is
+   * called; holds nest with each other and with CLIENT PAUSE. MIGRATE takes one
+   * from its DUMP to its DEL, so that the keys it moves do not change meanwhile.
+   */
+  holdWrites(): () => void {
+    this.writeHolds++;
+    this.pausePhase.set(true);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.writeHolds--;
+      if (this.writeHolds === 0 && this.pause === null) this.unpause();
+    };
+  }
+
+  /** Whether writes are held back now (CLIENT PAUSE, FAILOVER or a hold). */
+  get writesPaused(): boolean {
+    return this.writeHolds > 0 || (this.pause !== null && this.pause.until > Date.now());
   }
 
   pauseClients(ms: number, all: boolean): void {
@@ -584,11 +615,13 @@ export class Server implements ServerContext {
 
   unpause(): void {
     this.pause = null;
-    this.pausePhase.set(false);
     if (this.pauseTimer) {
       clearTimeout(this.pauseTimer);
       this.pauseTimer = null;
     }
+    // A hold (MIGRATE in flight) keeps the postponed writes until it is released.
+    if (this.writeHolds > 0) return;
+    this.pausePhase.set(false);
     const list = this.postponed;
     this.postponed = [];
     for (const { c, argv } of list) {
@@ -721,6 +754,16 @@ export class Server implements ServerContext {
     const sp = msg.indexOf(' ');
     const code = sp > 0 ? msg.slice(0, sp) : msg;
     if (this.errorStats.size < 128 || this.errorStats.has(code)) this.errorStats.set(code, (this.errorStats.get(code) ?? 0) + 1);
+  }
+
+  /**
+   * The slow-log entry of a command that waited without blocking the loop and
+   * ended now (MIGRATE), with the time since it began, as Redis logs the command
+   * it ran synchronously; `argv` as MONITOR showed it (passwords redacted).
+   */
+  slowlogAfterWait(c: Client, spec: CommandSpec, argv: string[], durationUs: number): void {
+    const threshold = this.slowlogThreshold;
+    if (threshold >= 0 && durationUs >= threshold && (specBits(spec) & CMD_SKIP_SLOWLOG) === 0) this.slowlogPush(c, argv, durationUs);
   }
 
   private slowlogPush(c: Client, argv: string[], durationUs: number): void {
@@ -871,7 +914,7 @@ export class Server implements ServerContext {
     this.cronLoops++;
     this.syncClock();
     this.ks.now = Date.now();
-    if (this.activeExpireEnabled && !(this.pause && this.pause.until > Date.now())) {
+    if (this.activeExpireEnabled && !this.writesPaused) {
       // A replica leaves expiry to its primary, except for the keys its own clients gave a TTL.
       if (!this.ks.isReplica) this.activeExpireCycle();
       else this.ks.expireReplicaKeys();
@@ -968,6 +1011,7 @@ export class Server implements ServerContext {
     this.cronTimer = null;
     if (this.pauseTimer) clearTimeout(this.pauseTimer);
     this.blocking.clearTimers();
+    for (const h of this.closeHooks) h();
     this.net.closeListeners();
     this.flushPending();
     for (const c of [...this.clients.values()]) {

@@ -200,6 +200,8 @@ describe('COMMAND INFO / DOCS / GETKEYSANDFLAGS against redis-server', { skip: s
     ['SPUBLISH', 'ch', 'm'],
     ['SSUBSCRIBE', 'a', 'b'],
     ['PUBLISH', 'ch', 'm'],
+    ['MIGRATE', 'h', '1', 'k', '0', '10', 'COPY', 'AUTH', 'pw'],
+    ['MIGRATE', 'h', '1', '', '0', '10', 'AUTH2', 'keys', 'p', 'KEYS', 'a', 'b'],
     ['TIME', 'x'],
     ['PING'],
     ['CONFIG', 'GET', 'x'],

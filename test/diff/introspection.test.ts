@@ -26,6 +26,23 @@ function clientId(r: Reply): string {
 }
 
 
+/**
+ * MIGRATE with AUTH / AUTH2 passwords (Redis 7.0 and 7.2 redact them the same
+ * way, in MONITOR and the slow log): to port 1, where nobody listens (IOERR), for
+ * a missing key (NOKEY), and with the errors found after or before the password.
+ */
+const MIGRATE_AUTH: string[][] = [
+  ['SET', 'mk', 'v'],
+  ['MIGRATE', '127.0.0.1', '1', 'mk', '0', '100', 'AUTH', 'secret'],
+  ['MIGRATE', '127.0.0.1', '1', 'mk', '0', '100', 'AUTH2', 'user', 'secret'],
+  ['MIGRATE', '127.0.0.1', '1', 'mk', '0', '100', 'COPY', 'AUTH', 'pw', 'REPLACE'],
+  ['MIGRATE', '127.0.0.1', '1', 'nokey', '0', '100', 'AUTH', 'pw', 'AUTH2', 'u', 'p2'],
+  ['MIGRATE', '127.0.0.1', '1', 'mk', '0', '100', 'AUTH', 'pw', 'KEYS', 'a'],
+  ['MIGRATE', '127.0.0.1', '1', '', '0', '100', 'AUTH2', 'u', 'pw', 'KEYS', 'nokey', 'mk2'],
+  ['MIGRATE', '127.0.0.1', '1', 'mk', '0', '100', 'AUTH2', 'u'],
+  ['MIGRATE', '127.0.0.1', '1', 'mk', '0', '100', 'AUTH', 'pw', 'BAD'],
+];
+
 /** A thing to do on one server with its clients; run on both, results compared. */
 type Step = (s: ServerHandle, main: RespClient) => Promise<string[]>;
 
@@ -227,10 +244,12 @@ describe('introspection', { skip: skipIfNoRedis() }, () => {
       ['AUTH', 'wrong'],
       ['AUTH', 'pw'],
       ['CONFIG', 'SET', 'requirepass', ''],
+      ...MIGRATE_AUTH,
     ];
     const [o, t] = [await monitorLines(ours, cmds), await monitorLines(theirs, cmds)];
     assert.deepEqual(o, t);
     assert.ok(o.includes('[0] "AUTH" "(redacted)" "(redacted)"'));
+    assert.ok(o.includes('[0] "MIGRATE" "127.0.0.1" "1" "mk" "0" "100" "AUTH2" "(redacted)" "(redacted)"'));
   });
 
   test('MONITOR shows EXEC after its commands, the db after SELECT, a blocked command once', async () => {
@@ -303,10 +322,12 @@ describe('introspection', { skip: skipIfNoRedis() }, () => {
       ['CONFIG', 'SET', 'masterauth', ''],
       ['CONFIG', 'SET', 'masteruser', ''],
       ['CONFIG', 'GET', 'masterauth'],
+      ...MIGRATE_AUTH,
     ];
     const [o, t] = [await slowlogEntries(ours, cmds), await slowlogEntries(theirs, cmds)];
     assert.deepEqual(o, t);
     assert.ok(o.includes('CONFIG SET masterauth (redacted)'));
+    assert.ok(o.includes('MIGRATE 127.0.0.1 1 mk 0 100 COPY AUTH (redacted) REPLACE'));
   });
 
   test('SLOWLOG skips EXEC, logs its commands, and logs commands as the client sent them', async () => {

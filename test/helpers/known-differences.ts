@@ -408,6 +408,13 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     reason: 'Redis 7.2 adds the lib-name= and lib-ver= fields to CLIENT LIST / CLIENT INFO lines.',
     transform: (r) => mapStrings(r, (s) => s.replace(/ lib-name=\S*| lib-ver=\S*/g, '')),
   },
+  {
+    id: 'migrate-in-exec',
+    command: 'EXEC',
+    reason:
+      'MIGRATE waits for its target without blocking the event loop (src/cluster/migrate.ts); a client inside EXEC or a script cannot wait, so Cinnabar refuses MIGRATE there, where Redis blocks the whole server for the transfer.',
+    when: (_cmd, ours) => JSON.stringify(ours).includes('MIGRATE cannot run inside MULTI/EXEC'),
+  },
 ];
 
 /** Whether `entry` names the command `cmd` (name, or "NAME SUBCOMMAND"). */

@@ -62,7 +62,7 @@ test('movablekeys as Redis derives it', () => {
     .filter((s) => keyInfoOf(s).legacy.movable)
     .map((s) => s.fullName)
     .sort();
-  assert.deepEqual(movable, ['blmpop', 'bzmpop', 'georadius', 'georadiusbymember', 'lmpop', 'sintercard', 'sort', 'sort_ro', 'zdiff', 'zdiffstore', 'zinter', 'zintercard', 'zinterstore', 'zmpop', 'zunion', 'zunionstore']);
+  assert.deepEqual(movable, ['blmpop', 'bzmpop', 'georadius', 'georadiusbymember', 'lmpop', 'migrate', 'sintercard', 'sort', 'sort_ro', 'zdiff', 'zdiffstore', 'zinter', 'zintercard', 'zinterstore', 'zmpop', 'zunion', 'zunionstore']);
 });
 
 test('key positions and flags from the key specs', () => {
@@ -76,6 +76,10 @@ test('key positions and flags from the key specs', () => {
   assert.deepEqual(keys(['BLMPOP', '0', '2', 'a', 'b', 'LEFT']), [3, 4]);
   assert.deepEqual(keys(['SORT', 's', 'BY', 'x', 'STORE', 'd1', 'STORE', 'd2']), [1, 7]);
   assert.deepEqual(keys(['SPUBLISH', 'ch', 'm']), []); // not_key
+  // MIGRATE: the key, or what follows KEYS (skipping AUTH/AUTH2 operands); KEYS with a key argument has none.
+  assert.deepEqual(keys(['MIGRATE', 'h', '1', 'k', '0', '10', 'COPY']), [3]);
+  assert.deepEqual(keys(['MIGRATE', 'h', '1', '', '0', '10', 'AUTH2', 'keys', 'p', 'KEYS', 'a', 'b']), [10, 11]);
+  assert.deepEqual(keys(['MIGRATE', 'h', '1', 'k', '0', '10', 'KEYS', 'a']), []);
   const flags = (argv: string[]) => getKeysAndFlags(table.lookup(argv[0]!)!, argv).map((k) => [k.pos, [...k.flags]]);
   assert.deepEqual(flags(['SET', 'k', 'v']), [[1, ['OW', 'update']]]);
   assert.deepEqual(flags(['SET', 'k', 'v', 'GET']), [[1, ['RW', 'access', 'update']]]);
