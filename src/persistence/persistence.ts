@@ -146,8 +146,29 @@ export function rdbAux(server: Server, aofBase: boolean, extra: Array<[string, s
   return aux;
 }
 
+/**
+ * The delay (µs) one key costs under rdb-key-save-delay / key-load-delay = `us`, as
+ * Redis's debugDelay: a positive value is that many µs per key; a negative -N is a
+ * 1 µs sleep with probability 1/N (short sleeps by sleeping less often).
+ */
+export function keyDelayUs(us: number): number {
+  if (us >= 0) return us;
+  return Math.floor(Math.random() * -us) === 0 ? 1 : 0;
+}
+
+let sleepCell: Int32Array | null = null;
+
+/** Blocks the thread for `ms` (the synchronous saves' rdb-key-save-delay: Redis's SAVE blocks as well). */
+export function sleepSyncMs(ms: number): void {
+  if (ms <= 0) return;
+  if (sleepCell === null) sleepCell = new Int32Array(new SharedArrayBuffer(4));
+  Atomics.wait(sleepCell, 0, 0, ms);
+}
+
 /** Writes the whole keyspace as an RDB file through `sink` (synchronously). */
 export function writeRdbSnapshot(server: Server, sink: (chunk: Buffer) => void, aofBase = false): number {
+  const delay = server.config.getNumber('rdb-key-save-delay');
+  let debtUs = 0;
   const fw = new RdbFileWriter(sink, writeOptions(server), server.config.getBool('rdbchecksum'));
   fw.header(rdbAux(server, aofBase));
   const lru = server.ks.lfu || server.config.getString('maxmemory-policy').endsWith('-lru');
@@ -157,6 +178,13 @@ export function writeRdbSnapshot(server: Server, sink: (chunk: Buffer) => void, 
     for (const [key, obj] of db.dict) {
       const exp = db.expires.size === 0 ? -1 : db.getExpire(key);
       fw.key(key, obj, exp, lru ? keyMeta(server, obj) : NO_META);
+      if (delay !== 0) {
+        debtUs += keyDelayUs(delay);
+        if (debtUs >= 1000) {
+          sleepSyncMs(Math.floor(debtUs / 1000));
+          debtUs %= 1000;
+        }
+      }
     }
   }
   fw.finish();
@@ -481,6 +509,8 @@ export function rdbSaveBackground(server: Server): boolean {
   rdbStateOf(server).lastBgsaveTryMs = start;
   rdbStateOf(server).dirtyAtBgsaveStart = server.dirty;
   rdbStateOf(server).bgsaveScheduled = false;
+  // Counted when it starts, as Redis counts at fork (INFO rdb_saves while it runs).
+  rdbStateOf(server).saves++;
   server.log.notice(`Background saving started (fork-less snapshot of ${server.ks.totalKeys()} keys)`);
   const job = saveSnapshotToFile(server, rdbPath(server), `temp-bgsave-${process.pid}.rdb`, {
     onDone: (err, bytes) => {
@@ -494,7 +524,6 @@ export function rdbSaveBackground(server: Server): boolean {
         server.lastSaveTime = Math.floor(Date.now() / 1000);
         rdbStateOf(server).lastBgsaveOk = true;
         rdbStateOf(server).lastSaveOk = true;
-        rdbStateOf(server).saves++;
         rdbStateOf(server).lastSaveBytes = bytes;
         server.log.notice('Background saving terminated with success');
       } else if (killed.has(job)) {
