@@ -55,8 +55,9 @@ function flushall(c: Client, argv: string[]): void {
   for (const db of s.ks.dbs) removed += emptyDb(s, db);
   s.dirty += removed;
   s.resetEvictionPool();
+  // Persistence stops a BGSAVE and, with save points, saves the empty dataset (which
+  // resets the changes counter). No extra change is counted: the propagation is forced.
   for (const h of s.flushAllHooks) h();
-  s.dirty++;
   c.alsoPropagate(argv.slice());
   c.preventPropagation();
   c.addOk();

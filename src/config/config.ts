@@ -28,6 +28,8 @@ export interface Directive {
   multiArg?: boolean;
   /** Sensitive value: CONFIG GET still shows it, but logs never do. */
   sensitive?: boolean;
+  /** Redis's HIDDEN_CONFIG (the debugging directives): CONFIG GET shows it only by its exact name. */
+  hidden?: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -358,7 +360,14 @@ export const DIRECTIVES: Directive[] = [
   },
   { name: 'oom-score-adj-values', kind: 'special', default: '0 200 800', mutable: true, multiArg: true, parse: parseOomValues, format: (v) => (v as string[]).join(' ') },
   bool('disable-thp', true, false),
-  int('watchdog-period', 0, 0, INTMAX),
+  { ...int('watchdog-period', 0, 0, INTMAX), hidden: true },
+  // The debugging directives redis-server 7.0 accepts (HIDDEN_CONFIG there): delays per
+  // key in µs while saving and loading (negative -N: 1 µs with probability 1/N), how
+  // often a load lets the server answer (LOADING), and exit(1) instead of abort() on a panic.
+  { ...int('rdb-key-save-delay', 0, -INTMAX - 1, INTMAX), hidden: true },
+  { ...int('key-load-delay', 0, -INTMAX - 1, INTMAX), hidden: true },
+  { ...int('loading-process-events-interval-bytes', 2 * 1024 * 1024, 1024, INTMAX), hidden: true },
+  { ...bool('use-exit-on-panic', false), hidden: true },
   en('propagation-error-behavior', 'ignore', ['ignore', 'panic', 'panic-on-replicas']),
   bool('lazyfree-lazy-server-del', false),
   // Directives CONFIG GET lists in Redis 7.2 that no subsystem uses yet (accepted and reported).
@@ -536,7 +545,7 @@ export class Config {
         continue;
       }
       for (const [name, d] of BY_NAME) {
-        if (globMatch(p, name)) out.set(name, this.format(d));
+        if (!d.hidden && globMatch(p, name)) out.set(name, this.format(d));
       }
     }
     return [...out];

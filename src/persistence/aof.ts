@@ -99,7 +99,7 @@ import {
   type AofFileInfo,
   type AofManifest,
 } from './aof-manifest.js';
-import { AOF_FAILED, AOF_NOT_EXIST, AOF_OPEN_ERR, loadAofFiles } from './aof-loader.js';
+import { AOF_EMPTY, AOF_FAILED, AOF_NOT_EXIST, AOF_OK, AOF_OPEN_ERR, loadAofFiles } from './aof-loader.js';
 
 // ---- limits -------------------------------------------------------------------------------
 
@@ -1231,6 +1231,54 @@ function writeRdbBaseSync(server: Server, path: string, tmpName: string): void {
 
 // ---- commands, INFO, installation -----------------------------------------------------------
 
+/**
+ * DEBUG LOADAOF, as Redis 7 (debug.c): with AOF on, the buffer is written out and
+ * fsynced; the dataset is emptied; the manifest is read again from disk, its history
+ * files deleted, and the files loaded. Any outcome but loaded or empty makes the
+ * server exit with 1, as Redis does — also with appendonly no and no AOF files.
+ */
+function debugLoadAof(c: Client): void {
+  const s = c.server;
+  const a = mgr(s);
+  if (a.state === AOF_ON && a.fd >= 0) {
+    a.flush(true);
+    try {
+      fsyncSync(a.fd);
+    } catch (e) {
+      s.log.warning(`Fail to fsync the AOF file: ${strerror(e)}`);
+    }
+  }
+  for (const db of s.ks.dbs) {
+    if (db.size > 0) s.touchAllWatchedKeysInDb(db);
+    db.clear();
+  }
+  a.resolvePaths();
+  const manifestPath = a.path(manifestFileName(a.prefix));
+  let manifest = emptyManifest();
+  if (existsSync(manifestPath)) {
+    try {
+      manifest = parseManifest(readFileSync(manifestPath, 'latin1'));
+    } catch (e) {
+      s.log.warning(`Can't read the AOF manifest file ${manifestFileName(a.prefix)}: ${(e as Error).message}`);
+      s.exit(1);
+      return;
+    }
+  }
+  a.manifest = manifest;
+  a.deleteHistory();
+  const res = loadAofFiles(s, a.dirPath, a.manifest);
+  if (res.status !== AOF_OK && res.status !== AOF_EMPTY) {
+    s.exit(1);
+    return;
+  }
+  a.st.currentSize = res.totalSize;
+  a.st.baseSize = res.baseSize;
+  s.dirty = 0;
+  s.log.notice('Append Only File loaded by DEBUG LOADAOF');
+  c.addOk();
+}
+
+
 /** BGREWRITEAOF, with Redis 7.2's replies. */
 export function bgrewriteaofCommand(c: Client): void {
   const a = mgr(c.server);
@@ -1316,6 +1364,7 @@ export function installAof(server: Server): void {
   server.beforeFlushHooks.push(() => a.beforeFlush());
   server.cronHooks.push(() => a.cron());
   server.shutdownHooks.push((opts) => a.shutdown(!!opts.force));
+  server.debugSubcommands.set('loadaof', debugLoadAof);
   rdbStateOf(server).otherSnapshotActive = () => a.st.rewriteInProgress;
   setAofInfoProvider(aofInfoFields);
   server.config.onChange((name, value) => {

@@ -27,7 +27,23 @@
 // zipmap     u8 count (254+ = unknown), then <len>key<len><free>value<free bytes>,
 //            lengths 1 byte (< 254) or 0xFE + u32; 0xFF ends.
 
-export class RdbError extends Error {}
+/**
+ * What went wrong in a file, as Redis's loader tells the cases apart (its log lines
+ * and its outcome differ by case): 'eof' the data ends early (rdbReportReadError on a
+ * short read), 'checksum' the CRC64 does not match, 'header' a bad signature or
+ * version (rdbLoad fails with EINVAL, nothing read), 'duplicate' a key already there
+ * (serverPanic in Redis), 'corrupt' anything else malformed (rdbReportCorruptRDB).
+ */
+export type RdbErrorKind = 'eof' | 'checksum' | 'header' | 'duplicate' | 'corrupt';
+
+export class RdbError extends Error {
+  constructor(
+    message: string,
+    readonly kind: RdbErrorKind = 'corrupt',
+  ) {
+    super(message);
+  }
+}
 
 function corrupt(what: string): never {
   throw new RdbError(what);

@@ -146,8 +146,29 @@ export function rdbAux(server: Server, aofBase: boolean, extra: Array<[string, s
   return aux;
 }
 
+/**
+ * The delay (µs) one key costs under rdb-key-save-delay / key-load-delay = `us`, as
+ * Redis's debugDelay: a positive value is that many µs per key; a negative -N is a
+ * 1 µs sleep with probability 1/N (short sleeps by sleeping less often).
+ */
+export function keyDelayUs(us: number): number {
+  if (us >= 0) return us;
+  return Math.floor(Math.random() * -us) === 0 ? 1 : 0;
+}
+
+let sleepCell: Int32Array | null = null;
+
+/** Blocks the thread for `ms` (the synchronous saves' rdb-key-save-delay: Redis's SAVE blocks as well). */
+export function sleepSyncMs(ms: number): void {
+  if (ms <= 0) return;
+  if (sleepCell === null) sleepCell = new Int32Array(new SharedArrayBuffer(4));
+  Atomics.wait(sleepCell, 0, 0, ms);
+}
+
 /** Writes the whole keyspace as an RDB file through `sink` (synchronously). */
 export function writeRdbSnapshot(server: Server, sink: (chunk: Buffer) => void, aofBase = false): number {
+  const delay = server.config.getNumber('rdb-key-save-delay');
+  let debtUs = 0;
   const fw = new RdbFileWriter(sink, writeOptions(server), server.config.getBool('rdbchecksum'));
   fw.header(rdbAux(server, aofBase));
   const lru = server.ks.lfu || server.config.getString('maxmemory-policy').endsWith('-lru');
@@ -157,6 +178,13 @@ export function writeRdbSnapshot(server: Server, sink: (chunk: Buffer) => void, 
     for (const [key, obj] of db.dict) {
       const exp = db.expires.size === 0 ? -1 : db.getExpire(key);
       fw.key(key, obj, exp, lru ? keyMeta(server, obj) : NO_META);
+      if (delay !== 0) {
+        debtUs += keyDelayUs(delay);
+        if (debtUs >= 1000) {
+          sleepSyncMs(Math.floor(debtUs / 1000));
+          debtUs %= 1000;
+        }
+      }
     }
   }
   fw.finish();
@@ -205,13 +233,18 @@ export function rdbSaveToFile(server: Server, path = rdbPath(server)): void {
  * dropped) or merged ('merge': keys of the file overwrite existing ones). Throws
  * on failure, leaving the keyspace untouched.
  */
-export function loadRdbFile(server: Server, path: string, mode: 'replace' | 'merge' = 'replace'): RdbLoadInfo {
+export function loadRdbFile(server: Server, path: string, mode: 'replace' | 'merge' = 'replace', existing: 'replace' | 'fatal' = 'replace'): RdbLoadInfo {
   const buf = readFileSync(path);
-  return loadRdbBuffer(server, buf, mode);
+  return loadRdbBuffer(server, buf, mode, existing);
 }
 
-/** As loadRdbFile, from bytes (an AOF base may be an RDB file). */
-export function loadRdbBuffer(server: Server, buf: Buffer, mode: 'replace' | 'merge' = 'replace'): RdbLoadInfo {
+/**
+ * As loadRdbFile, from bytes (an AOF base may be an RDB file). `existing` ('merge'
+ * only): whether a key of the file that the keyspace already holds replaces it, or
+ * is a duplicate (an RdbError of kind 'duplicate': DEBUG RELOAD NOFLUSH without MERGE).
+ */
+export function loadRdbBuffer(server: Server, buf: Buffer, mode: 'replace' | 'merge' = 'replace', existing: 'replace' | 'fatal' = 'replace'): RdbLoadInfo {
+  const dupCheck = mode === 'merge' && existing === 'fatal';
   const ks = server.ks;
   const n = ks.dbs.length;
   // Indexed by hash slot as the live keyspace is when the swap below will move it in.
@@ -230,7 +263,7 @@ export function loadRdbBuffer(server: Server, buf: Buffer, mode: 'replace' | 'me
       verifyChecksum: server.config.getBool('rdbchecksum'),
       onKey: (dbid, key, obj, expireMs, idleSec, freq) => {
         const db = scratch.dbs[dbid];
-        if (db.dict.has(key)) throw new RdbError(`RDB has duplicated key '${key}' in DB ${dbid}`);
+        if (db.dict.has(key) || (dupCheck && ks.dbs[dbid].dict.has(key))) throw new RdbError(`RDB has duplicated key '${key}' in DB ${dbid}`, 'duplicate');
         obj.lru = ks.initialLru();
         if (lfu && freq >= 0) obj.lru = (lfuMinutesNow() << 8) | freq;
         else if (!lfu && idleSec >= 0) obj.lru = lruFromIdle(ks, idleSec);
@@ -295,9 +328,63 @@ function lruFromIdle(ks: Keyspace, idleSec: number): number {
 }
 
 /**
+ * Logs why a file could not be loaded with the lines redis-server 7.0 writes for the
+ * same file (rdbLoadRio's messages, then rdbReportError's "Internal error in RDB
+ * reading offset 0, function at rdb.c:<line> -> <reason>"). The C line numbers are
+ * those of 7.0.15 for the cases that have a fixed site there; other malformed data
+ * has its own wording (our parser checks differently) and line 0. Redis then runs
+ * redis-check-rdb, whose report we do not print, and exits with 1 (its rdbLoad
+ * only returns an error for a bad header: then the caller decides).
+ */
+export function logRdbLoadFailure(server: Server, e: RdbError): void {
+  const log = server.log;
+  switch (e.kind) {
+    case 'header':
+      log.warning(e.message);
+      return;
+    case 'eof':
+      log.warning('Short read or OOM loading DB. Unrecoverable error, aborting now.');
+      log.warning(`Internal error in RDB reading offset 0, function at rdb.c:${RDB_C_LINE_EOF} -> Unexpected EOF reading RDB file`);
+      return;
+    case 'checksum':
+      log.warning(e.message);
+      log.warning(`Internal error in RDB reading offset 0, function at rdb.c:${RDB_C_LINE_CRC} -> RDB CRC error`);
+      return;
+    case 'duplicate':
+      log.warning(e.message);
+      log.warning(`Guru Meditation: Duplicated key found in RDB file #rdb.c:${RDB_C_LINE_DUP}`);
+      return;
+    default:
+      log.warning(`Internal error in RDB reading offset 0, function at rdb.c:${/^Unknown RDB encoding type/.test(e.message) ? RDB_C_LINE_TYPE : 0} -> ${e.message}`);
+  }
+}
+
+/** redis-server 7.0.15's rdb.c lines in its load error messages (they can only differ from a C build). */
+const RDB_C_LINE_EOF = 3249;
+const RDB_C_LINE_CRC = 3225;
+const RDB_C_LINE_DUP = 3184;
+const RDB_C_LINE_TYPE = 2681;
+
+/** strerror(3) of the errors a file open or read can give. */
+function strerror(e: NodeJS.ErrnoException): string {
+  switch (e.code) {
+    case 'EACCES':
+      return 'Permission denied';
+    case 'EISDIR':
+      return 'Is a directory';
+    case 'EIO':
+      return 'Input/output error';
+    case 'ENOMEM':
+      return 'Cannot allocate memory';
+    default:
+      return e.message;
+  }
+}
+
+/**
  * Start-up load of dir/dbfilename (skipped when appendonly is on: the AOF loader
- * takes over). Returns false, after logging the reason, when the file exists but
- * cannot be loaded: the server must then exit as Redis does.
+ * takes over). Returns false, after logging the reason as redis-server does, when
+ * the file exists but cannot be loaded: the server must then exit with 1.
  */
 export function loadRdbAtStartup(server: Server): boolean {
   if (server.config.getBool('appendonly')) return true;
@@ -309,49 +396,74 @@ export function loadRdbAtStartup(server: Server): boolean {
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ENOENT') return true;
-    server.log.warning(`Fatal error loading the DB: ${err.message}. Exiting.`);
+    server.log.warning(`Fatal error loading the DB: ${strerror(err)}. Exiting.`);
     return false;
   }
   try {
     loadRdbBuffer(server, buf, 'replace');
     rdbStateOf(server).loadedReplInfo = rdbStateOf(server).lastLoadRepl;
   } catch (e) {
-    const msg = e instanceof RdbError ? e.message : (e as Error).stack ?? String(e);
-    server.log.warning(`Fatal error loading the DB (${path}): ${msg}. Exiting.`);
+    if (!(e instanceof RdbError)) {
+      server.log.warning(`Fatal error loading the DB (${path}): ${(e as Error).stack ?? String(e)}. Exiting.`);
+      return false;
+    }
+    logRdbLoadFailure(server, e);
+    // rdbLoad's EINVAL for a bad header; the other cases exit from rdbReportError.
+    if (e.kind === 'header') server.log.warning('Fatal error loading the DB: Invalid argument. Exiting.');
     return false;
   }
   server.log.notice(`DB loaded from disk: ${((Date.now() - t0) / 1000).toFixed(3)} seconds`);
   return true;
 }
 
-/** DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]. */
+/**
+ * DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE], as Redis 7: saves (unless NOSAVE; a failed
+ * save answers a bare -ERR), empties the dataset (unless NOFLUSH), then loads the
+ * file. MERGE lets the file's keys replace keys already there; without it (with
+ * NOFLUSH) a key already there is a duplicate, on which Redis panics: the server
+ * logs it and exits. A missing file or a bad header answers an error (the dataset
+ * is then empty when it was flushed); a file broken further in makes Redis exit
+ * (rdbReportError), and so do we.
+ */
 function debugReload(c: import('../server/client.js').Client, argv: string[]): void {
   const s = c.server;
   let merge = false;
-  let noflush = false;
-  let nosave = false;
+  let flush = true;
+  let save = true;
   for (let i = 2; i < argv.length; i++) {
     const o = argv[i].toLowerCase();
     if (o === 'merge') merge = true;
-    else if (o === 'noflush') noflush = true;
-    else if (o === 'nosave') nosave = true;
+    else if (o === 'noflush') flush = false;
+    else if (o === 'nosave') save = false;
     else {
-      c.addError("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+      c.addError('ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.');
       return;
     }
   }
-  if (!nosave) {
+  if (save) {
     try {
       rdbSaveToFile(s);
     } catch {
-      c.addError('ERR Error trying to save the DB');
+      c.addError('ERR');
       return;
     }
   }
+  if (flush) {
+    for (const db of s.ks.dbs) {
+      if (db.size > 0) s.touchAllWatchedKeysInDb(db);
+      db.clear();
+    }
+  }
   try {
-    loadRdbFile(s, rdbPath(s), merge || noflush ? 'merge' : 'replace');
+    loadRdbFile(s, rdbPath(s), 'merge', merge ? 'replace' : 'fatal');
   } catch (e) {
-    s.log.warning(`DEBUG RELOAD: ${(e as Error).message}`);
+    if (e instanceof RdbError && e.kind !== 'header') {
+      logRdbLoadFailure(s, e);
+      s.exit(1);
+      return;
+    }
+    if (!(e instanceof RdbError)) s.log.warning(`DEBUG RELOAD: ${(e as Error).message}`);
+    else logRdbLoadFailure(s, e);
     c.addError('ERR Error trying to load the RDB dump, check server logs.');
     return;
   }
@@ -397,6 +509,8 @@ export function rdbSaveBackground(server: Server): boolean {
   rdbStateOf(server).lastBgsaveTryMs = start;
   rdbStateOf(server).dirtyAtBgsaveStart = server.dirty;
   rdbStateOf(server).bgsaveScheduled = false;
+  // Counted when it starts, as Redis counts at fork (INFO rdb_saves while it runs).
+  rdbStateOf(server).saves++;
   server.log.notice(`Background saving started (fork-less snapshot of ${server.ks.totalKeys()} keys)`);
   const job = saveSnapshotToFile(server, rdbPath(server), `temp-bgsave-${process.pid}.rdb`, {
     onDone: (err, bytes) => {
@@ -410,7 +524,6 @@ export function rdbSaveBackground(server: Server): boolean {
         server.lastSaveTime = Math.floor(Date.now() / 1000);
         rdbStateOf(server).lastBgsaveOk = true;
         rdbStateOf(server).lastSaveOk = true;
-        rdbStateOf(server).saves++;
         rdbStateOf(server).lastSaveBytes = bytes;
         server.log.notice('Background saving terminated with success');
       } else if (killed.has(job)) {

@@ -72,7 +72,7 @@ import {
   parseZipmap,
 } from './encodings.js';
 
-export { RdbError } from './encodings.js';
+export { RdbError, type RdbErrorKind } from './encodings.js';
 
 /** The version Cinnabar writes by default (Redis 7.0's; 7.2 writes 11). */
 export const RDB_VERSION_DEFAULT = 10;
@@ -608,11 +608,11 @@ export class RdbReader {
   }
 
   need(n: number): void {
-    if (n > this.end - this.pos) throw new RdbError('Unexpected EOF reading RDB file');
+    if (n > this.end - this.pos) throw new RdbError('Unexpected EOF reading RDB file', 'eof');
   }
 
   u8(): number {
-    if (this.pos >= this.end) throw new RdbError('Unexpected EOF reading RDB file');
+    if (this.pos >= this.end) throw new RdbError('Unexpected EOF reading RDB file', 'eof');
     return this.buf[this.pos++];
   }
 
@@ -979,11 +979,11 @@ export interface RdbLoadInfo {
 export function loadRdb(buf: Buffer, opts: RdbLoadOptions, start = 0): RdbLoadInfo {
   const r = new RdbReader(buf, start, buf.length, opts.config);
   r.need(9);
-  if (buf.toString('latin1', start, start + 5) !== 'REDIS') throw new RdbError('Wrong signature trying to load DB from file');
+  if (buf.toString('latin1', start, start + 5) !== 'REDIS') throw new RdbError('Wrong signature trying to load DB from file', 'header');
   const vtext = buf.toString('latin1', start + 5, start + 9);
-  if (!/^[0-9]{4}$/.test(vtext)) throw new RdbError(`Can't handle RDB format version ${JSON.stringify(vtext)}`);
+  if (!/^[0-9]{4}$/.test(vtext)) throw new RdbError(`Can't handle RDB format version ${Number.parseInt(vtext, 10) || 0}`, 'header');
   const version = Number(vtext);
-  if (version < 1 || version > RDB_VERSION_MAX) throw new RdbError(`Can't handle RDB format version ${version}`);
+  if (version < 1 || version > RDB_VERSION_MAX) throw new RdbError(`Can't handle RDB format version ${version}`, 'header');
   r.pos = start + 9;
   const dropExpired = opts.dropExpired ?? true;
   const info: RdbLoadInfo = { version, keys: 0, expired: 0, emptySkipped: 0, functionsSkipped: 0, checksumVerified: false, end: 0 };
@@ -1065,7 +1065,7 @@ export function loadRdb(buf: Buffer, opts: RdbLoadOptions, start = 0): RdbLoadIn
     } else if (opts.verifyChecksum ?? true) {
       const crc = new Crc64().update(buf, start, crcEnd);
       if (!crc.equalsLE(buf, crcEnd)) {
-        throw new RdbError(`Wrong RDB checksum expected: (${crc.value.toString(16)}) got: (${stored.toString(16)})`);
+        throw new RdbError(`Wrong RDB checksum expected: (${crc.value.toString(16)}) but got (${stored.toString(16)}). Aborting now.`, 'checksum');
       }
       info.checksumVerified = true;
     }

@@ -40,7 +40,7 @@ import type { Server } from '../server/server.js';
 import type { Database, KeyspaceObserver } from '../keyspace/keyspace.js';
 import type { RObj } from '../types/object.js';
 import { RDB_OPCODE, RdbFileWriter, writeLen, type KeyMeta } from './rdb.js';
-import { keyMeta, rdbAux, writeOptions } from './persistence.js';
+import { keyDelayUs, keyMeta, rdbAux, writeOptions } from './persistence.js';
 
 export interface SnapshotOptions {
   /** aof-base aux field (the base of a multi-part AOF). */
@@ -88,6 +88,10 @@ export class Snapshot implements KeyspaceObserver {
   private readonly lru: boolean;
   private readonly sliceMs: number;
   private readonly manual: boolean;
+  /** rdb-key-save-delay when the snapshot started (Redis's child reads it at fork), in µs per key. */
+  private readonly keyDelayUs: number;
+  /** Delay owed by the keys walked in this slice (µs); the next slice waits it out. */
+  private delayDebtUs = 0;
   /** Keys left for the current advance() call (manual mode). */
   private quota = Infinity;
 
@@ -101,6 +105,7 @@ export class Snapshot implements KeyspaceObserver {
     this.emptyAtStart = dbs.map((db) => db.size === 0);
     this.keysTotal = server.ks.totalKeys();
     this.lru = server.ks.lfu || server.config.getString('maxmemory-policy').endsWith('-lru');
+    this.keyDelayUs = server.config.getNumber('rdb-key-save-delay');
     // Small chunks: each flush checksums its chunk in one go (CRC64 costs ~7 ns/byte).
     this.fw = new RdbFileWriter((chunk) => this.emit(chunk), writeOptions(server), server.config.getBool('rdbchecksum'), CHUNK_BYTES);
     this.fw.header(rdbAux(server, !!opts.aofBase, opts.extraAux));
@@ -194,6 +199,12 @@ export class Snapshot implements KeyspaceObserver {
         if (obj === undefined) continue; // cannot happen: a position names a live key
         this.select(db.id);
         this.writeKey(db, key, obj);
+        if (this.keyDelayUs !== 0 && !all) {
+          // rdb-key-save-delay: the slice ends once a millisecond of delay is owed;
+          // run() waits it out on a timer, so the server keeps serving meanwhile.
+          this.delayDebtUs += keyDelayUs(this.keyDelayUs);
+          if (this.delayDebtUs >= 1000) return false;
+        }
         if (--this.quota <= 0) return false;
         if (++n % CHECK_EVERY === 0 && (this.paused || performance.now() >= deadline)) return false;
       }
@@ -226,6 +237,12 @@ export class Snapshot implements KeyspaceObserver {
   private schedule(): void {
     if (this.manual || this.scheduled || this.finished || this.paused) return;
     this.scheduled = true;
+    if (this.delayDebtUs >= 1000) {
+      const ms = Math.floor(this.delayDebtUs / 1000);
+      this.delayDebtUs -= ms * 1000;
+      setTimeout(() => this.run(), ms);
+      return;
+    }
     setImmediate(() => this.run());
   }
 

@@ -127,6 +127,8 @@ export interface ServerHandle {
   readonly exited: boolean;
   /** Resolves when the process has exited. */
   waitExit(): Promise<void>;
+  /** How it ended once it has: "exited with code <n>" or "killed by <signal>" ('' while running). */
+  readonly exitDescription: string;
   /** Tail of the combined stdout/stderr of the process. */
   output(): string;
 }

@@ -250,9 +250,19 @@ test('commands in-process: SAVE, DUMP/RESTORE propagation, DEBUG RELOAD, shutdow
     const before = dumpKeyspace(s);
     assert.equal(run('DEBUG', 'RELOAD'), '+OK\r\n');
     assert.deepEqual(dumpKeyspace(s), before);
-    // A file that went bad: DEBUG RELOAD NOSAVE fails and the keyspace is kept.
-    writeFileSync(join(dir, 'dump.rdb'), 'REDIS0010\xff');
+    // A file with a bad signature: DEBUG RELOAD NOSAVE fails after the flush, as in
+    // Redis (the dataset is then empty); a file broken further in exits the server.
+    const good = readFileSync(join(dir, 'dump.rdb'));
+    writeFileSync(join(dir, 'dump.rdb'), 'REDIX0010\xff');
     assert.equal(run('DEBUG', 'RELOAD', 'NOSAVE'), '-ERR Error trying to load the RDB dump, check server logs.\r\n');
+    assert.equal(s.ks.totalKeys(), 0);
+    const exits: number[] = [];
+    s.exit = (code) => exits.push(code);
+    writeFileSync(join(dir, 'dump.rdb'), 'REDIS0010\xff');
+    assert.equal(run('DEBUG', 'RELOAD', 'NOSAVE'), '');
+    assert.deepEqual(exits, [1]);
+    writeFileSync(join(dir, 'dump.rdb'), good);
+    assert.equal(run('DEBUG', 'RELOAD', 'NOSAVE'), '+OK\r\n');
     assert.deepEqual(dumpKeyspace(s), before);
     assert.equal(run('MULTI'), '+OK\r\n');
     assert.equal(run('SAVE'), '-ERR Command not allowed inside a transaction\r\n');
