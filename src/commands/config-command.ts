@@ -1,7 +1,7 @@
 // CONFIG GET / SET / RESETSTAT / REWRITE over the configuration table (src/config/),
 // and the protected-action rule (enable-protected-configs, enable-debug-command).
 //
-// CONFIG SET bind/port/unixsocket change the value only (listeners are not re-opened).
+// CONFIG SET port and bind re-open the TCP listeners (the unix socket is immutable).
 
 import { readFileSync, existsSync } from 'node:fs';
 import { writeFileAtomicSync } from '../util/atomic-file.js';
@@ -25,7 +25,8 @@ export function isLocalClient(c: Client): boolean {
   if (!s) return true;
   const a = s.remoteAddress;
   if (!a) return true;
-  return a.startsWith('127.') || a === '::1' || a.startsWith('::ffff:127.');
+  // 127.0.0.1 and ::1 only, not the rest of 127/8, as Redis compares.
+  return a === '127.0.0.1' || a === '::1' || a === '::ffff:127.0.0.1';
 }
 
 /** Redis's allowProtectedAction for enable-debug-command / enable-protected-configs. */
@@ -131,18 +132,21 @@ function configSet(c: Client, argv: string[]): void {
     c.addError(`ERR CONFIG SET failed (possibly related to argument '${errArg}') - ${errStr}`);
     return;
   }
-  // Validate every value before changing anything.
+  // Set phase: every value is checked, then set in the order given; the first that
+  // fails puts back every value set before it (Redis's performInterfaceSet loop).
+  // A set error names the directive as Redis spells it (lower case).
   for (let i = 0; i < n; i++) {
     try {
       cfg.parseValue(dirs[i], [argv[3 + i * 2]]);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
-      c.addError(`ERR CONFIG SET failed (possibly related to argument '${argv[2 + i * 2]}') - ${e.message}`);
+      c.addError(`ERR CONFIG SET failed (possibly related to argument '${argv[2 + i * 2].toLowerCase()}') - ${e.message}`);
       return;
     }
   }
-  // Apply; on a failure (chdir) restore what was already applied.
   const old: string[] = dirs.map((d) => cfg.format(d));
+  /** Apply steps to run once every value is set, each once, in the order of its first directive. */
+  const applies: Array<{ step: ApplyStep; arg: string }> = [];
   for (let i = 0; i < n; i++) {
     const d = dirs[i];
     let value = argv[3 + i * 2];
@@ -154,21 +158,61 @@ function configSet(c: Client, argv: string[]): void {
       cfg.set(d.name, [value]);
     } catch (e) {
       // Including directive i: its value may be stored when a change listener refused it.
-      for (let j = i; j >= 0; j--) {
-        try {
-          if (dirs[j].name === 'dir') process.chdir(old[j]);
-          cfg.set(dirs[j].name, [old[j]]);
-        } catch {
-          /* best effort */
-        }
-      }
+      restoreValues(cfg, dirs.slice(0, i + 1), old);
       const msg = e instanceof ConfigError ? e.message : strerror(e as NodeJS.ErrnoException);
-      c.addError(`ERR CONFIG SET failed (possibly related to argument '${argv[2 + i * 2]}') - ${msg}`);
+      c.addError(`ERR CONFIG SET failed (possibly related to argument '${argv[2 + i * 2].toLowerCase()}') - ${msg}`);
       return;
     }
+    const step = APPLY_STEPS.get(d.name);
+    // An int set to the value it has is "unchanged" in Redis, and its apply step does not run.
+    if (step && (d.name !== 'port' || cfg.format(d) !== old[i]) && !applies.some((a) => a.step === step)) applies.push({ step, arg: d.name });
+  }
+  // Apply phase: on a failure every value is put back and the steps run again on the old values.
+  for (const { step, arg } of applies) {
+    const err = step(s);
+    if (err === null) continue;
+    s.log.warning(`Failed applying new configuration. Possibly related to new ${arg} setting. Restoring previous settings.`);
+    restoreValues(cfg, dirs, old);
+    for (const a of applies) {
+      if (a.step(s) !== null) s.log.warning(`Failed applying restored configuration. Possibly related to ${a.arg} setting.`);
+    }
+    c.addError(`ERR CONFIG SET failed (possibly related to argument '${arg}') - ${err}`);
+    return;
   }
   c.addOk();
 }
+
+/** Puts back the values CONFIG SET changed (best effort: they were valid before). */
+function restoreValues(cfg: Config, dirs: Directive[], old: string[]): void {
+  for (let j = dirs.length - 1; j >= 0; j--) {
+    try {
+      if (dirs[j].name === 'dir') process.chdir(old[j]);
+      cfg.set(dirs[j].name, [old[j]]);
+    } catch {
+      /* best effort */
+    }
+  }
+}
+
+/** An apply step: null when it worked, else Redis's error text. */
+type ApplyStep = (s: ServerContext) => string | null;
+
+/**
+ * Directives whose change takes effect once every value of a CONFIG SET is set
+ * (Redis's apply functions): the TCP listeners are re-opened on the new port or
+ * bind addresses. port and bind have separate steps, as in Redis, so the error
+ * names the one that ran first.
+ */
+const applyPort: ApplyStep = (s) => (s.rebindTcp(s.config.getNumber('port')) ? null : 'Unable to listen on this port. Check server logs.');
+const applyBind: ApplyStep = (s) => {
+  if (s.rebindTcp(s.config.getNumber('port') || s.port)) return null;
+  s.log.warning('Failed to bind');
+  return 'Failed to bind to specified addresses.';
+};
+const APPLY_STEPS = new Map<string, ApplyStep>([
+  ['port', applyPort],
+  ['bind', applyBind],
+]);
 
 /** Zeroes the statistics INFO reports (CONFIG RESETSTAT). */
 export function resetStats(s: ServerContext): void {

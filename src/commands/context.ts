@@ -213,6 +213,10 @@ export interface ServerContext {
   readonly resetHooks: ClientHook[];
 
   requiresAuth(): boolean;
+  /** Port actually listened on (0: no TCP listener). */
+  port: number;
+  /** CONFIG SET port / bind: closes the TCP listeners and listens on `port` at the bind addresses; false when that failed. */
+  rebindTcp(port: number): boolean;
   /** The text of INFO for the given section arguments. */
   info(sections: string[]): string;
   /** One line of CLIENT LIST for a client. */

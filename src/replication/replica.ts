@@ -97,7 +97,9 @@ export class PrimaryLink {
   connect(): void {
     const log = this.repl.server.log;
     log.notice('MASTER <-> REPLICA sync started');
-    const s = net.createConnection({ host: this.host, port: this.port });
+    // bind-source-addr: the local address of the link to the primary, as in Redis.
+    const source = this.repl.server.config.getString('bind-source-addr');
+    const s = net.createConnection(source === '' ? { host: this.host, port: this.port } : { host: this.host, port: this.port, localAddress: source });
     this.socket = s;
     s.setNoDelay(!this.repl.server.config.getBool('repl-disable-tcp-nodelay'));
     s.on('connect', () => this.onConnect());

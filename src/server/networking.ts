@@ -5,6 +5,7 @@
 // limits enforced at that point.
 
 import net from 'node:net';
+import { getSystemErrorName } from 'node:util';
 import { existsSync, unlinkSync } from 'node:fs';
 import type { Server } from './server.js';
 import { Client, CLIENT_CLOSE_AFTER_REPLY, CLIENT_CLOSE_ASAP, CLIENT_MASTER, CLIENT_REPLICA } from './client.js';
@@ -15,8 +16,90 @@ const PROTECTED_MODE_MSG =
 /** Bytes of the shared read buffer: one socket read at most. */
 const READ_BUFFER_BYTES = 64 * 1024;
 
+/** One address of a `bind` list, as Redis reads it: "-" marks an optional one, `*` and `::*` the wildcards. */
+interface BindTarget {
+  raw: string;
+  addr: string;
+  optional: boolean;
+  ipv6Only: boolean;
+}
+
+function bindTargets(binds: string[]): BindTarget[] {
+  const hasV4Any = binds.some((b) => b === '*' || b === '0.0.0.0' || b === '-*' || b === '-0.0.0.0');
+  return binds.map((raw) => {
+    const optional = raw.startsWith('-');
+    let addr = optional ? raw.slice(1) : raw;
+    if (addr === '*') addr = '0.0.0.0';
+    if (addr === '::*') addr = '::';
+    return { raw, addr, optional, ipv6Only: addr === '::' && hasV4Any };
+  });
+}
+
+/** libuv's TCP handle as Node's tcp_wrap binding gives it: bind and listen answer at once, with an errno. */
+interface TcpHandle {
+  bind(addr: string, port: number): number | undefined;
+  bind6(addr: string, port: number, flags: number): number | undefined;
+  listen(backlog: number): number | undefined;
+  close(): void;
+}
+interface TcpWrap {
+  TCP: new (type: number) => TcpHandle;
+  constants: { SERVER: number };
+}
+/** libuv's UV_TCP_IPV6ONLY flag of uv_tcp_bind. */
+const UV_TCP_IPV6ONLY = 1;
+
+function tcpWrap(): TcpWrap | null {
+  try {
+    return (process as unknown as { binding(name: string): TcpWrap }).binding('tcp_wrap');
+  } catch {
+    return null;
+  }
+}
+
+/** strerror's text for the errors a bind or listen gives. */
+function bindErrorText(errno: number): string {
+  const name = getSystemErrorName(errno);
+  switch (name) {
+    case 'EADDRINUSE':
+      return 'Address already in use';
+    case 'EADDRNOTAVAIL':
+      return 'Cannot assign requested address';
+    case 'EACCES':
+      return 'Permission denied';
+    case 'EAFNOSUPPORT':
+      return 'Address family not supported by protocol';
+    case 'EINVAL':
+      return 'Invalid argument';
+    default:
+      return name;
+  }
+}
+
+/**
+ * Binds and listens on addr:port at once, as Redis's listenToPort does, so that
+ * CONFIG SET can answer whether it worked: a TCP handle of its own, bound and
+ * listening, that net.Server then adopts. Returns the handle, or the errno.
+ */
+function listenSync(addr: string, port: number, ipv6Only: boolean, backlog: number): TcpHandle | number {
+  const wrap = tcpWrap();
+  if (wrap === null) return -22; // EINVAL: this Node has no tcp_wrap binding
+  const h = new wrap.TCP(wrap.constants.SERVER);
+  let err = net.isIPv6(addr) ? h.bind6(addr, port, ipv6Only ? UV_TCP_IPV6ONLY : 0) : h.bind(addr, port);
+  // libuv reports EADDRINUSE at listen(), not at bind().
+  if (!err) err = h.listen(backlog);
+  if (err) {
+    h.close();
+    return err;
+  }
+  return h;
+}
+
 export class Networking {
+  /** TCP listeners (one per bind address). */
   private listeners: net.Server[] = [];
+  /** The unix socket listener, if any: CONFIG SET port/bind leave it alone. */
+  private unixListener: net.Server | null = null;
   /** Where adopted sockets read (see adoptSocket); each read is parsed before the next. */
   private readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   /** Clients with reply bytes waiting to be written. */
@@ -30,6 +113,43 @@ export class Networking {
   closeListeners(): void {
     for (const l of this.listeners) l.close();
     this.listeners = [];
+    this.unixListener?.close();
+    this.unixListener = null;
+  }
+
+  /**
+   * CONFIG SET port / bind (Redis's changeListenPort and changeBindAddr): closes the
+   * TCP listeners and listens on `port` at the configured bind addresses, at once,
+   * so that the reply says whether it worked. Port 0 means no TCP listener. An
+   * optional address ("-addr") that is not on this machine is skipped; any other
+   * failure closes what was opened and returns false: the caller restores the old
+   * values and calls this again. Connected clients stay connected; the unix socket
+   * is not touched.
+   */
+  rebindTcp(port: number): boolean {
+    for (const l of this.listeners) l.close();
+    this.listeners = [];
+    this.host.port = 0;
+    if (port === 0) return true;
+    const backlog = this.host.config.getNumber('tcp-backlog');
+    const opened: net.Server[] = [];
+    for (const t of bindTargets(this.host.config.getList('bind'))) {
+      const h = listenSync(t.addr, port, t.ipv6Only, backlog);
+      if (typeof h === 'number') {
+        const name = getSystemErrorName(h);
+        this.host.log.warning(`Warning: Could not create server TCP listening socket ${t.raw}:${port}: bind: ${bindErrorText(h)}`);
+        if (t.optional && (name === 'EADDRNOTAVAIL' || name === 'EAFNOSUPPORT' || name === 'EPROTONOSUPPORT')) continue;
+        for (const l of opened) l.close();
+        return false;
+      }
+      const srv = net.createServer({ noDelay: true, pauseOnConnect: true }, (s) => this.accept(s, false));
+      srv.on('error', (e) => this.host.log.warning(`Listener error: ${e.message}`));
+      srv.listen(h);
+      opened.push(srv);
+    }
+    this.listeners = opened;
+    this.host.port = port;
+    return true;
   }
 
 
@@ -39,14 +159,9 @@ export class Networking {
     const binds = this.host.config.getList('bind');
     if (port !== 0 || binds.length > 0) {
       let anyBound = false;
-      const hasV4Any = binds.some((b) => b === '*' || b === '0.0.0.0');
-      for (const raw of binds) {
-        const optional = raw.startsWith('-');
-        let addr = optional ? raw.slice(1) : raw;
-        if (addr === '*') addr = '0.0.0.0';
-        if (addr === '::*') addr = '::';
+      for (const { raw, addr, optional, ipv6Only } of bindTargets(binds)) {
         try {
-          await this.listenOn(port, addr, addr === '::' && hasV4Any);
+          await this.listenOn(port, addr, ipv6Only);
           anyBound = true;
         } catch (e) {
           if (optional) continue;
@@ -66,7 +181,7 @@ export class Networking {
         srv.listen(sock, () => resolve());
       });
       this.host.unixPath = sock;
-      this.listeners.push(srv);
+      this.unixListener = srv;
     }
   }
 
@@ -87,8 +202,9 @@ export class Networking {
 
   private isLocal(socket: net.Socket, unix: boolean): boolean {
     if (unix) return true;
+    // Redis's connIsLocal: 127.0.0.1 and ::1 only, not the rest of 127/8.
     const a = socket.remoteAddress ?? '';
-    return a === '127.0.0.1' || a === '::1' || a === '::ffff:127.0.0.1' || a.startsWith('127.');
+    return a === '127.0.0.1' || a === '::1' || a === '::ffff:127.0.0.1';
   }
 
   /**
@@ -108,12 +224,9 @@ export class Networking {
       accepted.end('-ERR max number of clients reached\r\n');
       return;
     }
-    if (
-      this.host.config.getBool('protected-mode') &&
-      !this.host.requiresAuth() &&
-      this.host.config.getList('bind').join(' ') === '* -::*' &&
-      !this.isLocal(accepted, unix)
-    ) {
+    // Redis 7's rule: protected mode refuses every non-loopback client while the
+    // default user has no password, whatever the bind addresses are.
+    if (this.host.config.getBool('protected-mode') && !this.host.requiresAuth() && !this.isLocal(accepted, unix)) {
       this.host.stats.rejectedConnections++;
       accepted.resume();
       accepted.end(PROTECTED_MODE_MSG);

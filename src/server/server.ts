@@ -347,6 +347,11 @@ export class Server implements ServerContext {
 
   // ---- listening and connections (networking.ts) ---------------------------------------
 
+  /** CONFIG SET port / bind: re-opens the TCP listeners at once (networking.ts); false when a bind failed. */
+  rebindTcp(port: number): boolean {
+    return this.net.rebindTcp(port);
+  }
+
   /** Opens the TCP listeners and the unix socket, then starts the cron. Resolves when all are listening. */
   async listen(): Promise<void> {
     await this.net.listen();

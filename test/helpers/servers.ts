@@ -102,6 +102,8 @@ export interface StartOptions {
   configFile?: string;
   /** Leave out the harness's `--save ""`, so the config file's save lines hold. */
   fileSave?: boolean;
+  /** Leave out the harness's `--bind 127.0.0.1`, so the server binds where its defaults say (`* -::*`). */
+  defaultBind?: boolean;
   /** Fixed port (default: a free one; on "address in use" a new one is tried). */
   port?: number;
   /** Deadline for the server to answer PING (default 15000 ms). */
@@ -308,6 +310,13 @@ function withoutSave(args: string[], drop: boolean): string[] {
   return i < 0 ? args : [...args.slice(0, i), ...args.slice(i + 2)];
 }
 
+/** The default arguments, without `--bind 127.0.0.1` when `drop`. */
+function withoutBind(args: string[], drop: boolean): string[] {
+  if (!drop) return args;
+  const i = args.indexOf('--bind');
+  return i < 0 ? args : [...args.slice(0, i), ...args.slice(i + 2)];
+}
+
 async function startProcess(spec: SpawnSpec, opts: StartOptions): Promise<ServerHandle> {
   const timeoutMs = opts.startTimeoutMs ?? 15000;
   const attempts = opts.port === undefined ? 3 : 1;
@@ -318,7 +327,7 @@ async function startProcess(spec: SpawnSpec, opts: StartOptions): Promise<Server
     const args = [
       ...spec.prefix,
       ...(opts.configFile !== undefined ? [opts.configFile] : []),
-      ...withoutSave(spec.args(port, dir), opts.fileSave === true),
+      ...withoutBind(withoutSave(spec.args(port, dir), opts.fileSave === true), opts.defaultBind === true),
       ...(opts.args ?? []),
     ];
     const proc = new Proc(spec.kind, port, dir, spec.command, args, opts.env);
