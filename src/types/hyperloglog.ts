@@ -287,7 +287,7 @@ export function hllSparseToDense(h: Hll): boolean {
     } else {
       let runlen = valLen(op);
       const regval = valValue(op);
-      if (runlen + idx > HLL_REGISTERS) break; // overflow
+      if (runlen + idx > HLL_REGISTERS) return false; // overflow, even from the last register on (as redis-server)
       while (runlen-- > 0) denseSet(d, idx++, regval);
       p++;
     }
@@ -497,7 +497,7 @@ export function hllMerge(max: Uint8Array, s: string): boolean {
     } else {
       let runlen = valLen(op);
       const regval = valValue(op);
-      if (runlen + i > HLL_REGISTERS) break; // overflow
+      if (runlen + i > HLL_REGISTERS) return false; // overflow: corrupt even when it starts at the end (as redis-server)
       while (runlen-- > 0) {
         if (regval > max[i]) max[i] = regval;
         i++;
