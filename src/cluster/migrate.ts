@@ -29,7 +29,8 @@
 // (Redis runs it, blocking); see test/helpers/known-differences.ts.
 
 import type { Server } from '../server/server.js';
-import type { Client } from '../server/client.js';
+import { CLIENT_NO_TOUCH, type Client } from '../server/client.js';
+import type { RObj } from '../types/object.js';
 import type { Database } from '../keyspace/keyspace.js';
 import type { CommandSpec } from '../commands/table.js';
 import { NOTIFY_GENERIC } from '../keyspace/notify.js';
@@ -353,10 +354,12 @@ function migrateCommand(c: Client, argv: string[]): void {
   }
   if (timeoutMs <= 0) timeoutMs = DEFAULT_TIMEOUT_MS;
   const db = c.db;
-  const found: string[] = [];
+  const noTouch = (c.flags & CLIENT_NO_TOUCH) !== 0;
+  const found: Array<{ key: string; obj: RObj }> = [];
   for (let j = 0; j < numKeys; j++) {
-    const k = argv[firstKey + j];
-    if (db.lookupRead(k) !== undefined) found.push(k);
+    const key = argv[firstKey + j];
+    const obj = db.lookupRead(key, noTouch);
+    if (obj !== undefined) found.push({ key, obj });
   }
   if (found.length === 0) {
     c.addSimple('NOKEY');
@@ -369,7 +372,7 @@ function migrateCommand(c: Client, argv: string[]): void {
   const now = s.ks.now;
   const opts = writeOptions(s);
   const entries: Entry[] = [];
-  for (const key of found) {
+  for (const { key, obj } of found) {
     let ttl = 0;
     const at = db.getExpire(key);
     if (at !== -1) {
@@ -377,9 +380,7 @@ function migrateCommand(c: Client, argv: string[]): void {
       if (ttl < 0) continue;
       if (ttl < 1) ttl = 1;
     }
-    const o = db.lookupRead(key, true);
-    if (o === undefined) continue;
-    entries.push({ key, ttl, payload: createDumpPayload(o, opts) });
+    entries.push({ key, ttl, payload: createDumpPayload(obj, opts) });
   }
   const job: Job = { host: argv[1], port: argv[2], dbid, timeoutMs, copy, replace, username, password, entries, shown: c.redactedArgv ?? argv, spec: c.cmd!, startedMs: performance.now() };
   const release = s.holdWrites();
