@@ -26,10 +26,17 @@
 // MIGRATE's), and eviction under maxmemory may pick a migrating key.
 //
 // Inside MULTI/EXEC and scripts the client cannot wait: MIGRATE is refused there
-// (Redis runs it, blocking); see test/helpers/known-differences.ts.
+// (Redis runs it, blocking); see test/helpers/known-differences.ts. In cluster
+// mode Redis sends RESTORE-ASKING instead of RESTORE; that comes with cluster mode.
+//
+// Limits: the keys of one MIGRATE are those of its argv (bounded by the query
+// buffer limits where the request entered); their payloads are built in memory
+// and written at once, as Redis builds them in one buffer; one reply deadline of
+// `timeout` ms per reply; SOCKET_CACHE_ITEMS connections; one retry.
 
 import type { Server } from '../server/server.js';
-import type { Client } from '../server/client.js';
+import { CLIENT_NO_TOUCH, type Client } from '../server/client.js';
+import type { RObj } from '../types/object.js';
 import type { Database } from '../keyspace/keyspace.js';
 import type { CommandSpec } from '../commands/table.js';
 import { NOTIFY_GENERIC } from '../keyspace/notify.js';
@@ -97,7 +104,7 @@ class MigrateState {
   /** Replies waiting for their blocked client (written by the unblock). */
   readonly pending = new Map<Client, Outcome>();
 
-  constructor(private readonly server: Server) {}
+  constructor(readonly server: Server) {}
 
   /** The cached connection to host:port, or a new one (Redis's migrateGetSocket). */
   async socket(host: string, port: string, timeoutMs: number): Promise<CachedSocket> {
@@ -148,10 +155,6 @@ class MigrateState {
     for (const cs of this.sockets.values()) cs.conn.destroy();
     this.sockets.clear();
   }
-
-  get serverRef(): Server {
-    return this.server;
-  }
 }
 
 const states = new WeakMap<Server, MigrateState>();
@@ -168,16 +171,6 @@ function atoiPort(s: string): number {
 function targetError(r: Reply): string {
   const v = r.t === 'err' ? r.v : '';
   return v.length > TARGET_LINE_MAX ? v.slice(0, TARGET_LINE_MAX) : v;
-}
-
-/** Raised inside an attempt: a socket error (or timeout) at one step. */
-class SocketFailure extends Error {
-  constructor(
-    readonly writing: boolean,
-    readonly timedOut: boolean,
-  ) {
-    super('migrate socket failure');
-  }
 }
 
 /** The replies of one exchange, up to a failure. */
@@ -353,10 +346,12 @@ function migrateCommand(c: Client, argv: string[]): void {
   }
   if (timeoutMs <= 0) timeoutMs = DEFAULT_TIMEOUT_MS;
   const db = c.db;
-  const found: string[] = [];
+  const noTouch = (c.flags & CLIENT_NO_TOUCH) !== 0;
+  const found: Array<{ key: string; obj: RObj }> = [];
   for (let j = 0; j < numKeys; j++) {
-    const k = argv[firstKey + j];
-    if (db.lookupRead(k) !== undefined) found.push(k);
+    const key = argv[firstKey + j];
+    const obj = db.lookupRead(key, noTouch);
+    if (obj !== undefined) found.push({ key, obj });
   }
   if (found.length === 0) {
     c.addSimple('NOKEY');
@@ -369,7 +364,7 @@ function migrateCommand(c: Client, argv: string[]): void {
   const now = s.ks.now;
   const opts = writeOptions(s);
   const entries: Entry[] = [];
-  for (const key of found) {
+  for (const { key, obj } of found) {
     let ttl = 0;
     const at = db.getExpire(key);
     if (at !== -1) {
@@ -377,9 +372,7 @@ function migrateCommand(c: Client, argv: string[]): void {
       if (ttl < 0) continue;
       if (ttl < 1) ttl = 1;
     }
-    const o = db.lookupRead(key, true);
-    if (o === undefined) continue;
-    entries.push({ key, ttl, payload: createDumpPayload(o, opts) });
+    entries.push({ key, ttl, payload: createDumpPayload(obj, opts) });
   }
   const job: Job = { host: argv[1], port: argv[2], dbid, timeoutMs, copy, replace, username, password, entries, shown: c.redactedArgv ?? argv, spec: c.cmd!, startedMs: performance.now() };
   const release = s.holdWrites();
@@ -404,7 +397,7 @@ async function run(st: MigrateState, job: Job): Promise<Outcome> {
 
 /** Back on the event loop: deletes the acknowledged keys, propagates their DEL, replies, releases the hold. */
 function finish(st: MigrateState, c: Client, blocked: unknown, db: Database, job: Job, out: Outcome, release: () => void): void {
-  const s = st.serverRef;
+  const s = st.server;
   try {
     if (!job.copy && out.acked.length > 0) {
       for (const k of out.acked) {

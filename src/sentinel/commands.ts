@@ -4,6 +4,8 @@
 // unknown command. Replies follow Redis 7's shapes: instance descriptions are maps
 // (flat arrays in RESP2) with Redis's field names and order.
 
+import { lookup } from 'node:dns';
+import { isIP } from 'node:net';
 import { cmd, type CommandSpec } from '../commands/table.js';
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
@@ -231,12 +233,56 @@ function sMonitor(c: Client, argv: string[]): void {
     return;
   }
   if (!validHost(argv[3], s.settings.resolveHostnames)) {
-    c.addError('ERR Invalid IP address or hostname specified');
+    c.addError(ERR_BAD_HOST);
     return;
   }
+  if (isIP(argv[3]) === 0) {
+    resolveThenMonitor(c, s, argv, port, quorum);
+    return;
+  }
+  monitorResolved(c, s, argv, port, quorum, argv[3]);
+}
+
+const ERR_BAD_HOST = 'ERR Invalid IP address or hostname specified';
+/** Bound on the lookup of a SENTINEL MONITOR hostname: past it, the name counts as unresolvable. */
+const MONITOR_RESOLVE_TIMEOUT_MS = 10000;
+
+/**
+ * SENTINEL MONITOR of a hostname (resolve-hostnames yes): Redis resolves it
+ * synchronously and refuses a name that does not resolve. Here the client waits
+ * for dns.lookup (other clients are served meanwhile; CLIENT UNBLOCK cannot end
+ * the wait), then the command goes on with the address, or is refused with
+ * Redis's error.
+ */
+function resolveThenMonitor(c: Client, s: Sentinel, argv: string[], port: number, quorum: number): void {
+  const host = argv[3];
+  let outcome: string | null | undefined; // undefined: pending; null: failed; else the ip
+  c.block({
+    keys: [],
+    timeoutAt: Date.now() + MONITOR_RESOLVE_TIMEOUT_MS,
+    type: null,
+    onTimeout: 'custom',
+    interruptible: false,
+    timeoutReply: (cc: Client) => {
+      if (typeof outcome === 'string') monitorResolved(cc, s, argv, port, quorum, outcome);
+      else {
+        outcome = null;
+        cc.addError(ERR_BAD_HOST);
+      }
+    },
+  });
+  const blocked = c.blocked;
+  lookup(host, (err, address) => {
+    if (outcome !== undefined) return; // timed out, or the client left
+    outcome = err ? null : address;
+    if (c.blocked === blocked && blocked !== null && c.server.clients.has(c.id)) c.server.unblockByRequest(c, false);
+  });
+}
+
+function monitorResolved(c: Client, s: Sentinel, argv: string[], port: number, quorum: number, ip: string): void {
   let m: Instance;
   try {
-    m = s.createMaster(argv[2], argv[3], port, quorum);
+    m = s.createMaster(argv[2], argv[3], port, quorum, ip);
   } catch (e) {
     if (e instanceof CreateInstanceError) {
       c.addError('ERR ' + e.message);

@@ -124,27 +124,43 @@ export interface Addr {
   host: string;
   port: number;
   ip?: string;
+  /** The last lookup of `host` failed: the ip is unknown (shown empty, as Redis shows it). */
+  unresolved?: boolean;
 }
 
 /**
- * An address for `host`: an IP address is its own ip; a hostname is looked up
- * (Redis resolves it synchronously, getaddrinfo's first answer; here the first
- * answer of dns.lookup fills `ip` in when it comes, before the first connection
- * in practice).
+ * An address for `host`: an IP address is its own ip, and so is `ip` when the
+ * caller resolved the name already (SENTINEL MONITOR). Otherwise the hostname is
+ * looked up (Redis resolves it synchronously, getaddrinfo's first answer; here
+ * the first answer of dns.lookup fills `ip` in when it comes, before the first
+ * connection in practice). A name that does not resolve is kept, with an empty
+ * ip, as Redis 7 keeps the instances of its config file (createSentinelAddr with
+ * is_accept_unresolved); the links look it up again before each connection.
  */
-export function newAddr(host: string, port: number): Addr {
-  const a: Addr = { host, port, ip: isIP(host) !== 0 ? host : '' };
-  if (a.ip === '') {
-    lookup(host, (err, address) => {
-      if (!err) a.ip = address;
-    });
-  }
+export function newAddr(host: string, port: number, ip?: string): Addr {
+  const a: Addr = { host, port, ip: isIP(host) !== 0 ? host : (ip ?? '') };
+  if (a.ip === '') resolveAddr(a, () => undefined);
   return a;
 }
 
-/** The ip, or the host while a lookup is pending. */
+/** Looks the hostname of `a` up again; `done(false)` when it does not resolve. */
+export function resolveAddr(a: Addr, done: (ok: boolean) => void): void {
+  lookup(a.host, (err, address) => {
+    if (err) {
+      a.unresolved = true;
+      done(false);
+      return;
+    }
+    a.ip = address;
+    a.unresolved = false;
+    done(true);
+  });
+}
+
+/** The ip; the host while a lookup is pending; empty when the name did not resolve (Redis's ip ""). */
 export function addrIp(a: Addr): string {
-  return a.ip !== undefined && a.ip !== '' ? a.ip : a.host;
+  if (a.ip !== undefined && a.ip !== '') return a.ip;
+  return a.unresolved === true ? '' : a.host;
 }
 
 export function addrKey(host: string, port: number): string {
@@ -173,6 +189,8 @@ export class CreateInstanceError extends Error {}
 /** Where a link reports what happens on it (the Sentinel). */
 export interface LinkOwner {
   readonly myid: string;
+  /** A hostname did not resolve before a connection (Redis logs "Failed to resolve hostname"). */
+  onUnresolved(host: string): void;
   /** Called once a command link is up: authenticate, name it, ping. */
   onCommandLinkUp(ri: Instance, cc: RespClient): void;
   /** Called once a pub/sub link is up: authenticate, name it, subscribe. */
@@ -232,6 +250,27 @@ export class Link {
     if (!this.disconnected) return;
     if (now - this.lastReconnTime < TIMING.pingPeriod) return;
     this.lastReconnTime = now;
+    const a = ri.addr;
+    if (a.unresolved === true) {
+      // The name did not resolve last time: look it up again first, as Redis
+      // resolves before each reconnection; no connection while it does not resolve.
+      if (this.resolving) return;
+      this.resolving = true;
+      resolveAddr(a, (ok) => {
+        this.resolving = false;
+        if (ri.released || ri.addr !== a) return;
+        if (!ok) owner.onUnresolved(a.host);
+        else this.open(owner, ri, connectTimeoutMs);
+      });
+      return;
+    }
+    this.open(owner, ri, connectTimeoutMs);
+  }
+
+  /** A lookup of the instance's hostname is in flight (reconnect). */
+  private resolving = false;
+
+  private open(owner: LinkOwner, ri: Instance, connectTimeoutMs: number): void {
     const host = addrIp(ri.addr);
     const port = ri.addr.port;
     if (this.cc === null && !this.ccConnecting) {

@@ -250,13 +250,14 @@ export class Sentinel implements LinkOwner {
   // ---- instances ------------------------------------------------------------------------
 
   /**
-   * Adds a monitored master. Throws CreateInstanceError with Redis's messages
+   * Adds a monitored master (`ip`: what `host` resolved to, when the caller
+   * looked it up). Throws CreateInstanceError with Redis's messages
    * ("Duplicate master name.", "Invalid port number.").
    */
-  createMaster(name: string, host: string, port: number, quorum: number): Instance {
+  createMaster(name: string, host: string, port: number, quorum: number, ip?: string): Instance {
     if (port < 0 || port > 65535) throw new CreateInstanceError('Invalid port number.');
     if (this.masters.has(name)) throw new CreateInstanceError('Duplicate master name.');
-    const m = new Instance(SRI_MASTER, name, newAddr(host, port), null, Date.now());
+    const m = new Instance(SRI_MASTER, name, newAddr(host, port, ip), null, Date.now());
     m.quorum = quorum;
     this.masters.set(name, m);
     return m;
@@ -565,6 +566,10 @@ export class Sentinel implements LinkOwner {
     if (payload.t !== 'bulk' || payload.v === null) return;
     this.processHello(payload.v);
     this.server.flushPending();
+  }
+
+  onUnresolved(host: string): void {
+    this.server.log.warning(`Failed to resolve hostname '${host}'`);
   }
 
   onLinkEvent(ri: Instance, what: string): void {

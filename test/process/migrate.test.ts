@@ -13,6 +13,7 @@ import { skipIfNoRedis, type ServerHandle } from '../helpers/servers.js';
 import { datasetDiff, datasetOf, startServer, waitInSync, type Kind } from '../helpers/replication.js';
 import { toPlain, type Reply } from '../../src/protocol/resp-client.js';
 import { infoField } from '../helpers/wait.js';
+import { KNOWN_DIFFERENCES } from '../helpers/known-differences.js';
 
 const skip = skipIfNoRedis();
 
@@ -149,6 +150,28 @@ describe('MIGRATE between redis-server and Cinnabar', { skip }, () => {
       assert.deepEqual(datasetDiff(got.target, ref.target), [], `${from} -> ${to}: target dataset`);
       assert.equal(got.cached, ref.cached, `${from} -> ${to}: migrate_cached_sockets`);
     }
+  });
+
+  test('MIGRATE inside MULTI/EXEC: Redis runs it blocking; Cinnabar refuses it (named difference migrate-in-exec)', async () => {
+    const results: Record<string, string> = {};
+    const raw: Record<string, Reply> = {};
+    for (const kind of ['redis', 'cinnabar'] as const) {
+      const c = await src[kind]!.s.client({ commandTimeoutMs: 10000 });
+      const t = dst.redis!;
+      await c.call('FLUSHALL');
+      await (await t.client()).call('DEL', 'mx');
+      await c.call('SET', 'mx', 'v');
+      await c.call('MULTI');
+      await c.call('MIGRATE', '127.0.0.1', String(t.port), 'mx', '0', '5000');
+      await c.call('MIGRATE', '127.0.0.1', String(t.port), 'nokey', '0', '5000');
+      raw[kind] = await c.call('EXEC');
+      results[kind] = fmt(raw[kind]!);
+      c.destroy();
+    }
+    assert.equal(results['redis'], JSON.stringify(['OK', 'NOKEY']));
+    const diff = KNOWN_DIFFERENCES.find((d) => d.id === 'migrate-in-exec')!;
+    assert.ok(diff.when!(['EXEC'], raw['cinnabar']!, raw['redis']!), 'the named difference covers this reply');
+    assert.equal(results['cinnabar'], JSON.stringify(['ERR:ERR MIGRATE cannot run inside MULTI/EXEC or a script in Cinnabar', 'NOKEY']));
   });
 
   test('cached connections close after 10 s unused, as in Redis', async (t) => {

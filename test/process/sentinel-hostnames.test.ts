@@ -9,10 +9,13 @@
 //     the rewritten file; a replica found in INFO keeps its IP as its "hostname";
 //   - resolve-hostnames no: SENTINEL MONITOR of a hostname is refused with the same
 //     error.
-// Known difference: Redis resolves a hostname synchronously (getaddrinfo) when the
-// instance is created, so an unresolvable name is refused at once; Cinnabar's
-// sentinel looks it up in the background (dns.lookup), an unresolvable name is
-// accepted by SENTINEL MONITOR and never connects. Not exercised here.
+// And a name that does not resolve (nonexistent.invalid, RFC 6761), second test:
+//   - SENTINEL MONITOR refuses it with "Invalid IP address or hostname specified"
+//     (Redis resolves synchronously; Cinnabar makes the client wait for the lookup
+//     without blocking the loop);
+//   - a `sentinel monitor` line of the config file is accepted with an empty ip
+//     (SENTINEL MASTER, GET-MASTER-ADDR-BY-NAME, INFO), and "Failed to resolve
+//     hostname" is logged as the lookup is retried before each reconnection.
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -101,6 +104,50 @@ describe('resolve-hostnames and announce-hostnames with localhost', { skip: skip
         assert.equal(asMap(await call(s.port, 'SENTINEL', 'MASTER', 'other'))['ip'], 'localhost');
       });
       assert.equal(errors[1], errors[0]);
+    } finally {
+      await Promise.all(sentinels.map((s) => s.stop()));
+      await Promise.all((data?.all ?? []).map((n) => n.stop()));
+      for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a hostname that does not resolve: refused by SENTINEL MONITOR, kept with an empty ip from the config file', async () => {
+    let data: DataNodes | null = null;
+    const sentinels: SentinelHandle[] = [];
+    const dirs: string[] = [];
+    const BAD = 'nonexistent.invalid';
+    try {
+      data = await startDataNodes('redis', 0);
+      const port = String(data.primary.port);
+      for (const kind of ['redis', 'cinnabar'] as const) {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cinnabar-unresolved-'));
+        dirs.push(dir);
+        const confPath = path.join(dir, 'sentinel.conf');
+        fs.writeFileSync(confPath, ['sentinel resolve-hostnames yes', `sentinel monitor cfg ${BAD} 6379 2`].join('\n') + '\n');
+        sentinels.push(await startSentinelOn(kind, confPath, dir));
+      }
+      const seen: unknown[][] = [];
+      for (const s of sentinels) {
+        const out: unknown[] = [];
+        const r = await call(s.port, 'SENTINEL', 'MONITOR', 'bad', BAD, port, '2');
+        out.push(r instanceof Error ? `ERR:${r.message}` : r);
+        out.push(await call(s.port, 'SENTINEL', 'MONITOR', 'good', 'localhost', port, '2'));
+        const masters = ((await call(s.port, 'SENTINEL', 'MASTERS')) as Plain[]).map(asMap);
+        out.push(masters.map((m) => `${m['name']} ${m['ip']}:${m['port']}`).sort());
+        out.push(await call(s.port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'cfg'));
+        const inf = String(await call(s.port, 'INFO', 'sentinel'));
+        out.push(inf.split('\r\n').filter((l) => l.includes('name=cfg')).map((l) => l.replace(/^master\d+:/, '')));
+        await waitFor(`${s.kind}: "Failed to resolve hostname '${BAD}'" logged`, () => s.proc.output().includes(`Failed to resolve hostname '${BAD}'`), 10000);
+        // resolve-hostnames no: the same refusal for any hostname.
+        assert.equal(await call(s.port, 'SENTINEL', 'CONFIG', 'SET', 'resolve-hostnames', 'no'), 'OK');
+        const r2 = await call(s.port, 'SENTINEL', 'MONITOR', 'bad2', 'localhost', port, '2');
+        out.push(r2 instanceof Error ? `ERR:${r2.message}` : r2);
+        seen.push(out);
+      }
+      console.log(`# redis-sentinel: ${JSON.stringify(seen[0])}`);
+      assert.equal(seen[0][0], 'ERR:ERR Invalid IP address or hostname specified');
+      assert.deepEqual(seen[0][3], ['', '6379']);
+      assert.deepEqual(seen[1], seen[0]);
     } finally {
       await Promise.all(sentinels.map((s) => s.stop()));
       await Promise.all((data?.all ?? []).map((n) => n.stop()));
