@@ -11,9 +11,8 @@
 // socket's pending bytes; rbs/rbp report that same reply buffer (there is no
 // fixed-size one), tot-mem adds an estimate of the client's own structures.
 //
-// Client-side caching (CLIENT TRACKING ON) is not supported yet: it replies an
-// error; TRACKING OFF, TRACKINGINFO, GETREDIR and CACHING answer as for a client
-// without tracking.
+// CLIENT TRACKING, TRACKINGINFO, GETREDIR and CACHING parse and check as Redis 7
+// does; the tracking itself is server/tracking.ts.
 
 import { cmd, type CommandSpec } from './table.js';
 import type { Client } from './context.js';
@@ -34,6 +33,12 @@ import {
   CLIENT_REPLY_SKIP,
   CLIENT_REPLY_SKIP_NEXT,
   CLIENT_TRACKING,
+  CLIENT_TRACKING_BCAST,
+  CLIENT_TRACKING_BROKEN_REDIR,
+  CLIENT_TRACKING_CACHING,
+  CLIENT_TRACKING_NOLOOP,
+  CLIENT_TRACKING_OPTIN,
+  CLIENT_TRACKING_OPTOUT,
 } from './context.js';
 import { parseIntArg } from '../util/numbers.js';
 import { validClientName } from './connection.js';
@@ -85,6 +90,8 @@ function flagString(c: Client): string {
   if (f & CLIENT_MULTI) s += 'x';
   if (f & CLIENT_BLOCKED) s += 'b';
   if (f & CLIENT_TRACKING) s += 't';
+  if (f & CLIENT_TRACKING_BROKEN_REDIR) s += 'R';
+  if (f & CLIENT_TRACKING_BCAST) s += 'B';
   if (f & CLIENT_DIRTY_CAS) s += 'd';
   if (f & CLIENT_CLOSE_AFTER_REPLY) s += 'c';
   if (f & CLIENT_CLOSE_ASAP) s += 'A';
@@ -135,7 +142,7 @@ export function clientInfoLine(c: Client): string {
     ` flags=${flagString(c)} db=${c.db.id} sub=${c.channels.size} psub=${c.patterns.size} ssub=${c.shardChannels.size}` +
     ` multi=${multi} qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=${argvMem} multi-mem=${multiMem}` +
     ` rbs=${obl} rbp=${Math.max(obl, c.lastMemory)} obl=${obl} oll=${pendingSocket > 0 ? 1 : 0} omem=${omem} tot-mem=${totMem}` +
-    ` events=${events} cmd=${cmdName(c)} user=${c.user} redir=-1 resp=${c.resp}` +
+    ` events=${events} cmd=${cmdName(c)} user=${c.user} redir=${c.server.tracking.redirectOf(c)} resp=${c.resp}` +
     ` lib-name=${c.libName} lib-ver=${c.libVer}`
   );
 }
@@ -407,39 +414,138 @@ function clientUnblock(c: Client, argv: string[]): void {
 }
 
 function clientTracking(c: Client, argv: string[]): void {
-  const m = argv[2].toLowerCase();
-  if (m === 'off') {
-    c.flags &= ~CLIENT_TRACKING;
-    c.addOk();
-  } else if (m === 'on') {
-    c.addError('ERR CLIENT TRACKING is not supported yet');
-  } else {
-    c.addError('ERR syntax error');
+  const t = c.server.tracking;
+  let redir = 0;
+  let options = 0;
+  const prefixes: string[] = [];
+  for (let j = 3; j < argv.length; j++) {
+    const opt = argv[j].toLowerCase();
+    const moreargs = argv.length - 1 - j;
+    if (opt === 'redirect' && moreargs > 0) {
+      j++;
+      if (redir !== 0) {
+        c.addError('ERR A client can only redirect to a single other client');
+        return;
+      }
+      const id = parseIntArg(argv[j]);
+      if (id === null) {
+        c.addError('ERR value is not an integer or out of range');
+        return;
+      }
+      if (!t.clientExists(id)) {
+        c.addError('ERR The client ID you want redirect to does not exist');
+        return;
+      }
+      redir = id;
+    } else if (opt === 'bcast') options |= CLIENT_TRACKING_BCAST;
+    else if (opt === 'optin') options |= CLIENT_TRACKING_OPTIN;
+    else if (opt === 'optout') options |= CLIENT_TRACKING_OPTOUT;
+    else if (opt === 'noloop') options |= CLIENT_TRACKING_NOLOOP;
+    else if (opt === 'prefix' && moreargs > 0) prefixes.push(argv[++j]);
+    else {
+      c.addError('ERR syntax error');
+      return;
+    }
   }
-}
-
-function clientTrackinginfo(c: Client): void {
-  c.addMapLen(3);
-  c.addBulk('flags');
-  c.addSetLen(1);
-  c.addBulk('off');
-  c.addBulk('redirect');
-  c.addInt(-1);
-  c.addBulk('prefixes');
-  c.addArrayLen(0);
-}
-
-function clientGetredir(c: Client): void {
-  c.addInt(-1);
-}
-
-function clientCaching(c: Client, argv: string[]): void {
-  const m = argv[2].toLowerCase();
-  if (m !== 'yes' && m !== 'no') {
+  const mode = argv[2].toLowerCase();
+  if (mode === 'on') {
+    const bcast = (options & CLIENT_TRACKING_BCAST) !== 0;
+    if (!bcast && prefixes.length > 0) {
+      c.addError('ERR PREFIX option requires BCAST mode to be enabled');
+      return;
+    }
+    if ((c.flags & CLIENT_TRACKING) !== 0 && ((c.flags & CLIENT_TRACKING_BCAST) !== 0) !== bcast) {
+      c.addError(
+        "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.",
+      );
+      return;
+    }
+    if (bcast && (options & (CLIENT_TRACKING_OPTIN | CLIENT_TRACKING_OPTOUT)) !== 0) {
+      c.addError('ERR OPTIN and OPTOUT are not compatible with BCAST');
+      return;
+    }
+    if ((options & CLIENT_TRACKING_OPTIN) !== 0 && (options & CLIENT_TRACKING_OPTOUT) !== 0) {
+      c.addError("ERR You can't specify both OPTIN mode and OPTOUT mode");
+      return;
+    }
+    if (
+      ((options & CLIENT_TRACKING_OPTIN) !== 0 && (c.flags & CLIENT_TRACKING_OPTOUT) !== 0) ||
+      ((options & CLIENT_TRACKING_OPTOUT) !== 0 && (c.flags & CLIENT_TRACKING_OPTIN) !== 0)
+    ) {
+      c.addError(
+        "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.",
+      );
+      return;
+    }
+    if (bcast) {
+      const err = t.prefixCollision(c, prefixes);
+      if (err !== null) {
+        c.addError(err);
+        return;
+      }
+    }
+    t.enable(c, redir, options, prefixes);
+  } else if (mode === 'off') {
+    t.disable(c);
+  } else {
     c.addError('ERR syntax error');
     return;
   }
-  c.addError('ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled');
+  c.addOk();
+}
+
+function clientTrackinginfo(c: Client): void {
+  const f = c.flags;
+  const flags: string[] = [(f & CLIENT_TRACKING) !== 0 ? 'on' : 'off'];
+  if (f & CLIENT_TRACKING_BCAST) flags.push('bcast');
+  if (f & CLIENT_TRACKING_OPTIN) {
+    flags.push('optin');
+    if (f & CLIENT_TRACKING_CACHING) flags.push('caching-yes');
+  }
+  if (f & CLIENT_TRACKING_OPTOUT) {
+    flags.push('optout');
+    if (f & CLIENT_TRACKING_CACHING) flags.push('caching-no');
+  }
+  if (f & CLIENT_TRACKING_NOLOOP) flags.push('noloop');
+  if (f & CLIENT_TRACKING_BROKEN_REDIR) flags.push('broken_redirect');
+  c.addMapLen(3);
+  c.addBulk('flags');
+  c.addSetLen(flags.length);
+  for (const x of flags) c.addBulk(x);
+  c.addBulk('redirect');
+  c.addInt(c.server.tracking.redirectOf(c));
+  c.addBulk('prefixes');
+  const prefixes = c.server.tracking.prefixesOf(c);
+  c.addArrayLen(prefixes.length);
+  for (const p of prefixes) c.addBulk(p);
+}
+
+function clientGetredir(c: Client): void {
+  c.addInt(c.server.tracking.redirectOf(c));
+}
+
+function clientCaching(c: Client, argv: string[]): void {
+  if ((c.flags & CLIENT_TRACKING) === 0) {
+    c.addError('ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled');
+    return;
+  }
+  const m = argv[2].toLowerCase();
+  if (m === 'yes') {
+    if ((c.flags & CLIENT_TRACKING_OPTIN) === 0) {
+      c.addError('ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.');
+      return;
+    }
+  } else if (m === 'no') {
+    if ((c.flags & CLIENT_TRACKING_OPTOUT) === 0) {
+      c.addError('ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.');
+      return;
+    }
+  } else {
+    c.addError('ERR syntax error');
+    return;
+  }
+  c.flags |= CLIENT_TRACKING_CACHING;
+  c.addOk();
 }
 
 const CLIENT_HELP = [

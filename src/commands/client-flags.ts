@@ -23,3 +23,10 @@ export const CLIENT_PROTECTED = 1 << 18;
 export const CLIENT_FAKE = 1 << 19; // no connection (AOF loading, scripts)
 export const CLIENT_PAUSED_WAIT = 1 << 20;
 export const CLIENT_TRACKING = 1 << 21;
+// CLIENT TRACKING modes (server/tracking.ts).
+export const CLIENT_TRACKING_BCAST = 1 << 22;
+export const CLIENT_TRACKING_OPTIN = 1 << 23;
+export const CLIENT_TRACKING_OPTOUT = 1 << 24;
+export const CLIENT_TRACKING_CACHING = 1 << 25; // CLIENT CACHING yes|no for the next command
+export const CLIENT_TRACKING_NOLOOP = 1 << 26;
+export const CLIENT_TRACKING_BROKEN_REDIR = 1 << 27;

@@ -73,6 +73,21 @@ export interface ClientInput {
   readonly bufferedBytes: number;
 }
 
+/** CLIENT TRACKING's state, kept by the server (server/tracking.ts). */
+export interface TrackingControl {
+  enable(c: Client, redirect: number, options: number, prefixes: string[]): void;
+  disable(c: Client): void;
+  /** The redirection of a tracking client (0: none), -1 when tracking is off. */
+  redirectOf(c: Client): number;
+  /** Its BCAST prefixes, in byte order. */
+  prefixesOf(c: Client): string[];
+  clientExists(id: number): boolean;
+  /** The error for prefixes that overlap each other or the client's, or null. */
+  prefixCollision(c: Client, prefixes: string[]): string | null;
+  /** FLUSHDB/FLUSHALL: every tracking client is told, the table is emptied. */
+  flushed(): void;
+}
+
 /** A client as command handlers see it: connection state plus the reply writer. */
 export interface Client extends ReplyWriter {
   readonly id: number;
@@ -187,6 +202,7 @@ export interface ServerContext {
   readonly commands: CommandTable;
   readonly pubsub: PubSub;
   readonly clients: Map<number, Client>;
+  readonly tracking: TrackingControl;
   readonly runId: string;
   readonly startTime: number;
   readonly monitors: Set<Client>;

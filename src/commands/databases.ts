@@ -42,6 +42,7 @@ function flushdb(c: Client, argv: string[]): void {
   const s = c.server;
   s.dirty += emptyDb(s, c.db);
   s.resetEvictionPool();
+  s.tracking.flushed();
   // Propagated even when the database was already empty, as Redis does.
   c.alsoPropagate(argv.slice());
   c.preventPropagation();
@@ -55,6 +56,7 @@ function flushall(c: Client, argv: string[]): void {
   for (const db of s.ks.dbs) removed += emptyDb(s, db);
   s.dirty += removed;
   s.resetEvictionPool();
+  s.tracking.flushed();
   // Persistence stops a BGSAVE and, with save points, saves the empty dataset (which
   // resets the changes counter). No extra change is counted: the propagation is forced.
   for (const h of s.flushAllHooks) h();

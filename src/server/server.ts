@@ -43,6 +43,9 @@ import {
   CLIENT_REPLY_SKIP,
   CLIENT_REPLY_SKIP_NEXT,
   CLIENT_NO_EVICT,
+  CLIENT_TRACKING,
+  CLIENT_TRACKING_BCAST,
+  CLIENT_TRACKING_CACHING,
   type BlockState,
 } from './client.js';
 import { PubSub, writePush } from '../commands/pubsub-registry.js';
@@ -68,6 +71,7 @@ import { Phases, PhaseSwitch, isPlainClient, runPhases, TAKEN } from './phases.j
 import { Networking } from './networking.js';
 import { Propagation, PROPAGATE_REPL_ONLY, type PropagationListener } from './propagation.js';
 import { WatchedKeys } from './watch.js';
+import { Tracking } from './tracking.js';
 import { Blocking } from './blocking.js';
 import { ActiveExpire } from '../keyspace/active-expire.js';
 
@@ -161,6 +165,13 @@ export class Server implements ServerContext {
   private readonly prop = new Propagation();
   /** WATCHed keys (watch.ts). */
   private readonly watches: WatchedKeys;
+  /** CLIENT TRACKING (tracking.ts). */
+  readonly tracking: Tracking = new Tracking({
+    clients: this.clients,
+    markPending: (c) => this.net.markPending(c as Client),
+    getNumber: (name) => this.config.getNumber(name),
+    flush: () => this.flushPending(),
+  });
   /** Blocked clients and keys made ready (blocking.ts). */
   private readonly blocking: Blocking;
   /** Clients waiting for CLIENT PAUSE to end, with the command they sent. */
@@ -421,6 +432,7 @@ export class Server implements ServerContext {
     this.unwatchAll(c);
     this.pubsub.removeClient(c);
     this.monitors.delete(c);
+    this.tracking.clientGone(c);
     this.postponed = this.postponed.filter((p) => p.c !== c);
     for (const h of this.clientCloseHooks) h(c);
   }
@@ -652,6 +664,9 @@ export class Server implements ServerContext {
     c.argv = argv;
     c.propArgv = null;
     c.preventProp = false;
+    const tracking = this.tracking;
+    const prevCurrent = tracking.current;
+    if (this.callDepth === 0) tracking.current = c;
     this.callDepth++;
     const bits = specBits(spec);
     // A snapshot in progress saves the old values of the keys this write may change.
@@ -670,6 +685,8 @@ export class Server implements ServerContext {
     const t1 = performance.now();
     const durationUs = Math.round((t1 - t0) * 1000);
     this.callDepth--;
+    if ((c.flags & CLIENT_TRACKING) !== 0) this.trackingAfterCall(c, spec, argv);
+    tracking.current = prevCurrent;
     const dirty = this.dirty - dirtyBefore;
     // Nobody listening (no AOF, no replica): the queue would be dropped at the flush.
     if (dirty > 0 && !c.preventProp && this.prop.active) this.prop.push(c.db.id, c.propArgv ?? argv, 0);
@@ -711,6 +728,21 @@ export class Server implements ServerContext {
       return performance.now();
     }
     return t1;
+  }
+
+  /**
+   * A tracking client's command ended: remember the keys a read-only command read
+   * (not in BCAST mode), drop CLIENT CACHING's one-command flag (kept by MULTI and
+   * by CLIENT itself, as Redis's resetClient), and send the invalidations its own
+   * writes caused after its reply.
+   */
+  private trackingAfterCall(c: Client, spec: CommandSpec, argv: string[]): void {
+    if ((c.flags & CLIENT_TRACKING_BCAST) === 0 && spec.flags.includes('readonly')) this.tracking.rememberKeys(c, spec, argv);
+    if (this.callDepth !== 0) return;
+    if ((c.flags & CLIENT_TRACKING_CACHING) !== 0 && (c.flags & CLIENT_MULTI) === 0 && argv[0].toLowerCase() !== 'client') {
+      c.flags &= ~CLIENT_TRACKING_CACHING;
+    }
+    this.tracking.afterCommand(c);
   }
 
   /** End of an execution unit: emit the propagated commands, then serve ready keys. */
@@ -824,6 +856,7 @@ export class Server implements ServerContext {
 
   private onExpired(db: Database, key: string): void {
     this.watches.expired(db, key);
+    this.tracking.invalidateKey(null, key, true);
     const lazy = this.config.getBool('lazyfree-lazy-expire');
     this.prop.push(db.id, [lazy ? 'UNLINK' : 'DEL', key], 0);
     this.notifyKeyspaceEvent(NOTIFY_EXPIRED, 'expired', key, db.id);
@@ -835,6 +868,7 @@ export class Server implements ServerContext {
   /** A key changed: clients WATCHing it will fail their EXEC. */
   signalModifiedKey(db: Database, key: string): void {
     this.watches.modified(db, key);
+    this.tracking.invalidateKey(this.tracking.current, key, true);
   }
 
   /** Every watched key of `db` that exists (or existed) is touched: FLUSHDB, SWAPDB. */
@@ -925,6 +959,7 @@ export class Server implements ServerContext {
       else this.ks.expireReplicaKeys();
     }
     this.clientsCron();
+    this.tracking.limitUsedSlots();
     this.sampleStats();
     // Shrink mostly emptied key tables, one database per run (Redis's tryResizeHashTables).
     const dbs = this.ks.dbs;
