@@ -81,6 +81,7 @@ export function loadConfigText(config: Config, text: string, seen = new Set<stri
       loadConfigText(config, inc, seen, repeated);
       continue;
     }
+    if (name === 'user' && argv.length > 1 && argv[1] === 'default') config.defaultUserFromFile = true;
     if (name === 'rename-command' || name === 'user' || name === 'loadmodule' || name === 'sentinel') {
       // Handled by their subsystems (ACL, sentinel); accepted here.
       continue;
