@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
 import { Config } from '../config/config.js';
 import { logoLines } from './logo.js';
-import { ConfigFileError, argsToConfigText, loadConfigText } from '../config/redis-conf.js';
+import { ConfigFileError, ConfigOpenError, loadConfigText, parseCommandLine } from '../config/redis-conf.js';
 import { Logger } from '../server/log.js';
 import { Server, VERSION, CINNABAR_VERSION } from '../server/server.js';
 import { loadRdbAtStartup } from '../persistence/persistence.js';
@@ -45,28 +45,37 @@ export async function main(argv: string[]): Promise<Server> {
   const config = new Config();
   const log = new Logger();
   if (sentinelMode) log.role = 'X';
-  let configFile: string | null = null;
-  let rest = argv;
-  if (rest.length > 0 && !rest[0].startsWith('--')) {
-    configFile = rest[0] === '-' ? null : resolve(rest[0]);
-    rest = rest.slice(1);
-  }
-  let readStdin = false;
-  if (rest.length > 0 && rest[rest.length - 1] === '-') {
-    readStdin = true;
-    rest = rest.slice(0, -1);
-  }
-  if (argv[0] === '-') readStdin = true;
+  // The command line as redis-server reads it (parseCommandLine): the file, then
+  // stdin, then one newline and the option lines.
+  const cmdline = parseCommandLine(argv);
+  const configFile = cmdline.configFile;
   let text = '';
   try {
     if (configFile) {
-      text += readFileSync(configFile, 'latin1') + '\n';
+      try {
+        text += readFileSync(configFile, 'latin1');
+      } catch (e) {
+        throw new ConfigOpenError(configFile, e as NodeJS.ErrnoException);
+      }
       config.file = configFile;
     }
-    if (readStdin) text += readFileSync(0, 'latin1') + '\n';
-    text += argsToConfigText(rest);
+    if (cmdline.stdin) {
+      // Before start-up, redis-server logs as a "C" process.
+      log.role = sentinelMode ? 'X' : 'C';
+      log.warning('Reading config from stdin');
+      log.role = sentinelMode ? 'X' : 'M';
+      text += readFileSync(0, 'latin1');
+    }
+    text += '\n' + cmdline.options;
     loadConfigText(config, text);
   } catch (e) {
+    if (e instanceof ConfigOpenError) {
+      // Logged (stdout or the log file not yet set), as redis-server does before it starts.
+      log.role = sentinelMode ? 'X' : 'C';
+      log.warning(e.message);
+      process.exit(1);
+    }
+    // Our Redis version (7.2's) stands where redis-server prints its own.
     process.stderr.write(`\n*** FATAL CONFIG FILE ERROR (Redis ${VERSION}) ***\n`);
     if (e instanceof ConfigFileError) {
       process.stderr.write(`Reading the configuration file, at line ${e.lineNo}\n>>> '${e.line.trim()}'\n${e.message}\n`);

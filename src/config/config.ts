@@ -442,6 +442,8 @@ export class Config {
   readonly explicitlySet = new Set<string>();
   /** Path of the config file, for CONFIG REWRITE. */
   file: string | null = null;
+  /** A `user default ...` line was read at start-up (CONFIG REWRITE then describes that user as Redis does). */
+  defaultUserFromFile = false;
 
   constructor() {
     for (const d of UNIQUE) this.values.set(d.name, this.parseValue(d, [d.default]));

@@ -102,6 +102,8 @@ export interface StartOptions {
   configFile?: string;
   /** Leave out the harness's `--save ""`, so the config file's save lines hold. */
   fileSave?: boolean;
+  /** Pass only the config file and `args`: the file sets port, dir and the rest (give `port` too). */
+  noDefaults?: boolean;
   /** Leave out the harness's `--bind 127.0.0.1`, so the server binds where its defaults say (`* -::*`). */
   defaultBind?: boolean;
   /** Fixed port (default: a free one; on "address in use" a new one is tried). */
@@ -327,7 +329,7 @@ async function startProcess(spec: SpawnSpec, opts: StartOptions): Promise<Server
     const args = [
       ...spec.prefix,
       ...(opts.configFile !== undefined ? [opts.configFile] : []),
-      ...withoutBind(withoutSave(spec.args(port, dir), opts.fileSave === true), opts.defaultBind === true),
+      ...(opts.noDefaults === true ? [] : withoutBind(withoutSave(spec.args(port, dir), opts.fileSave === true), opts.defaultBind === true)),
       ...(opts.args ?? []),
     ];
     const proc = new Proc(spec.kind, port, dir, spec.command, args, opts.env);
