@@ -124,12 +124,9 @@ export async function main(argv: string[]): Promise<Server> {
       log.warning(`Failed to write PID file: ${(e as Error).message}`);
     }
   }
-  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
-    process.on(sig, () => {
-      log.warning(`Received ${sig} scheduling shutdown...`);
-      if (!server.shutdown({})) log.warning('Shutdown failed; server keeps running.');
-    });
-  }
+  // As Redis: the shutdown-on-sigterm / -sigint flags, the wait for lagging replicas,
+  // SHUTDOWN ABORT, and a second SIGINT exiting at once (server/shutdown.ts).
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => server.shutdownCtl.signal(sig));
   sentinel?.start();
   if (config.getNumber('port') !== 0 || server.port) log.notice('Ready to accept connections tcp');
   if (server.unixPath) log.notice('Ready to accept connections unix');

@@ -24,7 +24,7 @@
 //   installPersistence(server)       DEBUG RELOAD and the shutdown save hook
 //   rdbState                         counters and flags for INFO persistence / BGSAVE
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, unlinkSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Server } from '../server/server.js';
 import { VERSION } from '../server/server.js';
@@ -479,7 +479,13 @@ function debugReload(c: import('../server/client.js').Client, argv: string[]): v
 export function installPersistence(server: Server): void {
   server.debugSubcommands.set('reload', debugReload);
   installBackgroundSave(server);
+  // Exiting (a shutdown, or a second SIGINT): a running BGSAVE's temp file goes away.
+  server.shutdownCtl.tempFileCleanups.push(() => killBgsave(server, true));
   server.shutdownHooks.push((opts) => {
+    if (rdbStateOf(server).bgsave) {
+      server.log.warning('There is a child saving an .rdb. Killing it!');
+      killBgsave(server, true);
+    }
     if (opts.nosave) return;
     const sp = server.config.get('save');
     const savePoints = Array.isArray(sp) ? sp.length > 0 : sp !== '';
@@ -545,13 +551,24 @@ export const bgsaveDoneHooks: Array<(ok: boolean) => void> = [];
 
 const killed = new WeakSet<FileSnapshot>();
 
-/** Stops a running BGSAVE on purpose (FLUSHALL, SHUTDOWN, SAVE): not counted as an error. */
-export function killBgsave(server: Server): void {
+/**
+ * Stops a running BGSAVE on purpose (FLUSHALL, SHUTDOWN, SAVE): not counted as an
+ * error. Its temp file is removed in the background, or at once when `removeNow`
+ * (the process is about to exit).
+ */
+export function killBgsave(server: Server, removeNow = false): void {
   const job = rdbStateOf(server).bgsave;
   if (!job) return;
   killed.add(job);
   server.log.notice('Killing the running background save');
   job.abort('killed by the server');
+  if (removeNow) {
+    try {
+      unlinkSync(job.tmpPath);
+    } catch {
+      /* not created yet, or already removed */
+    }
+  }
   if (rdbStateOf(server).bgsave === job) {
     rdbStateOf(server).bgsave = null;
     rdbStateOf(server).bgsaveInProgress = false;
