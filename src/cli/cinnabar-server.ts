@@ -12,7 +12,7 @@ import { logoLines } from './logo.js';
 import { ConfigFileError, ConfigOpenError, loadConfigText, parseCommandLine } from '../config/redis-conf.js';
 import { Logger } from '../server/log.js';
 import { Server, VERSION, CINNABAR_VERSION } from '../server/server.js';
-import { loadRdbAtStartup } from '../persistence/persistence.js';
+import { loadRdbAtStartupInChunks } from '../persistence/persistence.js';
 import type { Sentinel } from '../sentinel/index.js';
 import { createServer, createSentinelServer } from '../compose/compose.js';
 import { loadAofAtStartup } from '../persistence/aof.js';
@@ -111,14 +111,18 @@ export async function main(argv: string[]): Promise<Server> {
     log.notice(`Running mode=${server.mode}, port=${config.getNumber('port')}.`);
   }
   if (!sentinel) log.notice('Server initialized');
-  if (!sentinel && !loadRdbAtStartup(server)) process.exit(1);
-  if (!sentinel && !loadAofAtStartup(server)) process.exit(1);
+  // As Redis: listening before the load, which answers -LOADING between its chunks.
   try {
     await server.listen();
   } catch (e) {
     log.warning((e as Error).message);
     process.exit(1);
   }
+  // As Redis: the shutdown-on-sigterm / -sigint flags, the wait for lagging replicas,
+  // SHUTDOWN ABORT, and a second SIGINT exiting at once (server/shutdown.ts).
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => server.shutdownCtl.signal(sig));
+  if (!sentinel && !(await loadRdbAtStartupInChunks(server))) process.exit(1);
+  if (!sentinel && !loadAofAtStartup(server)) process.exit(1);
   if (!sentinel) {
     // `replicaof <host> <port>`: follow that primary once listening and loaded.
     const err = startReplicationFromConfig(server);
@@ -132,12 +136,6 @@ export async function main(argv: string[]): Promise<Server> {
     } catch (e) {
       log.warning(`Failed to write PID file: ${(e as Error).message}`);
     }
-  }
-  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
-    process.on(sig, () => {
-      log.warning(`Received ${sig} scheduling shutdown...`);
-      if (!server.shutdown({})) log.warning('Shutdown failed; server keeps running.');
-    });
   }
   sentinel?.start();
   if (config.getNumber('port') !== 0 || server.port) log.notice('Ready to accept connections tcp');

@@ -44,14 +44,15 @@ function shutdown(c: Client, argv: string[]): void {
     c.addError('ERR syntax error');
     return;
   }
+  const ctl = c.server.shutdownCtl;
   if (abort) {
-    // Shutdowns run at once (no replicas to wait for), so none is ever in progress.
-    c.addError('ERR No shutdown in progress.');
+    // Cancels a shutdown waiting for lagging replicas, or a signal not acted on yet.
+    if (ctl.abort()) c.addOk();
+    else c.addError('ERR No shutdown in progress.');
     return;
   }
-  // NOW and FORCE are passed along for the subsystems (there are no replicas to wait for).
-  const opts = { save, nosave, now, force } as { save?: boolean; nosave?: boolean };
-  if (!c.server.shutdown(opts)) c.addError('ERR Errors trying to SHUTDOWN. Check logs.');
+  // Without NOW, a shutdown waits (blocking this client) for replicas that lag.
+  if (ctl.request({ save, nosave, now, force }, c) === 'failed') c.addError('ERR Errors trying to SHUTDOWN. Check logs.');
 }
 
 

@@ -239,6 +239,8 @@ export interface ServerContext {
   clientInfoLine(c: Client): string;
   closeClient(c: Client): void;
   shutdown(opts: ShutdownOptions): boolean;
+  /** SHUTDOWN's wait for lagging replicas and SHUTDOWN ABORT (server/shutdown.ts). */
+  readonly shutdownCtl: { request(opts: ShutdownOptions, c: unknown): 'done' | 'waiting' | 'failed'; abort(): boolean };
   pauseClients(ms: number, all: boolean): void;
   unpause(): void;
   unblockByRequest(c: Client, withError: boolean): boolean;

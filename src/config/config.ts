@@ -197,10 +197,11 @@ function parseShutdownOnSig(args: string[]): string {
   const words = args.join(' ').toLowerCase().split(/\s+/).filter((w) => w.length > 0);
   const allowed = ['default', 'save', 'nosave', 'now', 'force'];
   for (const w of words) if (!allowed.includes(w)) throw new ConfigError('argument(s) must be one of the following: default, save, nosave, now, force');
-  if (words.length === 0 || (words.includes('default') && words.length > 1) || (words.includes('save') && words.includes('nosave'))) {
-    throw new ConfigError('argument(s) must be one of the following: default, save, nosave, now, force');
-  }
-  return allowed.filter((w) => words.includes(w)).join(' ');
+  if (words.length === 0) throw new ConfigError('argument(s) must be one of the following: default, save, nosave, now, force');
+  // As Redis's flag set: "default" is no flag (so "default now" is "now").
+  if (words.includes('save') && words.includes('nosave')) throw new ConfigError("shutdown options SAVE and NOSAVE can't be used simultaneously");
+  const flags = allowed.filter((w) => w !== 'default' && words.includes(w));
+  return flags.length === 0 ? 'default' : flags.join(' ');
 }
 
 function parseNotify(args: string[]): string {

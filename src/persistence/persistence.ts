@@ -24,14 +24,14 @@
 //   installPersistence(server)       DEBUG RELOAD and the shutdown save hook
 //   rdbState                         counters and flags for INFO persistence / BGSAVE
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, unlinkSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Server } from '../server/server.js';
 import { VERSION } from '../server/server.js';
 import { replaceFileSync, writeFully } from '../util/atomic-file.js';
 import { Keyspace, type Database } from '../keyspace/keyspace.js';
 import type { RObj } from '../types/object.js';
-import { RdbError, RdbFileWriter, loadRdb, type KeyMeta, type RdbLoadInfo, type RdbWriteOptions } from './rdb.js';
+import { RdbError, RdbFileWriter, RdbLoad, type KeyMeta, type RdbLoadInfo, type RdbWriteOptions } from './rdb.js';
 import { saveSnapshotToFile, type FileSnapshot } from './snapshot.js';
 import { CMD_WRITE } from '../commands/table.js';
 import { CLIENT_MASTER } from '../server/client.js';
@@ -69,6 +69,13 @@ function newRdbState() {
   lastSaveBytes: 0,
   /** Set while a file is being loaded. */
   loading: false,
+  /** The start-up load in chunks (INFO loading_* fields; LOADING replies meanwhile). */
+  loadingStartMs: 0,
+  loadingTotalBytes: 0,
+  loadingLoadedBytes: 0,
+  loadingRdbUsedMem: 0,
+  /** Turns the LOADING check on and off (installed by installBackgroundSave). */
+  onLoadingPhase: null as ((on: boolean) => void) | null,
   lastLoad: null as RdbLoadInfo | null,
   /** Set by replication: the replid/offset/stream db a save records (Redis's rdbPopulateSaveInfo), or null. */
   replSaveInfo: null as (() => ReplSaveInfo | null) | null,
@@ -244,6 +251,24 @@ export function loadRdbFile(server: Server, path: string, mode: 'replace' | 'mer
  * is a duplicate (an RdbError of kind 'duplicate': DEBUG RELOAD NOFLUSH without MERGE).
  */
 export function loadRdbBuffer(server: Server, buf: Buffer, mode: 'replace' | 'merge' = 'replace', existing: 'replace' | 'fatal' = 'replace'): RdbLoadInfo {
+  const job = beginRdbLoad(server, buf, mode, existing);
+  rdbStateOf(server).loading = true;
+  try {
+    job.load.run(Infinity, Infinity);
+  } finally {
+    rdbStateOf(server).loading = false;
+  }
+  return job.finish();
+}
+
+interface RdbLoadJob {
+  load: RdbLoad;
+  /** After the whole file was read: moves the scratch databases in, logs, returns the counts. */
+  finish(): RdbLoadInfo;
+}
+
+/** A load into scratch databases (the header is checked here: throws RdbError). */
+function beginRdbLoad(server: Server, buf: Buffer, mode: 'replace' | 'merge', existing: 'replace' | 'fatal'): RdbLoadJob {
   const dupCheck = mode === 'merge' && existing === 'fatal';
   const ks = server.ks;
   const n = ks.dbs.length;
@@ -251,58 +276,59 @@ export function loadRdbBuffer(server: Server, buf: Buffer, mode: 'replace' | 'me
   const scratch = new Keyspace(n, { expired: () => {}, added: () => {} }, { slotIndex: mode === 'replace' && ks.slotIndexEnabled });
   const lfu = ks.lfu;
   const log = server.log;
-  rdbStateOf(server).loading = true;
   const repl = { replid: '', offset: -1, db: 0 };
-  let info: RdbLoadInfo;
-  try {
-    info = loadRdb(buf, {
-      config: server.config,
-      dbCount: n,
-      now: Date.now(),
-      dropExpired: server.role !== 'replica',
-      verifyChecksum: server.config.getBool('rdbchecksum'),
-      onKey: (dbid, key, obj, expireMs, idleSec, freq) => {
-        const db = scratch.dbs[dbid];
-        if (db.dict.has(key) || (dupCheck && ks.dbs[dbid].dict.has(key))) throw new RdbError(`RDB has duplicated key '${key}' in DB ${dbid}`, 'duplicate');
-        obj.lru = ks.initialLru();
-        if (lfu && freq >= 0) obj.lru = (lfuMinutesNow() << 8) | freq;
-        else if (!lfu && idleSec >= 0) obj.lru = lruFromIdle(ks, idleSec);
-        db.add(key, obj);
-        if (expireMs !== -1) db.setExpire(key, expireMs);
-      },
-      onAux: (k, v) => {
-        if (k === 'repl-id') repl.replid = v;
-        else if (k === 'repl-offset') repl.offset = Number(v);
-        else if (k === 'repl-stream-db') repl.db = Number(v);
-        if (k === 'redis-ver') log.notice(`Loading RDB produced by version ${v}`);
-        else if (k === 'ctime') {
-          const age = Math.floor(Date.now() / 1000) - Number(v);
-          log.notice(`RDB age ${age < 0 ? 0 : age} seconds`);
-        } else if (k === 'used-mem') log.notice(`RDB memory usage when created ${(Number(v) / 1048576).toFixed(2)} Mb`);
-      },
-      onWarning: (m) => log.warning(m),
-    });
-  } finally {
-    rdbStateOf(server).loading = false;
-  }
-  for (let i = 0; i < n; i++) {
-    const db = ks.dbs[i];
-    const fresh = scratch.dbs[i];
-    if (mode === 'replace') {
-      server.touchAllWatchedKeysInDb(db, fresh);
-      db.swapWith(fresh);
-      for (const key of db.dict.keys()) server.signalKeyAsReady(db, key);
-    } else {
-      mergeInto(server, db, fresh);
+  const load = new RdbLoad(buf, {
+    config: server.config,
+    dbCount: n,
+    now: Date.now(),
+    dropExpired: server.role !== 'replica',
+    verifyChecksum: server.config.getBool('rdbchecksum'),
+    onKey: (dbid, key, obj, expireMs, idleSec, freq) => {
+      const db = scratch.dbs[dbid];
+      if (db.dict.has(key) || (dupCheck && ks.dbs[dbid].dict.has(key))) throw new RdbError(`RDB has duplicated key '${key}' in DB ${dbid}`, 'duplicate');
+      obj.lru = ks.initialLru();
+      if (lfu && freq >= 0) obj.lru = (lfuMinutesNow() << 8) | freq;
+      else if (!lfu && idleSec >= 0) obj.lru = lruFromIdle(ks, idleSec);
+      db.add(key, obj);
+      if (expireMs !== -1) db.setExpire(key, expireMs);
+    },
+    onAux: (k, v) => {
+      if (k === 'repl-id') repl.replid = v;
+      else if (k === 'repl-offset') repl.offset = Number(v);
+      else if (k === 'repl-stream-db') repl.db = Number(v);
+      if (k === 'redis-ver') log.notice(`Loading RDB produced by version ${v}`);
+      else if (k === 'ctime') {
+        const age = Math.floor(Date.now() / 1000) - Number(v);
+        log.notice(`RDB age ${age < 0 ? 0 : age} seconds`);
+      } else if (k === 'used-mem') {
+        rdbStateOf(server).loadingRdbUsedMem = Number(v) || 0;
+        log.notice(`RDB memory usage when created ${(Number(v) / 1048576).toFixed(2)} Mb`);
+      }
+    },
+    onWarning: (m) => log.warning(m),
+  });
+  const finish = (): RdbLoadInfo => {
+    const info = load.info;
+    for (let i = 0; i < n; i++) {
+      const db = ks.dbs[i];
+      const fresh = scratch.dbs[i];
+      if (mode === 'replace') {
+        server.touchAllWatchedKeysInDb(db, fresh);
+        db.swapWith(fresh);
+        for (const key of db.dict.keys()) server.signalKeyAsReady(db, key);
+      } else {
+        mergeInto(server, db, fresh);
+      }
     }
-  }
-  rdbStateOf(server).lastLoad = info;
-  rdbStateOf(server).lastLoadRepl =
-    repl.replid.length === 40 && Number.isInteger(repl.offset) && repl.offset >= 0
-      ? { replid: repl.replid, offset: repl.offset, db: Number.isInteger(repl.db) && repl.db >= 0 && repl.db < n ? repl.db : 0 }
-      : null;
-  log.notice(`Done loading RDB, keys loaded: ${info.keys}, keys expired: ${info.expired}${info.emptySkipped ? `, empty keys skipped: ${info.emptySkipped}` : ''}.`);
-  return info;
+    rdbStateOf(server).lastLoad = info;
+    rdbStateOf(server).lastLoadRepl =
+      repl.replid.length === 40 && Number.isInteger(repl.offset) && repl.offset >= 0
+        ? { replid: repl.replid, offset: repl.offset, db: Number.isInteger(repl.db) && repl.db >= 0 && repl.db < n ? repl.db : 0 }
+        : null;
+    log.notice(`Done loading RDB, keys loaded: ${info.keys}, keys expired: ${info.expired}${info.emptySkipped ? `, empty keys skipped: ${info.emptySkipped}` : ''}.`);
+    return info;
+  };
+  return { load, finish };
 }
 
 function mergeInto(server: Server, db: Database, from: Database): void {
@@ -417,6 +443,98 @@ export function loadRdbAtStartup(server: Server): boolean {
 }
 
 /**
+ * The start-up load in chunks, as Redis loads (it processes events every
+ * loading-process-events-interval-bytes): between chunks the server answers, with
+ * -LOADING for commands not flagged `loading`, and INFO persistence shows loading:1
+ * and the loading_* progress. key-load-delay (µs per key, negative -N: 1 µs with
+ * probability 1/N) slows the load: a chunk also ends once a millisecond of delay is
+ * owed, and the next one waits it out on a timer, so the event loop is never
+ * blocked by the delay. A file that fits one chunk (and no delay) loads at once.
+ * Resolves as loadRdbAtStartup returns.
+ */
+export function loadRdbAtStartupInChunks(server: Server): Promise<boolean> {
+  if (server.config.getBool('appendonly')) return Promise.resolve(true);
+  const path = rdbPath(server);
+  const st = rdbStateOf(server);
+  const t0 = Date.now();
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT') return Promise.resolve(true);
+    server.log.warning(`Fatal error loading the DB: ${strerror(err)}. Exiting.`);
+    return Promise.resolve(false);
+  }
+  const fail = (e: unknown): boolean => {
+    if (!(e instanceof RdbError)) {
+      server.log.warning(`Fatal error loading the DB (${path}): ${(e as Error).stack ?? String(e)}. Exiting.`);
+      return false;
+    }
+    logRdbLoadFailure(server, e);
+    if (e.kind === 'header') server.log.warning('Fatal error loading the DB: Invalid argument. Exiting.');
+    return false;
+  };
+  let job: RdbLoadJob;
+  try {
+    job = beginRdbLoad(server, buf, 'replace', 'replace');
+  } catch (e) {
+    return Promise.resolve(fail(e));
+  }
+  const interval = server.config.getNumber('loading-process-events-interval-bytes');
+  const delay = server.config.getNumber('key-load-delay');
+  const setLoading = (on: boolean): void => {
+    st.loading = on;
+    st.onLoadingPhase?.(on);
+  };
+  st.loadingStartMs = t0;
+  st.loadingTotalBytes = buf.length;
+  st.loadingLoadedBytes = 0;
+  setLoading(true);
+  return new Promise<boolean>((resolvePromise) => {
+    let debtUs = 0;
+    const step = (): void => {
+      const load = job.load;
+      let done: boolean;
+      try {
+        const until = load.r.pos + interval;
+        if (delay === 0) {
+          done = load.run(until, Infinity);
+        } else {
+          // Key by key, so that each one owes its delay.
+          done = false;
+          while (!done && load.r.pos < until && debtUs < 1000) {
+            done = load.run(until, 1);
+            debtUs += keyDelayUs(delay);
+          }
+        }
+      } catch (e) {
+        setLoading(false);
+        resolvePromise(fail(e));
+        return;
+      }
+      st.loadingLoadedBytes = load.r.pos;
+      if (!done) {
+        if (debtUs >= 1000) {
+          const ms = Math.floor(debtUs / 1000);
+          debtUs -= ms * 1000;
+          setTimeout(step, ms);
+        } else {
+          setImmediate(step);
+        }
+        return;
+      }
+      setLoading(false);
+      job.finish();
+      st.loadedReplInfo = st.lastLoadRepl;
+      server.log.notice(`DB loaded from disk: ${((Date.now() - t0) / 1000).toFixed(3)} seconds`);
+      resolvePromise(true);
+    };
+    step();
+  });
+}
+
+/**
  * DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE], as Redis 7: saves (unless NOSAVE; a failed
  * save answers a bare -ERR), empties the dataset (unless NOFLUSH), then loads the
  * file. MERGE lets the file's keys replace keys already there; without it (with
@@ -479,8 +597,15 @@ function debugReload(c: import('../server/client.js').Client, argv: string[]): v
 export function installPersistence(server: Server): void {
   server.debugSubcommands.set('reload', debugReload);
   installBackgroundSave(server);
+  // Exiting (a shutdown, or a second SIGINT): a running BGSAVE's temp file goes away.
+  server.shutdownCtl.tempFileCleanups.push(() => killBgsave(server, true));
   server.shutdownHooks.push((opts) => {
-    if (opts.nosave) return;
+    if (rdbStateOf(server).bgsave) {
+      server.log.warning('There is a child saving an .rdb. Killing it!');
+      killBgsave(server, true);
+    }
+    // While loading, the dataset is partial: never saved (Redis turns SAVE into NOSAVE).
+    if (opts.nosave || rdbStateOf(server).loading) return;
     const sp = server.config.get('save');
     const savePoints = Array.isArray(sp) ? sp.length > 0 : sp !== '';
     if (!opts.save && !savePoints) return;
@@ -545,13 +670,24 @@ export const bgsaveDoneHooks: Array<(ok: boolean) => void> = [];
 
 const killed = new WeakSet<FileSnapshot>();
 
-/** Stops a running BGSAVE on purpose (FLUSHALL, SHUTDOWN, SAVE): not counted as an error. */
-export function killBgsave(server: Server): void {
+/**
+ * Stops a running BGSAVE on purpose (FLUSHALL, SHUTDOWN, SAVE): not counted as an
+ * error. Its temp file is removed in the background, or at once when `removeNow`
+ * (the process is about to exit).
+ */
+export function killBgsave(server: Server, removeNow = false): void {
   const job = rdbStateOf(server).bgsave;
   if (!job) return;
   killed.add(job);
   server.log.notice('Killing the running background save');
   job.abort('killed by the server');
+  if (removeNow) {
+    try {
+      unlinkSync(job.tmpPath);
+    } catch {
+      /* not created yet, or already removed */
+    }
+  }
   if (rdbStateOf(server).bgsave === job) {
     rdbStateOf(server).bgsave = null;
     rdbStateOf(server).bgsaveInProgress = false;
@@ -589,6 +725,8 @@ function persistenceCron(server: Server): void {
     }
   }
 }
+
+const LOADING = 'LOADING Redis is loading the dataset in memory';
 
 const MISCONF =
   "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
@@ -660,6 +798,20 @@ function installBackgroundSave(server: Server): void {
     for (; i < aof.length && aof[i][0] !== 'aof_current_size'; i++) out += aof[i][0] + ':' + aof[i][1] + '\r\n';
     out += 'module_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n';
     for (; i < aof.length; i++) out += aof[i][0] + ':' + aof[i][1] + '\r\n';
+    const st = rdbStateOf(s);
+    if (st.loading && st.loadingTotalBytes > 0) {
+      // Redis's loading progress fields, last in the section while loading.
+      const elapsedSec = (Date.now() - st.loadingStartMs) / 1000;
+      const loaded = st.loadingLoadedBytes;
+      const total = st.loadingTotalBytes;
+      const eta = loaded === 0 ? 1 : Math.floor((elapsedSec * (total - loaded)) / loaded);
+      out += `loading_start_time:${Math.floor(st.loadingStartMs / 1000)}\r\n`;
+      out += `loading_total_bytes:${total}\r\n`;
+      out += `loading_rdb_used_mem:${st.loadingRdbUsedMem}\r\n`;
+      out += `loading_loaded_bytes:${loaded}\r\n`;
+      out += `loading_loaded_perc:${((loaded * 100) / total).toFixed(2)}\r\n`;
+      out += `loading_eta_seconds:${eta}\r\n`;
+    }
     return out;
   });
   // MISCONF after a failed BGSAVE: registered only while the last one failed.
@@ -671,6 +823,15 @@ function installBackgroundSave(server: Server): void {
     return MISCONF;
   });
   rdbState.onBgsaveOk = (ok) => misconf.set(!ok);
+  // LOADING while the start-up load runs in chunks: commands not flagged `loading`
+  // (and EXEC of a transaction holding one) are refused.
+  const loadingPhase = new PhaseSwitch(server.phases, 'loading', (c, spec) => {
+    if (!rdbState.loading) return null;
+    if (!spec.flags.includes('loading')) return LOADING;
+    if (spec.name === 'exec' && c.multi !== null && c.multi.queue.some((q) => !q.spec.flags.includes('loading'))) return LOADING;
+    return null;
+  });
+  rdbState.onLoadingPhase = (on) => loadingPhase.set(on);
   misconf.set(!rdbState.lastBgsaveOk);
   // FLUSHALL stops a BGSAVE and, with save points, saves the empty dataset (Redis 7.2).
   server.flushAllHooks.push(() => {

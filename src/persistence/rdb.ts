@@ -977,99 +977,137 @@ export interface RdbLoadInfo {
  * the caller is expected to have loaded into scratch databases it can discard.
  */
 export function loadRdb(buf: Buffer, opts: RdbLoadOptions, start = 0): RdbLoadInfo {
-  const r = new RdbReader(buf, start, buf.length, opts.config);
-  r.need(9);
-  if (buf.toString('latin1', start, start + 5) !== 'REDIS') throw new RdbError('Wrong signature trying to load DB from file', 'header');
-  const vtext = buf.toString('latin1', start + 5, start + 9);
-  if (!/^[0-9]{4}$/.test(vtext)) throw new RdbError(`Can't handle RDB format version ${Number.parseInt(vtext, 10) || 0}`, 'header');
-  const version = Number(vtext);
-  if (version < 1 || version > RDB_VERSION_MAX) throw new RdbError(`Can't handle RDB format version ${version}`, 'header');
-  r.pos = start + 9;
-  const dropExpired = opts.dropExpired ?? true;
-  const info: RdbLoadInfo = { version, keys: 0, expired: 0, emptySkipped: 0, functionsSkipped: 0, checksumVerified: false, end: 0 };
-  let dbid = 0;
-  let expire = -1;
-  let idle = -1;
-  let freq = -1;
-  for (;;) {
-    const op = r.u8();
-    switch (op) {
-      case RDB_OPCODE.EXPIRETIME:
-        expire = r.i32() * 1000;
-        continue;
-      case RDB_OPCODE.EXPIRETIME_MS:
-        expire = r.i64();
-        continue;
-      case RDB_OPCODE.FREQ:
-        freq = r.u8();
-        continue;
-      case RDB_OPCODE.IDLE:
-        idle = r.len();
-        continue;
-      case RDB_OPCODE.SELECTDB:
-        dbid = r.len();
-        if (dbid >= opts.dbCount) {
-          throw new RdbError(`Data file was created with a Redis server configured to handle more than ${opts.dbCount} databases`);
+  const l = new RdbLoad(buf, opts, start);
+  l.run(Infinity, Infinity);
+  return l.info;
+}
+
+/**
+ * A load that can stop between records and go on later (the start-up load lets the
+ * server answer LOADING between chunks, as Redis processes events every
+ * loading-process-events-interval-bytes). The header is checked by the constructor.
+ */
+export class RdbLoad {
+  readonly info: RdbLoadInfo;
+  readonly r: RdbReader;
+  done = false;
+  private dbid = 0;
+  private expire = -1;
+  private idle = -1;
+  private freq = -1;
+  private readonly dropExpired: boolean;
+
+  constructor(
+    readonly buf: Buffer,
+    readonly opts: RdbLoadOptions,
+    readonly start = 0,
+  ) {
+    const r = new RdbReader(buf, start, buf.length, opts.config);
+    this.r = r;
+    r.need(9);
+    if (buf.toString('latin1', start, start + 5) !== 'REDIS') throw new RdbError('Wrong signature trying to load DB from file', 'header');
+    const vtext = buf.toString('latin1', start + 5, start + 9);
+    if (!/^[0-9]{4}$/.test(vtext)) throw new RdbError(`Can't handle RDB format version ${Number.parseInt(vtext, 10) || 0}`, 'header');
+    const version = Number(vtext);
+    if (version < 1 || version > RDB_VERSION_MAX) throw new RdbError(`Can't handle RDB format version ${version}`, 'header');
+    r.pos = start + 9;
+    this.dropExpired = opts.dropExpired ?? true;
+    this.info = { version, keys: 0, expired: 0, emptySkipped: 0, functionsSkipped: 0, checksumVerified: false, end: 0 };
+  }
+
+  /**
+   * Reads records until the file ends (true), or returns false at the first record
+   * boundary at or past offset `untilPos`, or after `maxKeys` keys.
+   */
+  run(untilPos: number, maxKeys: number): boolean {
+    if (this.done) return true;
+    const { r, buf, opts, info } = this;
+    let keys = 0;
+    for (;;) {
+      if (this.expire === -1 && this.idle === -1 && this.freq === -1 && (r.pos >= untilPos || keys >= maxKeys)) return false;
+      const op = r.u8();
+      switch (op) {
+        case RDB_OPCODE.EXPIRETIME:
+          this.expire = r.i32() * 1000;
+          continue;
+        case RDB_OPCODE.EXPIRETIME_MS:
+          this.expire = r.i64();
+          continue;
+        case RDB_OPCODE.FREQ:
+          this.freq = r.u8();
+          continue;
+        case RDB_OPCODE.IDLE:
+          this.idle = r.len();
+          continue;
+        case RDB_OPCODE.SELECTDB:
+          this.dbid = r.len();
+          if (this.dbid >= opts.dbCount) {
+            throw new RdbError(`Data file was created with a Redis server configured to handle more than ${opts.dbCount} databases`);
+          }
+          continue;
+        case RDB_OPCODE.RESIZEDB:
+          r.len();
+          r.len();
+          continue;
+        case RDB_OPCODE.AUX: {
+          const k = r.string();
+          const v = r.string();
+          opts.onAux?.(k, v);
+          continue;
         }
-        continue;
-      case RDB_OPCODE.RESIZEDB:
-        r.len();
-        r.len();
-        continue;
-      case RDB_OPCODE.AUX: {
-        const k = r.string();
-        const v = r.string();
-        opts.onAux?.(k, v);
-        continue;
-      }
-      case RDB_OPCODE.MODULE_AUX:
-        throw new RdbError('The RDB file contains module auxiliary data (AUX for a module): modules are not supported');
-      case RDB_OPCODE.FUNCTION_PRE_GA:
-        throw new RdbError('The RDB file contains functions in a pre-release format that is not supported');
-      case RDB_OPCODE.FUNCTION2: {
-        r.string();
-        info.functionsSkipped++;
-        opts.onWarning?.('The RDB file contains a function library: skipped (functions are not supported yet)');
-        continue;
-      }
-      case RDB_OPCODE.EOF:
-        break;
-      default: {
-        if (!isObjectType(op)) throw new RdbError(`Unknown RDB encoding type ${op}`);
-        const key = r.string();
-        opts.onType?.(dbid, key, op);
-        const obj = r.readObject(op, key);
-        if (obj === null) {
-          info.emptySkipped++;
-        } else if (dropExpired && expire !== -1 && expire < opts.now) {
-          info.expired++;
-        } else {
-          opts.onKey(dbid, key, obj, expire, idle, freq);
-          info.keys++;
+        case RDB_OPCODE.MODULE_AUX:
+          throw new RdbError('The RDB file contains module auxiliary data (AUX for a module): modules are not supported');
+        case RDB_OPCODE.FUNCTION_PRE_GA:
+          throw new RdbError('The RDB file contains functions in a pre-release format that is not supported');
+        case RDB_OPCODE.FUNCTION2: {
+          r.string();
+          info.functionsSkipped++;
+          opts.onWarning?.('The RDB file contains a function library: skipped (functions are not supported yet)');
+          continue;
         }
-        expire = -1;
-        idle = -1;
-        freq = -1;
-        continue;
+        case RDB_OPCODE.EOF:
+          break;
+        default: {
+          if (!isObjectType(op)) throw new RdbError(`Unknown RDB encoding type ${op}`);
+          const key = r.string();
+          const dbid = this.dbid;
+          opts.onType?.(dbid, key, op);
+          const obj = r.readObject(op, key);
+          const expire = this.expire;
+          if (obj === null) {
+            info.emptySkipped++;
+          } else if (this.dropExpired && expire !== -1 && expire < opts.now) {
+            info.expired++;
+          } else {
+            opts.onKey(dbid, key, obj, expire, this.idle, this.freq);
+            info.keys++;
+          }
+          keys++;
+          this.expire = -1;
+          this.idle = -1;
+          this.freq = -1;
+          continue;
+        }
+      }
+      break;
+    }
+    if (info.version >= 5) {
+      const crcEnd = r.pos;
+      r.need(8);
+      const stored = buf.readBigUInt64LE(crcEnd);
+      r.pos += 8;
+      if (stored === 0n) {
+        opts.onWarning?.('RDB file was saved with checksum disabled: no check performed.');
+      } else if (opts.verifyChecksum ?? true) {
+        const crc = new Crc64().update(buf, this.start, crcEnd);
+        if (!crc.equalsLE(buf, crcEnd)) {
+          throw new RdbError(`Wrong RDB checksum expected: (${crc.value.toString(16)}) but got (${stored.toString(16)}). Aborting now.`, 'checksum');
+        }
+        info.checksumVerified = true;
       }
     }
-    break;
+    info.end = r.pos;
+    this.done = true;
+    return true;
   }
-  if (version >= 5) {
-    const crcEnd = r.pos;
-    r.need(8);
-    const stored = buf.readBigUInt64LE(crcEnd);
-    r.pos += 8;
-    if (stored === 0n) {
-      opts.onWarning?.('RDB file was saved with checksum disabled: no check performed.');
-    } else if (opts.verifyChecksum ?? true) {
-      const crc = new Crc64().update(buf, start, crcEnd);
-      if (!crc.equalsLE(buf, crcEnd)) {
-        throw new RdbError(`Wrong RDB checksum expected: (${crc.value.toString(16)}) but got (${stored.toString(16)}). Aborting now.`, 'checksum');
-      }
-      info.checksumVerified = true;
-    }
-  }
-  info.end = r.pos;
-  return info;
 }

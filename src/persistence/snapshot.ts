@@ -437,7 +437,8 @@ export function saveSnapshotToFile(
       return;
     }
     if (ended) {
-      close(f, () => {});
+      // Aborted before the file was open: it must not stay behind.
+      close(f, () => unlink(tmp, () => {}));
       return;
     }
     fd = f;

@@ -125,6 +125,26 @@ export class Replication {
     server.cronHooks.push(() => this.cron());
     server.clientCloseHooks.push((c) => this.onClientClosed(c));
     server.shutdownHooks.push(() => this.shutdown());
+    server.shutdownCtl.replicas = {
+      caughtUp: () => this.replicas.every((r) => r.ackOffset === server.masterReplOffset),
+      requestAcks: () => {
+        if (this.masterHost !== null || this.replicas.length === 0) return;
+        this.feedControl(['REPLCONF', 'GETACK', '*']);
+        this.flush();
+      },
+      logLagging: () => {
+        const now = Date.now();
+        let lagging = 0;
+        for (const r of this.replicas) {
+          if (r.ackOffset === server.masterReplOffset) continue;
+          const state = r.state === 'wait_bgsave_start' || r.state === 'wait_bgsave_end' ? 'wait_bgsave' : r.state;
+          const lag = r.state === 'online' ? Math.floor(now / 1000) - Math.floor(r.ackTime / 1000) : 0;
+          server.log.warning(`Lagging replica ${r.ip()}:${r.listeningPort} reported offset ${server.masterReplOffset - r.ackOffset} behind master, lag=${lag}, state=${state}.`);
+          lagging++;
+        }
+        if (this.replicas.length > 0) server.log.notice(`${this.replicas.length - lagging} of ${this.replicas.length} replicas are in sync when shutting down.`);
+      },
+    };
     server.config.onChange((name) => this.onConfig(name));
     this.readConfig();
     if (server.config.getBool('appendonly')) this.createBacklogIfNeeded();

@@ -72,6 +72,7 @@ import { Networking } from './networking.js';
 import { Propagation, PROPAGATE_REPL_ONLY, type PropagationListener } from './propagation.js';
 import { WatchedKeys } from './watch.js';
 import { Tracking } from './tracking.js';
+import { ShutdownCoordinator } from './shutdown.js';
 import { Blocking } from './blocking.js';
 import { ActiveExpire } from '../keyspace/active-expire.js';
 
@@ -199,6 +200,8 @@ export class Server implements ServerContext {
   /** Run by close(): subsystems drop the connections they opened (MIGRATE's cached sockets). */
   readonly closeHooks: Array<() => void> = [];
   readonly shutdownHooks: Array<(opts: ShutdownOptions) => void> = [];
+  /** SHUTDOWN's wait for lagging replicas, SHUTDOWN ABORT and the signals (shutdown.ts). */
+  readonly shutdownCtl: ShutdownCoordinator = new ShutdownCoordinator(this);
   /**
    * Asked before pending replies are written; a hook returning false holds them
    * (it must call flushPending again later). The AOF uses it so that the commands
@@ -1014,9 +1017,9 @@ export class Server implements ServerContext {
    * Graceful shutdown: run subsystem hooks (save, AOF flush), close listeners and
    * clients, remove the pid file. Returns false if a hook refused (SHUTDOWN fails).
    */
-  shutdown(opts: ShutdownOptions = {}): boolean {
+  shutdown(opts: ShutdownOptions = {}, announced = false): boolean {
     if (this.shuttingDown) return true;
-    this.log.warning('User requested shutdown...');
+    if (!announced) this.log.warning('User requested shutdown...');
     try {
       for (const h of this.shutdownHooks) h(opts);
     } catch (e) {
