@@ -230,6 +230,10 @@ function strerror(e: unknown): string {
       return 'Disk quota exceeded';
     case 'EFBIG':
       return 'File too large';
+    case 'EISDIR':
+      return 'Is a directory';
+    case 'ENOTDIR':
+      return 'Not a directory';
     default:
       return err.message ?? String(e);
   }
@@ -596,9 +600,13 @@ class Aof {
     this.prefix = cfg.getString('appendfilename');
   }
 
-  /** Drops the history entries from the manifest (persisted) and deletes their files in the background. */
+  /**
+   * Drops the history entries from the manifest (persisted) and deletes their files
+   * in the background (Redis's aofDelHistoryFiles). Not while aof-disable-auto-gc is
+   * yes: the files stay, listed as type h, until it is set back to no.
+   */
   deleteHistory(): void {
-    if (this.manifest.history.length === 0) return;
+    if (this.manifest.history.length === 0 || this.server.config.getBool('aof-disable-auto-gc')) return;
     const old = this.manifest.history;
     const m = cloneManifest(this.manifest);
     m.history = [];
@@ -684,6 +692,8 @@ class Aof {
     st.rewriteInProgress = true;
     st.rewriteScheduled = false;
     st.rewriteStartMs = rw.startMs;
+    // Redis counts a rewrite when its child starts (INFO aof_rewrites), whatever its outcome.
+    st.rewrites++;
     const tmpName = `temp-rewriteaof-bg-${process.pid}.aof`;
     this.log.notice(`Background append only file rewriting started (fork-less snapshot of ${this.server.ks.totalKeys()} keys)`);
     rw.job = startBaseWrite(this.server, this.path(rw.baseName), tmpName, rdb, (err) => this.rewriteDone(rw, tmpName, err));
@@ -709,6 +719,7 @@ class Aof {
     this.out.reset();
     this.retireFd(false);
     this.unlisten();
+    this.log.notice(`Removing the temp incr aof file ${tempIncrFileName(this.prefix)} in the background`);
     unlink(this.path(tempIncrFileName(this.prefix)), () => {});
   }
 
@@ -721,9 +732,17 @@ class Aof {
     st.rewriteStartMs = 0;
     st.lastRewriteTimeSec = Math.round((Date.now() - rw.startMs) / 1000);
     st.lastCowSize = rw.job ? rw.job.cowBytes() : 0;
+    const renameErr = err !== null && (err as NodeJS.ErrnoException).syscall === 'rename';
+    if (err === null || renameErr) this.log.notice('Background AOF rewrite terminated with success');
+    if (renameErr) {
+      // The base was written; moving it into place failed (Redis's wording, path relative to dir).
+      this.log.warning(
+        `Error trying to rename the temporary AOF base file ${tmpName} into ${this.server.config.getString('appenddirname')}/${rw.baseName}: ${strerror(err)}`,
+      );
+    }
     if (err === null) err = this.installRewrite(rw, tmpName);
     if (err !== null) {
-      this.log.warning(`Background AOF rewrite terminated with error: ${err.message}`);
+      if (!renameErr) this.log.warning(`Background AOF rewrite terminated with error: ${err.message}`);
       st.lastBgrewriteOk = false;
       st.rewritesConsecutiveFailures++;
       if (rw.initial && this.state === AOF_WAIT_REWRITE) {
@@ -734,7 +753,6 @@ class Aof {
       return;
     }
     st.lastBgrewriteOk = true;
-    st.rewrites++;
     st.rewritesConsecutiveFailures = 0;
     this.log.notice('Background AOF rewrite finished successfully');
   }
@@ -742,8 +760,8 @@ class Aof {
   /** The base is complete: switch the manifest to it. Returns the error, or null. */
   private installRewrite(rw: Rewrite, tmpName: string): Error | null {
     const st = this.st;
-    this.log.notice('Background AOF rewrite terminated with success');
     const m = cloneManifest(this.manifest);
+    this.log.notice(`Successfully renamed the temporary AOF base file ${tmpName} into ${rw.baseName}`);
     if (rw.initial) {
       if (this.state !== AOF_WAIT_REWRITE) return new Error('AOF was turned off');
       // The commands since the start join the AOF as its first incr file.
@@ -761,14 +779,17 @@ class Aof {
       m.incrSeq = seq;
       this.log.notice(`Successfully renamed the temporary AOF incr file ${tempIncrFileName(this.prefix)} into ${name}`);
     }
-    if (m.base) m.history.push({ ...m.base, type: 'h' });
+    // Redis puts each replaced file at the head of its history list: the old base
+    // first, then the covered incr files from the newest down, so the manifest lists
+    // them oldest incr first, then the old base, then older history.
+    if (m.base) m.history.unshift({ ...m.base, type: 'h' });
     m.base = { name: rw.baseName, seq: rw.baseSeq, type: 'b' };
     m.baseSeq = rw.baseSeq;
     // Every incr file but the one being appended to is now covered by the base.
     const keep: AofFileInfo[] = [];
-    for (let i = 0; i < m.incr.length; i++) {
+    for (let i = m.incr.length - 1; i >= 0; i--) {
       if (this.fd >= 0 && i === m.incr.length - 1) keep.push(m.incr[i]);
-      else m.history.push({ ...m.incr[i], type: 'h' });
+      else m.history.unshift({ ...m.incr[i], type: 'h' });
     }
     m.incr = keep;
     try {
@@ -778,7 +799,6 @@ class Aof {
       return e as Error;
     }
     this.manifest = m;
-    this.log.notice(`Successfully renamed the temporary AOF base file ${tmpName} into ${rw.baseName}`);
     if (rw.initial) {
       this.setState(AOF_ON);
       // Everything up to the start is in the fsynced base; the incr file gets its first fsync now.
@@ -1321,6 +1341,9 @@ export function installAof(server: Server): void {
   server.config.onChange((name, value) => {
     if (name === 'appendfsync' || name === 'aof-timestamp-enabled') {
       a.readConfig();
+    } else if (name === 'aof-disable-auto-gc') {
+      // Turned back on: the history kept meanwhile goes now (Redis's updateAofAutoGCEnabled).
+      if (value === false) a.deleteHistory();
     } else if (name === 'appendonly') {
       if (value === true && a.state === AOF_OFF) {
         if (!a.start()) {
