@@ -26,9 +26,11 @@
 // of the keyspace starts (snapshot.ts: slices between events, copy-on-write per
 // key). The snapshot becomes the new base (temp file, fsync, rename); then the
 // manifest is rewritten with the new base and the new incr, and the old base and
-// incr files become history and are deleted. No rewrite buffer is needed, and a
-// crash at any moment leaves a manifest whose files load: the old base plus every
-// incr file until the new manifest is in place. While AOF is being turned on
+// incr files become history and are deleted (kept, listed as history, while
+// aof-disable-auto-gc is yes). INFO aof_rewrites counts rewrites started, as
+// Redis does. No rewrite buffer is needed, and a crash at any moment leaves a
+// manifest whose files load: the old base plus every incr file until the new
+// manifest is in place. While AOF is being turned on
 // (CONFIG SET appendonly yes) appends go to a temp incr file that joins the
 // manifest only when the first base is complete. With aof-use-rdb-preamble no the
 // base is written as commands by walking the keyspace synchronously (this blocks
@@ -306,6 +308,8 @@ class Aof {
   /** An fsync of the current incr file is queued or running (everysec postpones writes meanwhile). */
   curFsyncPending = false;
   rewrite: Rewrite | null = null;
+  /** Numbers the temp base files of rewrites. */
+  rewriteSerial = 0;
   /** Rewrite limiting after repeated failures (Redis's aofRewriteLimited). */
   limitDelayMinutes = 0;
   limitUntilMs = 0;
@@ -694,7 +698,9 @@ class Aof {
     st.rewriteStartMs = rw.startMs;
     // Redis counts a rewrite when its child starts (INFO aof_rewrites), whatever its outcome.
     st.rewrites++;
-    const tmpName = `temp-rewriteaof-bg-${process.pid}.aof`;
+    // A name of its own per rewrite (Redis's carries the child's pid): a stopped
+    // rewrite removes its temp file asynchronously, which must not hit the next one's.
+    const tmpName = `temp-rewriteaof-bg-${process.pid}-${++this.rewriteSerial}.aof`;
     this.log.notice(`Background append only file rewriting started (fork-less snapshot of ${this.server.ks.totalKeys()} keys)`);
     rw.job = startBaseWrite(this.server, this.path(rw.baseName), tmpName, rdb, (err) => this.rewriteDone(rw, tmpName, err));
     return true;
@@ -1221,7 +1227,7 @@ function removeStaleTempFiles(a: Aof): void {
   }
   const stale = new Set([tempIncrFileName(a.prefix), `temp-${manifestFileName(a.prefix)}`]);
   for (const n of names) {
-    if (!(stale.has(n) || /^temp-rewriteaof-(bg-)?\d+\.aof$/.test(n))) continue;
+    if (!(stale.has(n) || /^temp-rewriteaof-(bg-)?\d+(-\d+)?\.aof$/.test(n))) continue;
     a.server.log.verbose(`Removing the stale temporary AOF file ${n}`);
     unlink(a.path(n), () => {});
   }
@@ -1342,7 +1348,7 @@ export function installAof(server: Server): void {
     if (name === 'appendfsync' || name === 'aof-timestamp-enabled') {
       a.readConfig();
     } else if (name === 'aof-disable-auto-gc') {
-      // Turned back on: the history kept meanwhile goes now (Redis's updateAofAutoGCEnabled).
+      // GC on again: the history kept meanwhile goes now (Redis's updateAofAutoGCEnabled).
       if (value === false) a.deleteHistory();
     } else if (name === 'appendonly') {
       if (value === true && a.state === AOF_OFF) {

@@ -21,8 +21,9 @@
 //
 // Known differences, named where they are normalised:
 //   - Redis writes the rewrite's temp base (temp-rewriteaof-bg-<child pid>.aof) in
-//     `dir`, Cinnabar (no child) in the AOF directory as temp-rewriteaof-bg-<pid>.aof;
-//     pids are replaced by <pid> and temp files are only compared once gone.
+//     `dir`, Cinnabar (no child) in the AOF directory as temp-rewriteaof-bg-<pid>-<n>.aof
+//     (n numbers the rewrites); pids are replaced by <pid> and temp files are only
+//     compared once gone.
 //   - Redis logs "... started by pid N" and "Killing running AOF rewrite child: N";
 //     Cinnabar has no child: the prefixes are compared.
 // Keeping a BGSAVE or rewrite running while the next command arrives does not rely
@@ -100,7 +101,7 @@ const idle = (i: Map<string, string>): boolean => i.get('aof_rewrite_in_progress
 function listing(path: string): string {
   if (!existsSync(path)) return '(none)';
   return readdirSync(path)
-    .map((n) => n.replace(/\d{2,}(?=\.aof$)/, '<pid>'))
+    .map((n) => n.replace(/\d{2,}(-\d+)?(?=\.aof$)/, '<pid>'))
     .sort()
     .join(' ');
 }
@@ -117,7 +118,7 @@ function logLines(h: ServerHandle, re: RegExp): string[] {
     .split('\n')
     .map((l) => l.replace(/^\d+:[A-Z] \d+ \w+ \d+ [\d:.]+ . /, '').trimEnd())
     .filter((l) => re.test(l))
-    .map((l) => l.replace(/-\d{2,}\.aof/g, '-<pid>.aof'));
+    .map((l) => l.replace(/-\d{2,}(-\d+)?\.aof/g, '-<pid>.aof'));
 }
 
 /** Waits until neither `dir` nor its AOF directory holds a temp file. */
