@@ -26,9 +26,11 @@
 // of the keyspace starts (snapshot.ts: slices between events, copy-on-write per
 // key). The snapshot becomes the new base (temp file, fsync, rename); then the
 // manifest is rewritten with the new base and the new incr, and the old base and
-// incr files become history and are deleted. No rewrite buffer is needed, and a
-// crash at any moment leaves a manifest whose files load: the old base plus every
-// incr file until the new manifest is in place. While AOF is being turned on
+// incr files become history and are deleted (kept, listed as history, while
+// aof-disable-auto-gc is yes). INFO aof_rewrites counts rewrites started, as
+// Redis does. No rewrite buffer is needed, and a crash at any moment leaves a
+// manifest whose files load: the old base plus every incr file until the new
+// manifest is in place. While AOF is being turned on
 // (CONFIG SET appendonly yes) appends go to a temp incr file that joins the
 // manifest only when the first base is complete. With aof-use-rdb-preamble no the
 // base is written as commands by walking the keyspace synchronously (this blocks
@@ -230,6 +232,10 @@ function strerror(e: unknown): string {
       return 'Disk quota exceeded';
     case 'EFBIG':
       return 'File too large';
+    case 'EISDIR':
+      return 'Is a directory';
+    case 'ENOTDIR':
+      return 'Not a directory';
     default:
       return err.message ?? String(e);
   }
@@ -302,6 +308,8 @@ class Aof {
   /** An fsync of the current incr file is queued or running (everysec postpones writes meanwhile). */
   curFsyncPending = false;
   rewrite: Rewrite | null = null;
+  /** Numbers the temp base files of rewrites. */
+  rewriteSerial = 0;
   /** Rewrite limiting after repeated failures (Redis's aofRewriteLimited). */
   limitDelayMinutes = 0;
   limitUntilMs = 0;
@@ -596,9 +604,13 @@ class Aof {
     this.prefix = cfg.getString('appendfilename');
   }
 
-  /** Drops the history entries from the manifest (persisted) and deletes their files in the background. */
+  /**
+   * Drops the history entries from the manifest (persisted) and deletes their files
+   * in the background (Redis's aofDelHistoryFiles). Not while aof-disable-auto-gc is
+   * yes: the files stay, listed as type h, until it is set back to no.
+   */
   deleteHistory(): void {
-    if (this.manifest.history.length === 0) return;
+    if (this.manifest.history.length === 0 || this.server.config.getBool('aof-disable-auto-gc')) return;
     const old = this.manifest.history;
     const m = cloneManifest(this.manifest);
     m.history = [];
@@ -684,7 +696,11 @@ class Aof {
     st.rewriteInProgress = true;
     st.rewriteScheduled = false;
     st.rewriteStartMs = rw.startMs;
-    const tmpName = `temp-rewriteaof-bg-${process.pid}.aof`;
+    // Redis counts a rewrite when its child starts (INFO aof_rewrites), whatever its outcome.
+    st.rewrites++;
+    // A name of its own per rewrite (Redis's carries the child's pid): a stopped
+    // rewrite removes its temp file asynchronously, which must not hit the next one's.
+    const tmpName = `temp-rewriteaof-bg-${process.pid}-${++this.rewriteSerial}.aof`;
     this.log.notice(`Background append only file rewriting started (fork-less snapshot of ${this.server.ks.totalKeys()} keys)`);
     rw.job = startBaseWrite(this.server, this.path(rw.baseName), tmpName, rdb, (err) => this.rewriteDone(rw, tmpName, err));
     return true;
@@ -709,6 +725,7 @@ class Aof {
     this.out.reset();
     this.retireFd(false);
     this.unlisten();
+    this.log.notice(`Removing the temp incr aof file ${tempIncrFileName(this.prefix)} in the background`);
     unlink(this.path(tempIncrFileName(this.prefix)), () => {});
   }
 
@@ -721,9 +738,17 @@ class Aof {
     st.rewriteStartMs = 0;
     st.lastRewriteTimeSec = Math.round((Date.now() - rw.startMs) / 1000);
     st.lastCowSize = rw.job ? rw.job.cowBytes() : 0;
+    const renameErr = err !== null && (err as NodeJS.ErrnoException).syscall === 'rename';
+    if (err === null || renameErr) this.log.notice('Background AOF rewrite terminated with success');
+    if (renameErr) {
+      // The base was written; moving it into place failed (Redis's wording, path relative to dir).
+      this.log.warning(
+        `Error trying to rename the temporary AOF base file ${tmpName} into ${this.server.config.getString('appenddirname')}/${rw.baseName}: ${strerror(err)}`,
+      );
+    }
     if (err === null) err = this.installRewrite(rw, tmpName);
     if (err !== null) {
-      this.log.warning(`Background AOF rewrite terminated with error: ${err.message}`);
+      if (!renameErr) this.log.warning(`Background AOF rewrite terminated with error: ${err.message}`);
       st.lastBgrewriteOk = false;
       st.rewritesConsecutiveFailures++;
       if (rw.initial && this.state === AOF_WAIT_REWRITE) {
@@ -734,7 +759,6 @@ class Aof {
       return;
     }
     st.lastBgrewriteOk = true;
-    st.rewrites++;
     st.rewritesConsecutiveFailures = 0;
     this.log.notice('Background AOF rewrite finished successfully');
   }
@@ -742,8 +766,8 @@ class Aof {
   /** The base is complete: switch the manifest to it. Returns the error, or null. */
   private installRewrite(rw: Rewrite, tmpName: string): Error | null {
     const st = this.st;
-    this.log.notice('Background AOF rewrite terminated with success');
     const m = cloneManifest(this.manifest);
+    this.log.notice(`Successfully renamed the temporary AOF base file ${tmpName} into ${rw.baseName}`);
     if (rw.initial) {
       if (this.state !== AOF_WAIT_REWRITE) return new Error('AOF was turned off');
       // The commands since the start join the AOF as its first incr file.
@@ -761,14 +785,17 @@ class Aof {
       m.incrSeq = seq;
       this.log.notice(`Successfully renamed the temporary AOF incr file ${tempIncrFileName(this.prefix)} into ${name}`);
     }
-    if (m.base) m.history.push({ ...m.base, type: 'h' });
+    // Redis puts each replaced file at the head of its history list: the old base
+    // first, then the covered incr files from the newest down, so the manifest lists
+    // them oldest incr first, then the old base, then older history.
+    if (m.base) m.history.unshift({ ...m.base, type: 'h' });
     m.base = { name: rw.baseName, seq: rw.baseSeq, type: 'b' };
     m.baseSeq = rw.baseSeq;
     // Every incr file but the one being appended to is now covered by the base.
     const keep: AofFileInfo[] = [];
-    for (let i = 0; i < m.incr.length; i++) {
+    for (let i = m.incr.length - 1; i >= 0; i--) {
       if (this.fd >= 0 && i === m.incr.length - 1) keep.push(m.incr[i]);
-      else m.history.push({ ...m.incr[i], type: 'h' });
+      else m.history.unshift({ ...m.incr[i], type: 'h' });
     }
     m.incr = keep;
     try {
@@ -778,7 +805,6 @@ class Aof {
       return e as Error;
     }
     this.manifest = m;
-    this.log.notice(`Successfully renamed the temporary AOF base file ${tmpName} into ${rw.baseName}`);
     if (rw.initial) {
       this.setState(AOF_ON);
       // Everything up to the start is in the fsynced base; the incr file gets its first fsync now.
@@ -1201,7 +1227,7 @@ function removeStaleTempFiles(a: Aof): void {
   }
   const stale = new Set([tempIncrFileName(a.prefix), `temp-${manifestFileName(a.prefix)}`]);
   for (const n of names) {
-    if (!(stale.has(n) || /^temp-rewriteaof-(bg-)?\d+\.aof$/.test(n))) continue;
+    if (!(stale.has(n) || /^temp-rewriteaof-(bg-)?\d+(-\d+)?\.aof$/.test(n))) continue;
     a.server.log.verbose(`Removing the stale temporary AOF file ${n}`);
     unlink(a.path(n), () => {});
   }
@@ -1370,6 +1396,9 @@ export function installAof(server: Server): void {
   server.config.onChange((name, value) => {
     if (name === 'appendfsync' || name === 'aof-timestamp-enabled') {
       a.readConfig();
+    } else if (name === 'aof-disable-auto-gc') {
+      // GC on again: the history kept meanwhile goes now (Redis's updateAofAutoGCEnabled).
+      if (value === false) a.deleteHistory();
     } else if (name === 'appendonly') {
       if (value === true && a.state === AOF_OFF) {
         if (!a.start()) {
