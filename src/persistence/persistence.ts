@@ -621,9 +621,13 @@ export function installPersistence(server: Server): void {
 
 // ---- BGSAVE -------------------------------------------------------------------------------
 
+/** Numbers the BGSAVE temporary files of this process. */
+let bgsaveSeq = 0;
+
 /**
  * Starts a background save to dir/dbfilename: a fork-less snapshot (see snapshot.ts)
- * written to temp-bgsave-<pid>.rdb and renamed when complete. Returns false when one
+ * written to temp-bgsave-<pid>-<n>.rdb (one name per BGSAVE: a stopped one deletes its file
+ * asynchronously, which must not hit the next one's) and renamed when complete. Returns false when one
  * is already running.
  */
 export function rdbSaveBackground(server: Server): boolean {
@@ -637,7 +641,7 @@ export function rdbSaveBackground(server: Server): boolean {
   // Counted when it starts, as Redis counts at fork (INFO rdb_saves while it runs).
   rdbStateOf(server).saves++;
   server.log.notice(`Background saving started (fork-less snapshot of ${server.ks.totalKeys()} keys)`);
-  const job = saveSnapshotToFile(server, rdbPath(server), `temp-bgsave-${process.pid}.rdb`, {
+  const job = saveSnapshotToFile(server, rdbPath(server), `temp-bgsave-${process.pid}-${++bgsaveSeq}.rdb`, {
     onDone: (err, bytes) => {
       if (rdbStateOf(server).bgsave !== job) return;
       rdbStateOf(server).bgsave = null;
