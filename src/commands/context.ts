@@ -271,6 +271,11 @@ export interface MemoryFigures {
   overhead: number;
   dataset: number;
   heapTotal: number;
+  /** V8's heap in use and Buffer memory outside it (garbage included). */
+  heapUsed: number;
+  external: number;
+  /** mem_not_counted_for_evict. */
+  notCountedForEvict: number;
   clientsNormal: number;
   clientsReplicas: number;
   dbMain: number;

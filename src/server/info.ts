@@ -11,12 +11,15 @@
 // replace the built-in text with setInfoSection(server, name, fn).
 //
 // Node specifics, so the numbers can be read honestly:
-//  - used_memory is V8's heap in use plus Buffer memory outside the heap (see
-//    keyspace/eviction.ts); it includes garbage not collected yet, so it drops at
-//    each GC rather than as keys are deleted. used_memory_rss is the process RSS
-//    (V8's reserved heap, code, Node's own allocations).
-//  - allocator_* fields report V8's view: allocated = heap used, active = heap
-//    committed, resident = RSS. mem_allocator is "v8".
+//  - used_memory is accounted, as zmalloc counts Redis's allocations (see
+//    keyspace/eviction.ts): used_memory_startup (the heap when the server was
+//    composed) + the dataset as the size model charges it + client buffers + the
+//    replication backlog. It moves as keys are written and deleted, not as the GC
+//    runs. used_memory_rss is the process RSS (V8's reserved heap, code, Node's own
+//    allocations); v8_heap_used, v8_heap_total and v8_external_memory (ours, after
+//    Redis's fields) are V8's own readings, garbage included.
+//  - allocator_* fields report V8's view: allocated = heap used + external, active =
+//    heap committed, resident = RSS. mem_allocator is "v8".
 //  - used_cpu_*_main_thread are the process totals: Node does not expose the main
 //    thread's own times on Node 20.
 //  - latencystats is emitted with its header only: per-command latency
@@ -28,7 +31,7 @@ import { resolve } from 'node:path';
 import type { Server } from './server.js';
 import { VERSION, CINNABAR_VERSION } from './server.js';
 import { CLIENT_MASTER, CLIENT_REPLICA, CLIENT_MONITOR } from './client.js';
-import { memoryTracker, evictor, KEY_OVERHEAD, EXPIRE_OVERHEAD } from '../keyspace/eviction.js';
+import { memoryTracker, evictor, KEY_OVERHEAD, EXPIRE_OVERHEAD, type MemoryOverheads } from '../keyspace/eviction.js';
 
 export type InfoSectionFn = (s: Server) => string;
 
@@ -227,6 +230,14 @@ export function clientsMemory(s: Server): { normal: number; replicas: number } {
   return { normal, replicas };
 }
 
+/** Counts client buffers and the backlog into the memory accounting (server.countMemoryOverheads). */
+export function countMemoryOverheads(s: Server, into: MemoryOverheads): void {
+  const cm = clientsMemory(s);
+  into.clientsNormal = cm.normal;
+  into.clientsReplicas = cm.replicas;
+  into.backlog = replicationFigures(s).backlogBytes;
+}
+
 /** Estimated bookkeeping bytes of the databases (per-key overhead, not values). */
 export function dbOverhead(s: Server): { main: number; expires: number; total: number } {
   let main = 0;
@@ -247,11 +258,13 @@ import type { MemoryFigures } from '../commands/context.js';
 
 export function memoryFigures(s: Server): MemoryFigures {
   const mem = memoryTracker(s);
+  s.ks.settle();
+  mem.refresh();
   const used = mem.used();
   const rss = process.memoryUsage.rss();
-  const cm = clientsMemory(s);
   const dbo = dbOverhead(s);
-  const overhead = Math.min(used, mem.startup + cm.normal + cm.replicas + dbo.total);
+  const overhead = Math.min(used, mem.startup + mem.clientsNormal + mem.clientsReplicas + mem.backlog + dbo.total);
+  const h = v8.getHeapStatistics();
   return {
     used,
     rss,
@@ -259,9 +272,12 @@ export function memoryFigures(s: Server): MemoryFigures {
     startup: mem.startup,
     overhead,
     dataset: Math.max(0, used - overhead),
-    heapTotal: v8.getHeapStatistics().total_heap_size,
-    clientsNormal: cm.normal,
-    clientsReplicas: cm.replicas,
+    heapTotal: h.total_heap_size,
+    heapUsed: h.used_heap_size,
+    external: h.external_memory,
+    notCountedForEvict: mem.notCountedForEvict(),
+    clientsNormal: mem.clientsNormal,
+    clientsReplicas: mem.clientsReplicas,
     dbMain: dbo.main,
     dbExpires: dbo.expires,
   };
@@ -284,7 +300,7 @@ function memorySection(s: Server): string {
     ['used_memory_startup', m.startup],
     ['used_memory_dataset', m.dataset],
     ['used_memory_dataset_perc', pct(m.dataset, m.used - m.startup)],
-    ['allocator_allocated', m.used],
+    ['allocator_allocated', m.heapUsed + m.external],
     ['allocator_active', m.heapTotal],
     ['allocator_resident', m.rss],
     ['total_system_memory', total],
@@ -305,15 +321,15 @@ function memorySection(s: Server): string {
     ['maxmemory', maxmemory],
     ['maxmemory_human', bytesToHuman(maxmemory)],
     ['maxmemory_policy', s.config.getString('maxmemory-policy')],
-    ['allocator_frag_ratio', (m.used > 0 ? m.heapTotal / m.used : 0).toFixed(2)],
-    ['allocator_frag_bytes', Math.max(0, m.heapTotal - m.used)],
+    ['allocator_frag_ratio', (m.heapUsed > 0 ? m.heapTotal / m.heapUsed : 0).toFixed(2)],
+    ['allocator_frag_bytes', Math.max(0, m.heapTotal - m.heapUsed)],
     ['allocator_rss_ratio', (m.heapTotal > 0 ? m.rss / m.heapTotal : 0).toFixed(2)],
     ['allocator_rss_bytes', m.rss - m.heapTotal],
     ['rss_overhead_ratio', '1.00'],
     ['rss_overhead_bytes', 0],
     ['mem_fragmentation_ratio', frag.toFixed(2)],
     ['mem_fragmentation_bytes', m.rss - m.used],
-    ['mem_not_counted_for_evict', 0],
+    ['mem_not_counted_for_evict', m.notCountedForEvict],
     ['mem_replication_backlog', replicationFigures(s).backlogBytes],
     ['mem_total_replication_buffers', m.clientsReplicas],
     ['mem_clients_slaves', m.clientsReplicas],
@@ -324,6 +340,9 @@ function memorySection(s: Server): string {
     ['active_defrag_running', 0],
     ['lazyfree_pending_objects', 0],
     ['lazyfreed_objects', 0],
+    ['v8_heap_used', m.heapUsed],
+    ['v8_heap_total', m.heapTotal],
+    ['v8_external_memory', m.external],
   ]);
 }
 

@@ -57,8 +57,8 @@ import {
 } from '../keyspace/notify.js';
 import type { CommandStats, DebugHandler, ServerContext, ShutdownOptions, SlowlogEntry } from '../commands/context.js';
 export type { CommandStats, ShutdownOptions, SlowlogEntry } from '../commands/context.js';
-import { genInfo, memoryFigures, changeReplicationId, type MemoryFigures } from './info.js';
-import { evictor } from '../keyspace/eviction.js';
+import { genInfo, memoryFigures, changeReplicationId, countMemoryOverheads, type MemoryFigures } from './info.js';
+import { evictor, type MemoryOverheads } from '../keyspace/eviction.js';
 import { defaultEncodingLimits, readEncodingLimits, type EncodingLimits } from '../types/encoding.js';
 import { ALL_COMMANDS } from '../commands/index.js';
 import { clientInfoLine } from '../commands/client-command.js';
@@ -221,11 +221,16 @@ export class Server implements ServerContext {
   shuttingDown = false;
   /** Evicts keys until under maxmemory; returns false when it cannot (installed by keyspace/eviction). */
   performEvictions: () => boolean = () => true;
-  /** Bytes of memory in use as INFO reports it (heap used + external). */
+  /** Bytes of memory in use as INFO reports it (replaced by keyspace/eviction's accounted figure). */
   usedMemory: () => number = () => {
     const m = process.memoryUsage();
     return m.heapUsed + m.external;
   };
+
+  /** Counts client buffers and the replication backlog for the memory accounting (O(clients)). */
+  countMemoryOverheads(into: MemoryOverheads): void {
+    countMemoryOverheads(this, into);
+  }
   /** Server mode as HELLO and INFO report it. */
   mode: 'standalone' | 'cluster' | 'sentinel' = 'standalone';
   role: 'master' | 'replica' = 'master';
@@ -629,6 +634,7 @@ export class Server implements ServerContext {
       this.log.warning(`Internal error executing '${spec.name}': ${err.stack ?? err.message}`);
       c.addError(`ERR internal error executing '${spec.name}': ${err.message}`);
     }
+    this.ks.settle();
     const t1 = performance.now();
     const durationUs = Math.round((t1 - t0) * 1000);
     this.callDepth--;
@@ -787,6 +793,8 @@ export class Server implements ServerContext {
   /** A key changed: clients WATCHing it will fail their EXEC. */
   signalModifiedKey(db: Database, key: string): void {
     this.watches.modified(db, key);
+    // The key's value may have changed in place: charged again when the command returns (keyspace.ts).
+    this.ks.noteModified(db, key);
   }
 
   /** Every watched key of `db` that exists (or existed) is touched: FLUSHDB, SWAPDB. */
