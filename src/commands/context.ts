@@ -48,6 +48,8 @@ export interface MultiState {
   cmdFlags: number;
   /** The union of their inverted bits (mstate.cmd_inv_flags): CMD_STALE here means one queued command is not `stale`. */
   cmdInvFlags: number;
+  /** Bytes of the queued arguments (CLIENT LIST multi-mem), counted in used_memory while queued. */
+  bytes: number;
 }
 
 /** A WATCHed key of a client. */
@@ -236,6 +238,8 @@ export interface ServerContext {
   memoryFigures(): MemoryFigures;
   /** Forgets eviction candidates (FLUSHALL, SWAPDB). */
   resetEvictionPool(): void;
+  /** Drops a client's MULTI queue, giving its bytes back to the memory accounting. */
+  dropMulti(c: Client): void;
   /** A new replication id (DEBUG CHANGE-REPL-ID, FLUSHALL on a primary with no replicas...). */
   changeReplicationId(): void;
 }

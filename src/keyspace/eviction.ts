@@ -70,6 +70,8 @@ export class MemoryTracker implements MemoryOverheads {
   clientsNormal = 0;
   clientsReplicas = 0;
   backlog = 0;
+  /** Bytes of commands queued in MULTI by every client, kept as they are queued and dropped (server.ts). */
+  queued = 0;
   private readonly ks: { readonly dataset: number };
   private readonly count: ((into: MemoryOverheads) => void) | null;
 
@@ -87,7 +89,7 @@ export class MemoryTracker implements MemoryOverheads {
 
   /** used_memory; tracks the peak. */
   used(): number {
-    const u = this.startup + this.ks.dataset + this.clientsNormal + this.clientsReplicas + this.backlog;
+    const u = this.startup + this.ks.dataset + this.clientsNormal + this.queued + this.clientsReplicas + this.backlog;
     if (u > this.peak) {
       this.peak = u;
       this.peakTime = Date.now();

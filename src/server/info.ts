@@ -263,7 +263,7 @@ export function memoryFigures(s: Server): MemoryFigures {
   const used = mem.used();
   const rss = process.memoryUsage.rss();
   const dbo = dbOverhead(s);
-  const overhead = Math.min(used, mem.startup + mem.clientsNormal + mem.clientsReplicas + mem.backlog + dbo.total);
+  const overhead = Math.min(used, mem.startup + mem.clientsNormal + mem.queued + mem.clientsReplicas + mem.backlog + dbo.total);
   const h = v8.getHeapStatistics();
   return {
     used,
@@ -276,7 +276,7 @@ export function memoryFigures(s: Server): MemoryFigures {
     heapUsed: h.used_heap_size,
     external: h.external_memory,
     notCountedForEvict: mem.notCountedForEvict(),
-    clientsNormal: mem.clientsNormal,
+    clientsNormal: mem.clientsNormal + mem.queued,
     clientsReplicas: mem.clientsReplicas,
     dbMain: dbo.main,
     dbExpires: dbo.expires,

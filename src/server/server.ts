@@ -58,7 +58,7 @@ import {
 import type { CommandStats, DebugHandler, ServerContext, ShutdownOptions, SlowlogEntry } from '../commands/context.js';
 export type { CommandStats, ShutdownOptions, SlowlogEntry } from '../commands/context.js';
 import { genInfo, memoryFigures, changeReplicationId, countMemoryOverheads, type MemoryFigures } from './info.js';
-import { evictor, type MemoryOverheads } from '../keyspace/eviction.js';
+import { evictor, memoryTracker, type MemoryOverheads } from '../keyspace/eviction.js';
 import { defaultEncodingLimits, readEncodingLimits, type EncodingLimits } from '../types/encoding.js';
 import { ALL_COMMANDS } from '../commands/index.js';
 import { clientInfoLine } from '../commands/client-command.js';
@@ -98,6 +98,9 @@ export class CommandStatsMap extends Map<string, CommandStats> {
 }
 
 const OOM_ERROR = "OOM command not allowed when used memory > 'maxmemory'.";
+/** A queued command's memory besides its argument bytes (its queue entry and argv array), and per argument. */
+const QUEUED_CMD_BYTES = 64;
+const QUEUED_ARG_BYTES = 24;
 
 /** Commands that run (not queue) while a client is in MULTI. */
 const MULTI_PASSTHROUGH = ['exec', 'discard', 'multi', 'watch', 'quit', 'reset'];
@@ -256,6 +259,14 @@ export class Server implements ServerContext {
     evictor(this)?.reset();
   }
 
+  dropMulti(c: Client): void {
+    const m = c.multi;
+    if (m === null) return;
+    c.multi = null;
+    const t = memoryTracker(this);
+    t.queued = Math.max(0, t.queued - m.bytes);
+  }
+
   changeReplicationId(): void {
     changeReplicationId(this);
   }
@@ -411,6 +422,7 @@ export class Server implements ServerContext {
     this.clients.delete(c.id);
     if (c.flags & CLIENT_BLOCKED) this.unblockClient(c, false);
     this.unwatchAll(c);
+    this.dropMulti(c);
     this.pubsub.removeClient(c);
     this.monitors.delete(c);
     this.postponed = this.postponed.filter((p) => p.c !== c);
@@ -524,6 +536,11 @@ export class Server implements ServerContext {
       if ((c.flags & CLIENT_MULTI) === 0 || this.multiPassthrough.has(spec)) return null;
       const m = c.multi!;
       m.queue.push({ spec, argv });
+      // The queued arguments count in used_memory until EXEC or DISCARD (as Redis's multi-mem).
+      let bytes = QUEUED_CMD_BYTES;
+      for (let i = 0; i < argv.length; i++) bytes += argv[i].length + QUEUED_ARG_BYTES;
+      m.bytes += bytes;
+      memoryTracker(this).queued += bytes;
       m.cmdFlags |= bits;
       m.cmdInvFlags |= ~bits;
       c.addSimple('QUEUED');

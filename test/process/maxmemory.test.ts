@@ -5,9 +5,12 @@
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { startPair } from '../helpers/pair.js';
 import { skipIfNoRedis, type ServerHandle } from '../helpers/servers.js';
-import { parseInfo } from '../helpers/wait.js';
+import { parseInfo, waitFor } from '../helpers/wait.js';
+import { startServer, waitInSync } from '../helpers/replication.js';
 import type { RespClient, Reply } from '../../src/protocol/resp-client.js';
 
 const OOM = "OOM command not allowed when used memory > 'maxmemory'.";
@@ -129,4 +132,152 @@ describe('maxmemory holds what redis-server holds', { skip: skipIfNoRedis() }, (
       });
     }
   }
+});
+
+describe('replica output buffers are not counted for eviction', { skip: skipIfNoRedis() }, () => {
+  for (const kind of ['cinnabar', 'redis'] as const) {
+    test(`${kind}: a stalled replica's buffer grows used_memory and mem_not_counted_for_evict, and evicts nothing`, async () => {
+      const primary = await startServer(kind, ['--maxmemory-policy', 'allkeys-lru']);
+      const replica = await startServer('redis');
+      let stopped = false;
+      try {
+        const p = await primary.client();
+        const r = await replica.client();
+        const value = 'v'.repeat(100);
+        const cmds: string[][] = [];
+        for (let i = 0; i < 1000; i++) cmds.push(['SET', `key:${i}`, value]);
+        await p.pipeline(cmds);
+        await r.call('REPLICAOF', '127.0.0.1', String(primary.port));
+        await waitInSync(primary.port, replica.port);
+        const max = (await usedMemory(p)) + 3 * 1024 * 1024;
+        assert.deepEqual(await p.call('CONFIG', 'SET', 'maxmemory', String(max)), { t: 'simple', v: 'OK' });
+        replica.kill('SIGSTOP');
+        stopped = true;
+        // 24 MB of overwrites of one key: the dataset does not grow, the replica's buffer does.
+        const big = 'b'.repeat(200 * 1024);
+        for (let i = 0; i < 12; i++) {
+          const batch: string[][] = [];
+          for (let j = 0; j < 10; j++) batch.push(['SET', 'big', big]);
+          for (const rep of await p.pipeline(batch)) assert.deepEqual(rep, { t: 'simple', v: 'OK' });
+        }
+        const m = await waitFor(
+          'the replica buffer counted in used_memory',
+          async () => {
+            const mi = await memInfo(p);
+            return Number(mi.get('mem_not_counted_for_evict')) > 8 * 1024 * 1024 ? mi : undefined;
+          },
+          10_000,
+        );
+        assert.ok(Number(m.get('used_memory')) > max, `used_memory ${m.get('used_memory')} > maxmemory ${max}`);
+        assert.ok(Number(m.get('mem_clients_slaves')) > 0 || Number(m.get('mem_total_replication_buffers')) > 8 * 1024 * 1024, JSON.stringify([...m]));
+        // A write is still accepted and nothing was evicted for the replica's sake.
+        assert.deepEqual(await p.call('SET', 'one-more', value), { t: 'simple', v: 'OK' });
+        assert.equal(parseInfo(String(((await p.call('INFO', 'stats')) as { v: string }).v)).get('evicted_keys'), '0');
+        assert.deepEqual(await p.call('DBSIZE'), { t: 'int', v: 1002n });
+      } finally {
+        if (stopped) replica.kill('SIGCONT');
+        await replica.stop();
+        await primary.stop();
+      }
+    });
+  }
+});
+
+/** The commands of the server's AOF incr files (absolute ms times as <ms>), SELECTs left out. */
+function aofCommands(dir: string): string[] {
+  const d = path.join(dir, 'appendonlydir');
+  if (!fs.existsSync(d)) return [];
+  const out: string[] = [];
+  for (const f of fs.readdirSync(d).filter((n) => n.endsWith('.incr.aof')).sort()) {
+    const parts = fs.readFileSync(path.join(d, f), 'latin1').split('\r\n');
+    for (let i = 0; i < parts.length; ) {
+      if (!parts[i].startsWith('*')) {
+        i++;
+        continue;
+      }
+      const n = Number(parts[i].slice(1));
+      const args: string[] = [];
+      i++;
+      for (let j = 0; j < n; j++, i += 2) args.push(/^\d{13}$/.test(parts[i + 1] ?? '') ? '<ms>' : (parts[i + 1] ?? ''));
+      out.push(args.join(' '));
+    }
+  }
+  return out.filter((l) => !l.startsWith('SELECT'));
+}
+
+describe('eviction around MULTI/EXEC and its propagation', { skip: skipIfNoRedis() }, () => {
+  test('keys evicted after a transaction that went over the limit leave as plain DELs, soonest TTL first, after the EXEC block', async () => {
+    // Tenacity 100: no time limit on one eviction pass, so where the evictions fall in
+    // the stream does not depend on the machine's speed.
+    // A 16 KB backlog: Cinnabar keeps one with the AOF on (WAITAOF's offsets), counted
+    // in used_memory as it fills; small, it is full before the limit is measured.
+    const args = ['--appendonly', 'yes', '--maxmemory-policy', 'volatile-ttl', '--maxmemory-samples', '64', '--maxmemory-eviction-tenacity', '100', '--repl-backlog-size', '16kb'];
+    const { pair, ours, theirs } = await startPair(args);
+    try {
+      const streams: string[][] = [];
+      for (const h of [ours, theirs]) {
+        const c = await h.client();
+        const value = 'v'.repeat(1000);
+        const label = h.kind;
+        const sets: string[][] = [];
+        for (let i = 0; i < 400; i++) sets.push(['SET', `t:${String(i).padStart(3, '0')}`, value, 'PX', String(1_000_000 + i * 1000)]);
+        await c.pipeline(sets);
+        const max = (await usedMemory(c)) + 50_000;
+        await c.call('CONFIG', 'SET', 'maxmemory', String(max));
+        const big = 'b'.repeat(40_000);
+        assert.deepEqual(await c.pipeline([['MULTI'], ['SET', 'a', big], ['SET', 'b', big], ['EXEC']]), [
+          { t: 'simple', v: 'OK' },
+          { t: 'simple', v: 'QUEUED' },
+          { t: 'simple', v: 'QUEUED' },
+          { t: 'array', v: [{ t: 'simple', v: 'OK' }, { t: 'simple', v: 'OK' }] },
+        ], label);
+        // A write that goes over the limit; the next command (a PING) evicts first.
+        assert.deepEqual(await c.call('SET', 'c', big), { t: 'simple', v: 'OK' }, label);
+        assert.deepEqual(await c.call('PING'), { t: 'simple', v: 'PONG' });
+        assert.deepEqual(await c.call('SET', 'end', 'x'), { t: 'simple', v: 'OK' }, label);
+        await c.call('CONFIG', 'SET', 'maxmemory', '0');
+        streams.push(await waitFor(`${h.kind}'s AOF up to SET end`, () => {
+          const s = aofCommands(h.dir);
+          return s.includes('SET end x') ? s : undefined;
+        }, 10_000));
+      }
+      const what = JSON.stringify({ ours: streams[0].slice(400), theirs: streams[1].slice(400) }).replace(/b{100,}/g, '<big>');
+      for (const [side, st] of [['ours', streams[0]], ['theirs', streams[1]]] as const) {
+        // The 400 writes, as SET ... PXAT.
+        st.slice(0, 400).forEach((l, i) => assert.match(l, new RegExp(`^SET t:${String(i).padStart(3, '0')} v+ PXAT <ms>$`), side));
+        const rest = st.slice(400).map((l) => l.replace(/ b+$/, ' <big>'));
+        const at = rest.indexOf('MULTI');
+        // Evictions while queueing (the queued 80 KB count in used_memory), the
+        // transaction whole, then the two writes with evictions around them.
+        const atC = rest.indexOf('SET c <big>');
+        const atEnd = rest.indexOf('SET end x');
+        assert.deepEqual(rest.slice(at, at + 4), ['MULTI', 'SET a <big>', 'SET b <big>', 'EXEC'], `${side}: ${what}`);
+        assert.ok(at < atC && atC < atEnd, `${side}: ${what}`);
+        // Where after EXEC the evictions fall depends on when the client buffers were
+        // last counted (both servers count them); that some come after EXEC does not.
+        const delsBefore = rest.slice(0, at);
+        const delsAfterExec = rest.slice(at + 4).filter((l) => l !== 'SET c <big>' && l !== 'SET end x');
+        // The queued commands count in used_memory on both; how many keys redis-server
+        // evicts before EXEC, and so whether it must evict after it, depends on how
+        // the pipeline's bytes were read (its query buffer counts too), so only ours
+        // is held to where the evictions fall.
+        if (side === 'ours') assert.ok(delsBefore.length > 0, `${side} evicts for the queued commands: ${what}`);
+        if (side === 'ours') assert.ok(delsAfterExec.length > 0, `${side} evicts after the transaction went over: ${what}`);
+        assert.ok(delsBefore.length + delsAfterExec.length > 0, `${side} evicts: ${what}`);
+        // Each evicted key as a plain DEL (no MULTI around them), among the soonest to
+        // expire (the pool keeps the best 16 of the samples, so the order is approximate).
+        const dels = [...delsBefore, ...delsAfterExec];
+        for (const l of dels) {
+          const m = /^DEL t:(\d{3})$/.exec(l);
+          assert.ok(m, `${side}: ${l} in ${what}`);
+          assert.ok(Number(m[1]) < dels.length + 16, `${side}: ${l} is not among the soonest to expire: ${what}`);
+        }
+        assert.equal(new Set(dels).size, dels.length, `${side}: a key deleted twice: ${what}`);
+      }
+    } finally {
+      await pair.close();
+      await ours.stop();
+      await theirs.stop();
+    }
+  });
 });
