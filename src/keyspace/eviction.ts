@@ -46,6 +46,12 @@ export function heapReading(): number {
   return h.used_heap_size + h.external_memory;
 }
 
+/** What the tracker reads of the keyspace: the dataset total and what waits to be lazily freed. */
+export interface TrackedKeyspace {
+  readonly dataset: number;
+  readonly lazyfree: { readonly pendingBytes: number };
+}
+
 /** The overheads besides the dataset that used_memory counts, as the server last counted them. */
 export interface MemoryOverheads {
   /** Query buffers, pending replies and socket write queues of normal clients (and MONITORs). */
@@ -72,10 +78,10 @@ export class MemoryTracker implements MemoryOverheads {
   backlog = 0;
   /** Bytes of commands queued in MULTI by every client, kept as they are queued and dropped (server.ts). */
   queued = 0;
-  private readonly ks: { readonly dataset: number };
+  private readonly ks: TrackedKeyspace;
   private readonly count: ((into: MemoryOverheads) => void) | null;
 
-  constructor(ks: { readonly dataset: number }, count: ((into: MemoryOverheads) => void) | null = null, startup = Math.max(0, heapReading() - ks.dataset)) {
+  constructor(ks: TrackedKeyspace, count: ((into: MemoryOverheads) => void) | null = null, startup = Math.max(0, heapReading() - ks.dataset)) {
     this.ks = ks;
     this.count = count;
     this.startup = startup;
@@ -89,7 +95,7 @@ export class MemoryTracker implements MemoryOverheads {
 
   /** used_memory; tracks the peak. */
   used(): number {
-    const u = this.startup + this.ks.dataset + this.clientsNormal + this.queued + this.clientsReplicas + this.backlog;
+    const u = this.startup + this.ks.dataset + this.ks.lazyfree.pendingBytes + this.clientsNormal + this.queued + this.clientsReplicas + this.backlog;
     if (u > this.peak) {
       this.peak = u;
       this.peakTime = Date.now();
@@ -270,7 +276,11 @@ export class Evictor {
     const s = this.server;
     if (!db.dict.has(key)) return 0;
     const before = s.ks.dataset;
-    db.delete(key);
+    // Lazily freed with lazyfree-lazy-eviction, but its memory counts as given back at
+    // once: Redis's evictor sees its lazyfree thread free memory while it waits, ours
+    // would not within this turn and would evict every key.
+    if (s.ks.lazyEviction) db.deleteAsync(key, false);
+    else db.delete(key);
     s.ks.stats.evictedKeys++;
     s.signalModifiedKey(db, key);
     s.notifyKeyspaceEvent(NOTIFY_EVICTED, 'evicted', key, db.id);
@@ -387,7 +397,14 @@ export function installEviction(s: EvictionHost): Evictor {
   const e = ev;
   s.usedMemory = () => e.mem.used();
   s.performEvictions = () => e.perform();
+  const lazyFlags = (): void => {
+    s.ks.lazyExpire = s.config.getBool('lazyfree-lazy-expire');
+    s.ks.lazyServerDel = s.config.getBool('lazyfree-lazy-server-del');
+    s.ks.lazyEviction = s.config.getBool('lazyfree-lazy-eviction');
+  };
+  lazyFlags();
   s.config.onChange((name) => {
+    if (name.startsWith('lazyfree-lazy-')) lazyFlags();
     if (name === 'maxmemory') {
       const max = s.config.getNumber('maxmemory');
       if (max > 0) {
@@ -411,6 +428,7 @@ export function installEviction(s: EvictionHost): Evictor {
   // CONFIG RESETSTAT: the peak and the time spent over the limit start again.
   s.resetStatHooks.push(() => {
     e.mem.resetPeak();
+    s.ks.lazyfree.resetStats();
     e.exceededTotalMs = 0;
     if (e.exceededSince) e.exceededSince = Date.now();
   });

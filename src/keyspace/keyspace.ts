@@ -39,6 +39,7 @@ import { KeyTable } from './key-table.js';
 import { CLUSTER_SLOTS } from './hash-slot.js';
 import { SlotIndex } from './slot-index.js';
 import { keyCost, EXPIRE_OVERHEAD } from './mem-model.js';
+import { LazyFree, freeEffort, LAZYFREE_THRESHOLD } from './lazyfree.js';
 
 /** What the server must hear from the keyspace. */
 export interface KeyspaceHooks {
@@ -123,6 +124,12 @@ export class Keyspace {
   stats = { expiredKeys: 0, hits: 0, misses: 0, evictedKeys: 0, expiredStalePerc: 0, expiredTimeCapReached: 0 };
   /** Bytes the databases' keys are charged (the sum of every Database.mem; see the header). */
   dataset = 0;
+  /** Values and tables waiting to be released (UNLINK, FLUSHALL ASYNC; lazyfree.ts). */
+  readonly lazyfree = new LazyFree();
+  /** lazyfree-lazy-expire, lazyfree-lazy-server-del, lazyfree-lazy-eviction (set by keyspace/eviction from the config). */
+  lazyExpire = false;
+  lazyServerDel = false;
+  lazyEviction = false;
   /** Keys noted modified since the last settle(), and their databases (parallel arrays). */
   private modDbs: Database[] = [];
   private modKeys: string[] = [];
@@ -337,7 +344,8 @@ export class Database {
 
   /** Deletes an expired key and tells the server (propagation, notification, stats). */
   expireNow(key: string): void {
-    this.delete(key);
+    if (this.ks.lazyExpire) this.deleteAsync(key);
+    else this.delete(key);
     this.ks.stats.expiredKeys++;
     this.ks.hooks.expired(this, key);
   }
@@ -408,8 +416,11 @@ export class Database {
       obj.pos = old.pos;
       this.dict.set(key, obj); // keeps the stored key string, not the caller's fresh copy
       if (obj !== old) {
+        const bytes = old.mem;
         this.refund(old);
         this.charge(key, obj);
+        // The overwritten value is freed lazily with lazyfree-lazy-server-del (Redis's dbSetValue).
+        if (this.ks.lazyServerDel && freeEffort(old) > LAZYFREE_THRESHOLD) this.ks.lazyfree.add(old, bytes, 1);
       } else {
         this.account(key);
       }
@@ -427,6 +438,21 @@ export class Database {
     if (this.expires.size !== 0 && this.expires.delete(key)) this.chargeExpire(-1);
     this.refund(obj);
     this.freePos(obj);
+    return true;
+  }
+
+  /**
+   * Deletes a key, freeing its value lazily when its free effort is above
+   * LAZYFREE_THRESHOLD (UNLINK, Redis's dbAsyncDelete): the key is gone at once, its
+   * memory stays in used_memory until the lazyfree queue runs. Returns whether it existed.
+   */
+  deleteAsync(key: string, holdMemory = true): boolean {
+    const obj = this.dict.get(key);
+    if (obj === undefined) return false;
+    if (freeEffort(obj) <= LAZYFREE_THRESHOLD) return this.delete(key);
+    const before = this.ks.dataset;
+    this.delete(key);
+    this.ks.lazyfree.add(obj, holdMemory ? before - this.ks.dataset : 0, 1);
     return true;
   }
 
@@ -457,6 +483,19 @@ export class Database {
   getExpire(key: string): number {
     const w = this.expires.get(key);
     return w === undefined ? -1 : w;
+  }
+
+  /** FLUSHDB/FLUSHALL ASYNC: empties the database at once and releases its tables lazily (their keys count as objects). */
+  clearAsync(): void {
+    const n = this.dict.size;
+    if (n === 0) {
+      this.clear();
+      return;
+    }
+    const held = { dict: this.dict, expires: this.expires };
+    const bytes = this.mem;
+    this.clear();
+    this.ks.lazyfree.add(held, bytes, n);
   }
 
   clear(): void {

@@ -104,7 +104,7 @@ describe('memory model', () => {
   });
 
   test('used_memory is the baseline plus the dataset plus the counted overheads', () => {
-    const ks = { dataset: 5000 };
+    const ks = { dataset: 5000, lazyfree: { pendingBytes: 0 } };
     const t = new MemoryTracker(ks, (into) => {
       into.clientsNormal = 100;
       into.clientsReplicas = 300;
@@ -350,5 +350,25 @@ describe('dataset accounting', () => {
     assert.equal(h.s.ks.dataset, base + EXPIRE_OVERHEAD);
     h.run('PERSIST', 'k');
     assert.equal(h.s.ks.dataset, base);
+  });
+});
+
+describe('lazy freeing', () => {
+  test('UNLINK of a big value leaves the keyspace at once and used_memory when the lazyfree queue runs', async () => {
+    const h = harness({});
+    const mem = evictor(h.s)!.mem;
+    const members = Array.from({ length: 1000 }, (_, i) => `m${i}`);
+    h.run('SADD', 'big', ...members);
+    h.run('SADD', 'small', 'a');
+    const before = mem.used();
+    assert.equal(h.run('UNLINK', 'big', 'small'), ':2\r\n');
+    assert.equal(h.s.ks.dataset, modelTotal(h.s));
+    assert.equal(h.s.ks.lazyfree.pendingObjects, 1);
+    const smallCost = before - mem.used();
+    assert.ok(smallCost > 0 && smallCost < 500, `only the small set left used_memory at once (${smallCost})`);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(h.s.ks.lazyfree.pendingObjects, 0);
+    assert.equal(h.s.ks.lazyfree.freedObjects, 1);
+    assert.ok(before - mem.used() > 10_000, 'the big set left used_memory');
   });
 });
