@@ -5,17 +5,23 @@
 // includes garbage until the GC runs: deleting a key frees nothing until then, and
 // evicting on the reading evicted nearly every key under a small limit. So memory is
 // accounted, not read:
-//   used_memory = used_memory_startup + dataset + client buffers + backlog
+//   used_memory = used_memory_startup + dataset + lazyfree pending + client buffers
+//                 + MULTI queues + backlog
 //  - used_memory_startup: the V8 heap reading when the server was composed, fixed;
 //  - dataset: the keyspace's running total (keyspace.ts, "Dataset accounting"): every
 //    key is charged its size-model cost (mem-model.ts, the MEMORY USAGE model) when
 //    it is created, re-charged where a write signals it modified (WATCH's signal)
 //    and refunded exactly what it was charged when it is deleted, flushed or
 //    evicted; a TTL adds EXPIRE_OVERHEAD. O(1) per write, no reading of the heap;
+//  - lazyfree pending: what UNLINK, FLUSHALL ASYNC and the lazyfree-lazy-* directives
+//    took out of the keyspace, until the lazyfree queue releases it after the turn
+//    (lazyfree.ts);
 //  - client buffers (query buffers, pending replies, socket write queues, normal
 //    clients and replicas apart) and the replication backlog's allocation, counted
 //    by the server (EvictionHost.countMemoryOverheads) in its cron and for INFO, so
-//    they lag by at most one cron period.
+//    they lag by at most one cron period; the commands queued in MULTI, kept as they
+//    are queued and dropped (MemoryTracker.queued), so the OOM check sees them at once.
+// The AOF buffer is not counted (it is written out every event-loop turn).
 // The figure is exact with respect to the model, not to V8: the model is calibrated
 // on V8's object layouts, and hash tables that do not shrink, fragmentation and
 // garbage are not in it (used_memory_rss and the v8_* INFO fields show the heap).

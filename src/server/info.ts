@@ -30,7 +30,7 @@ import v8 from 'node:v8';
 import { resolve } from 'node:path';
 import type { Server } from './server.js';
 import { VERSION, CINNABAR_VERSION } from './server.js';
-import { CLIENT_MASTER, CLIENT_REPLICA, CLIENT_MONITOR } from './client.js';
+import { CLIENT_MASTER, CLIENT_REPLICA, CLIENT_MONITOR, type Client } from './client.js';
 import { memoryTracker, evictor, KEY_OVERHEAD, EXPIRE_OVERHEAD, type MemoryOverheads } from '../keyspace/eviction.js';
 
 export type InfoSectionFn = (s: Server) => string;
@@ -219,6 +219,14 @@ function clientsSection(s: Server): string {
 }
 
 /** Memory held by client buffers (query buffers, pending replies, socket queues). */
+/** A client's own structures, as CLIENT LIST's tot-mem counts them besides its buffers. */
+export const CLIENT_STRUCT_BYTES = 1024;
+
+/** What a client holds: its structures, query buffer, MULTI queue and pending replies (CLIENT LIST tot-mem, client eviction). */
+export function clientMemory(c: Client): number {
+  return CLIENT_STRUCT_BYTES + c.parser.bufferedBytes + (c.multi !== null ? c.multi.bytes : 0) + c.out.length + (c.socket ? c.socket.writableLength : 0);
+}
+
 export function clientsMemory(s: Server): { normal: number; replicas: number } {
   let normal = 0;
   let replicas = 0;

@@ -57,7 +57,7 @@ import {
 } from '../keyspace/notify.js';
 import type { CommandStats, DebugHandler, ServerContext, ShutdownOptions, SlowlogEntry } from '../commands/context.js';
 export type { CommandStats, ShutdownOptions, SlowlogEntry } from '../commands/context.js';
-import { genInfo, memoryFigures, changeReplicationId, countMemoryOverheads, type MemoryFigures } from './info.js';
+import { genInfo, memoryFigures, changeReplicationId, countMemoryOverheads, clientMemory, type MemoryFigures } from './info.js';
 import { evictor, memoryTracker, type MemoryOverheads } from '../keyspace/eviction.js';
 import { defaultEncodingLimits, readEncodingLimits, type EncodingLimits } from '../types/encoding.js';
 import { ALL_COMMANDS } from '../commands/index.js';
@@ -934,6 +934,45 @@ export class Server implements ServerContext {
         continue;
       }
       if (c.socket && c.socket.writableLength > 0) this.checkOutputBufferLimits(c);
+    }
+    this.evictClients();
+  }
+
+  /** The limit maxmemory-clients sets (bytes, or a percentage of maxmemory), 0 when off. */
+  private clientsMemoryLimit(): number {
+    const raw = this.config.getString('maxmemory-clients');
+    if (raw.endsWith('%')) return Math.floor((this.maxmemory * Number(raw.slice(0, -1))) / 100);
+    const n = Number(raw);
+    return Number.isFinite(n) && n > 0 ? n : 0;
+  }
+
+  /**
+   * Client eviction (maxmemory-clients), as Redis 7's evictClients: while the memory
+   * of the normal and pub/sub clients (not the primary link or replicas) is over the
+   * limit, the biggest of them that is not CLIENT NO-EVICT is closed and counted in
+   * evicted_clients. Run from the cron, so a client may be over for one cron period.
+   * O(clients log clients) when over, O(clients) otherwise.
+   */
+  private evictClients(): void {
+    const limit = this.clientsMemoryLimit();
+    if (limit <= 0) return;
+    let total = 0;
+    const candidates: Array<{ c: Client; mem: number }> = [];
+    for (const c of this.clients.values()) {
+      if ((c.flags & (CLIENT_REPLICA | CLIENT_MASTER)) !== 0) continue;
+      // NO-EVICT clients count toward the total but are never closed (as in Redis).
+      const mem = clientMemory(c);
+      total += mem;
+      if (this.isEvictable(c)) candidates.push({ c, mem });
+    }
+    if (total <= limit) return;
+    candidates.sort((a, b) => b.mem - a.mem);
+    for (const { c, mem } of candidates) {
+      if (total <= limit) break;
+      this.log.verbose(`Evicting client: ${this.clientInfoLine(c)}`);
+      this.closeClient(c);
+      this.stats.evictedClients++;
+      total -= mem;
     }
   }
 

@@ -7,6 +7,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as net from 'node:net';
 import { startPair } from '../helpers/pair.js';
 import { skipIfNoRedis, type ServerHandle } from '../helpers/servers.js';
 import { parseInfo, waitFor } from '../helpers/wait.js';
@@ -343,4 +344,69 @@ describe('lazy freeing (UNLINK, lazyfree-lazy-*, FLUSHALL ASYNC)', { skip: skipI
       await theirs.stop();
     }
   });
+});
+
+/** A raw connection to `port` (for partial commands); resolves once connected. */
+function rawConnect(port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ port, host: '127.0.0.1' }, () => resolve(s));
+    s.once('error', reject);
+  });
+}
+
+function closed(s: net.Socket): Promise<void> {
+  return new Promise((resolve) => {
+    if (s.destroyed || s.readyState === 'closed') resolve();
+    s.once('close', () => resolve());
+  });
+}
+
+describe('client eviction (maxmemory-clients)', { skip: skipIfNoRedis() }, () => {
+  for (const kind of ['cinnabar', 'redis'] as const) {
+    test(`${kind}: the client over maxmemory-clients is closed and counted, a NO-EVICT one is not`, async () => {
+      const srv = await startServer(kind);
+      const sockets: net.Socket[] = [];
+      try {
+        const admin = await srv.client();
+        assert.deepEqual(await admin.call('CLIENT', 'NO-EVICT', 'on'), { t: 'simple', v: 'OK' });
+        assert.deepEqual(await admin.call('CONFIG', 'SET', 'maxmemory-clients', '1mb'), { t: 'simple', v: 'OK' });
+        const head = '*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3000000\r\n';
+        const part = 'x'.repeat(1_500_000);
+        // A client with 1.5 MB of an unfinished command is over the limit: closed.
+        const victim = await rawConnect(srv.port);
+        sockets.push(victim);
+        victim.on('error', () => {});
+        const gone = closed(victim);
+        victim.write(head + part);
+        await Promise.race([gone, new Promise((_, rej) => setTimeout(() => rej(new Error('the big client was not evicted')), 10_000))]);
+        const stats = async (): Promise<Map<string, string>> => parseInfo(String(((await admin.call('INFO', 'stats')) as { v: string }).v));
+        assert.equal((await stats()).get('evicted_clients'), '1');
+        // The same with CLIENT NO-EVICT on: it stays; it still counts, so a newcomer is evicted instead.
+        const safe = await rawConnect(srv.port);
+        sockets.push(safe);
+        let got = '';
+        safe.on('data', (d) => (got += d.toString('latin1')));
+        safe.write('CLIENT NO-EVICT on\r\n');
+        await waitFor('+OK to NO-EVICT', () => got === '+OK\r\n', 5000);
+        safe.write(head + part);
+        await waitFor('the protected client buffering its command', async () => {
+          const list = String(((await admin.call('CLIENT', 'LIST')) as { v: string }).v);
+          return list.split('\n').some((l) => / flags=e /.test(l) && Number(/ qbuf=(\d+)/.exec(l)?.[1] ?? 0) > 1_000_000);
+        }, 10_000);
+        const newcomer = await rawConnect(srv.port);
+        sockets.push(newcomer);
+        newcomer.on('error', () => {});
+        await Promise.race([closed(newcomer), new Promise((_, rej) => setTimeout(() => rej(new Error('the newcomer was not evicted')), 10_000))]);
+        assert.equal((await stats()).get('evicted_clients'), '2');
+        assert.ok(!safe.destroyed, 'the NO-EVICT client is still connected');
+        safe.write('x'.repeat(1_500_000) + '\r\n');
+        await waitFor('+OK to the finished SET', () => got === '+OK\r\n+OK\r\n', 10_000);
+        const strlen = await admin.call('STRLEN', 'k');
+        assert.deepEqual(strlen, { t: 'int', v: 3_000_000n });
+      } finally {
+        for (const s of sockets) s.destroy();
+        await srv.stop();
+      }
+    });
+  }
 });
