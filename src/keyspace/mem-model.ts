@@ -147,5 +147,8 @@ export function keyMemoryUsage(db: Database, key: string, obj: RObj, samples = 5
  * is charged EXPIRE_OVERHEAD by the expires table's own accounting).
  */
 export function keyCost(key: string, obj: RObj): number {
+  const v = obj.value;
+  // Strings (the common case) without the switch of valueMemoryUsage, small enough to inline.
+  if (typeof v === 'string') return KEY_OVERHEAD + 32 + ((key.length + 7) & ~7) + ((v.length + 7) & ~7);
   return KEY_OVERHEAD + stringBytes(key) + valueMemoryUsage(obj);
 }
