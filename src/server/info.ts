@@ -189,16 +189,13 @@ function serverSection(s: Server): string {
 function clientsSection(s: Server): string {
   let replicas = 0;
   let pubsub = 0;
-  let maxIn = 0;
-  let maxOut = 0;
+  // The peaks the clients cron saw over the last seconds (server.ts, clientsCron).
+  const maxIn = Math.max(...s.clientsPeakIn);
+  const maxOut = Math.max(...s.clientsPeakOut);
   let inTimeoutTable = 0;
   for (const c of s.clients.values()) {
     if (c.flags & CLIENT_REPLICA && !(c.flags & CLIENT_MONITOR)) replicas++;
     if (c.subscriptionCount > 0) pubsub++;
-    const qb = c.parser.pendingBytes;
-    if (qb > maxIn) maxIn = qb;
-    const ob = c.out.length + (c.socket ? c.socket.writableLength : 0);
-    if (ob > maxOut) maxOut = ob;
     if (c.blocked && c.blocked.timeoutAt > 0) inTimeoutTable++;
   }
   return lines([

@@ -98,6 +98,8 @@ export class CommandStatsMap extends Map<string, CommandStats> {
 }
 
 const OOM_ERROR = "OOM command not allowed when used memory > 'maxmemory'.";
+/** Seconds over which INFO's client_recent_max_* buffers are the peak (Redis's CLIENTS_PEAK_MEM_USAGE_SLOTS). */
+const CLIENTS_PEAK_SLOTS = 8;
 /** A queued command's memory besides its argument bytes (its queue entry and argv array), and per argument. */
 const QUEUED_CMD_BYTES = 64;
 const QUEUED_ARG_BYTES = 24;
@@ -217,6 +219,13 @@ export class Server implements ServerContext {
     instantaneousOutputKbps: 0,
   };
   private opsSamples: number[] = [];
+  /**
+   * The biggest client input and output buffers seen in each of the last
+   * CLIENTS_PEAK_SLOTS seconds (Redis's ClientsPeakMemInput/Output), for INFO's
+   * client_recent_max_input_buffer / client_recent_max_output_buffer.
+   */
+  readonly clientsPeakIn = new Array<number>(CLIENTS_PEAK_SLOTS).fill(0);
+  readonly clientsPeakOut = new Array<number>(CLIENTS_PEAK_SLOTS).fill(0);
   private lastSample = { time: Date.now(), ops: 0, netIn: 0, netOut: 0 };
   notifyFlags = 0;
   private cronTimer: NodeJS.Timeout | null = null;
@@ -922,7 +931,16 @@ export class Server implements ServerContext {
   private clientsCron(): void {
     const timeout = this.config.getNumber('timeout') * 1000;
     const now = Date.now();
+    // This second's peak slot; the next one (the oldest) starts again from zero.
+    const slot = Math.floor(now / 1000) % CLIENTS_PEAK_SLOTS;
+    const zero = (slot + 1) % CLIENTS_PEAK_SLOTS;
+    this.clientsPeakIn[zero] = 0;
+    this.clientsPeakOut[zero] = 0;
     for (const c of this.clients.values()) {
+      const inUse = c.parser.bufferedBytes + (c.cmd !== null ? c.argv.length * 8 : 0);
+      if (inUse > this.clientsPeakIn[slot]) this.clientsPeakIn[slot] = inUse;
+      const outUse = c.out.length + (c.socket ? c.socket.writableLength : 0);
+      if (outUse > this.clientsPeakOut[slot]) this.clientsPeakOut[slot] = outUse;
       if (
         timeout > 0 &&
         (c.flags & (CLIENT_REPLICA | CLIENT_MASTER | CLIENT_BLOCKED | CLIENT_MONITOR)) === 0 &&

@@ -222,10 +222,12 @@ describe('eviction around MULTI/EXEC and its propagation', { skip: skipIfNoRedis
         const label = h.kind;
         const sets: string[][] = [];
         for (let i = 0; i < 400; i++) sets.push(['SET', `t:${String(i).padStart(3, '0')}`, value, 'PX', String(1_000_000 + i * 1000)]);
-        await c.pipeline(sets);
+        // Small pipelines: redis-server keeps a big query buffer allocated for a while,
+        // and a limit measured over it would leave room the test does not mean to give.
+        for (let i = 0; i < sets.length; i += 10) await c.pipeline(sets.slice(i, i + 10));
         const max = (await usedMemory(c)) + 50_000;
         await c.call('CONFIG', 'SET', 'maxmemory', String(max));
-        const big = 'b'.repeat(40_000);
+        const big = 'b'.repeat(60_000);
         assert.deepEqual(await c.pipeline([['MULTI'], ['SET', 'a', big], ['SET', 'b', big], ['EXEC']]), [
           { t: 'simple', v: 'OK' },
           { t: 'simple', v: 'QUEUED' },
@@ -264,7 +266,10 @@ describe('eviction around MULTI/EXEC and its propagation', { skip: skipIfNoRedis
         // is held to where the evictions fall.
         if (side === 'ours') assert.ok(delsBefore.length > 0, `${side} evicts for the queued commands: ${what}`);
         if (side === 'ours') assert.ok(delsAfterExec.length > 0, `${side} evicts after the transaction went over: ${what}`);
-        assert.ok(delsBefore.length + delsAfterExec.length > 0, `${side} evicts: ${what}`);
+        // redis-server's used_memory also holds buffers that come and go (its query
+        // and AOF buffers), so on a loaded machine it sometimes had room for all of it
+        // (seen in the full suite): its DELs are checked for their form, not their number.
+        if (side === 'ours') assert.ok(delsBefore.length + delsAfterExec.length > 0, `${side} evicts: ${what}`);
         // Each evicted key as a plain DEL (no MULTI around them), among the soonest to
         // expire (the pool keeps the best 16 of the samples, so the order is approximate).
         const dels = [...delsBefore, ...delsAfterExec];
@@ -409,4 +414,34 @@ describe('client eviction (maxmemory-clients)', { skip: skipIfNoRedis() }, () =>
       }
     });
   }
+});
+
+describe('client_recent_max_input_buffer', { skip: skipIfNoRedis() }, () => {
+  test('a big query buffer shows in INFO clients for a few seconds, then the figure comes back down (both servers)', async () => {
+    const servers = await Promise.all([startServer('cinnabar'), startServer('redis')]);
+    const sockets: net.Socket[] = [];
+    try {
+      await Promise.all(
+        servers.map(async (srv) => {
+          const admin = await srv.client();
+          const recent = async (): Promise<number> =>
+            Number(parseInfo(String(((await admin.call('INFO', 'clients')) as { v: string }).v)).get('client_recent_max_input_buffer'));
+          const s = await rawConnect(srv.port);
+          sockets.push(s);
+          let got = '';
+          s.on('data', (d) => (got += d.toString('latin1')));
+          // 400 KB of an unfinished SET: the query buffer holds it.
+          s.write('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$800000\r\n' + 'x'.repeat(400_000));
+          await waitFor(`${srv.kind}: the 400 KB query buffer in client_recent_max_input_buffer`, async () => (await recent()) >= 400_000, 5000);
+          s.write('x'.repeat(400_000) + '\r\n');
+          await waitFor(`${srv.kind}: SET answered`, () => got === '+OK\r\n', 5000);
+          // The peak is kept for the last 8 seconds, then forgotten.
+          await waitFor(`${srv.kind}: client_recent_max_input_buffer back down`, async () => (await recent()) < 100_000, 15_000, 250);
+        }),
+      );
+    } finally {
+      for (const s of sockets) s.destroy();
+      await Promise.all(servers.map((s) => s.stop()));
+    }
+  });
 });
