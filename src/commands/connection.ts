@@ -192,7 +192,7 @@ function quit(c: Client): void {
 function reset(c: Client): void {
   const s = c.server;
   if (c.flags & CLIENT_MULTI) {
-    c.multi = null;
+    s.dropMulti(c);
   }
   s.unwatchAll(c);
   s.pubsub.removeClient(c);

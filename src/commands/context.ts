@@ -50,6 +50,8 @@ export interface MultiState {
   cmdFlags: number;
   /** The union of their inverted bits (mstate.cmd_inv_flags): CMD_STALE here means one queued command is not `stale`. */
   cmdInvFlags: number;
+  /** Bytes of the queued arguments (CLIENT LIST multi-mem), counted in used_memory while queued. */
+  bytes: number;
 }
 
 /** A WATCHed key of a client. */
@@ -260,6 +262,8 @@ export interface ServerContext {
   memoryFigures(): MemoryFigures;
   /** Forgets eviction candidates (FLUSHALL, SWAPDB). */
   resetEvictionPool(): void;
+  /** Drops a client's MULTI queue, giving its bytes back to the memory accounting. */
+  dropMulti(c: Client): void;
   /** A new replication id (DEBUG CHANGE-REPL-ID, FLUSHALL on a primary with no replicas...). */
   changeReplicationId(): void;
 }
@@ -295,6 +299,11 @@ export interface MemoryFigures {
   overhead: number;
   dataset: number;
   heapTotal: number;
+  /** V8's heap in use and Buffer memory outside it (garbage included). */
+  heapUsed: number;
+  external: number;
+  /** mem_not_counted_for_evict. */
+  notCountedForEvict: number;
   clientsNormal: number;
   clientsReplicas: number;
   dbMain: number;

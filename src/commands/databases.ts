@@ -13,34 +13,41 @@ function dbsize(c: Client): void {
   c.addInt(c.db.size);
 }
 
-/** Parses FLUSHDB/FLUSHALL's optional ASYNC|SYNC; false (after replying) on a syntax error. */
-function flushOption(c: Client, argv: string[]): boolean {
+/**
+ * Parses FLUSHDB/FLUSHALL's optional ASYNC|SYNC: whether to free lazily (without
+ * the option, lazyfree-lazy-user-flush decides), or null (after replying) on a
+ * syntax error.
+ */
+function flushOption(c: Client, argv: string[]): boolean | null {
   if (argv.length > 2) {
     c.addError('ERR syntax error');
-    return false;
+    return null;
   }
   if (argv.length === 2) {
     const o = argv[1].toLowerCase();
     if (o !== 'async' && o !== 'sync') {
       c.addError('ERR syntax error');
-      return false;
+      return null;
     }
+    return o === 'async';
   }
-  return true;
+  return c.server.config.getBool('lazyfree-lazy-user-flush');
 }
 
 /** Empties one database: WATCHers of its keys are touched, the evictor forgets its candidates. */
-function emptyDb(s: ServerContext, db: Database): number {
+function emptyDb(s: ServerContext, db: Database, lazy = false): number {
   const removed = db.size;
   if (removed > 0) s.touchAllWatchedKeysInDb(db);
-  db.clear();
+  if (lazy) db.clearAsync();
+  else db.clear();
   return removed;
 }
 
 function flushdb(c: Client, argv: string[]): void {
-  if (!flushOption(c, argv)) return;
+  const lazy = flushOption(c, argv);
+  if (lazy === null) return;
   const s = c.server;
-  s.dirty += emptyDb(s, c.db);
+  s.dirty += emptyDb(s, c.db, lazy);
   s.resetEvictionPool();
   s.tracking.flushed();
   // Propagated even when the database was already empty, as Redis does.
@@ -50,10 +57,11 @@ function flushdb(c: Client, argv: string[]): void {
 }
 
 function flushall(c: Client, argv: string[]): void {
-  if (!flushOption(c, argv)) return;
+  const lazy = flushOption(c, argv);
+  if (lazy === null) return;
   const s = c.server;
   let removed = 0;
-  for (const db of s.ks.dbs) removed += emptyDb(s, db);
+  for (const db of s.ks.dbs) removed += emptyDb(s, db, lazy);
   s.dirty += removed;
   s.resetEvictionPool();
   s.tracking.flushed();

@@ -96,13 +96,15 @@ export function deepCopyValue(obj: RObj, lru: number): RObj {
 
 function delCommand(c: Client, argv: string[]): void {
   const db = c.db;
+  // UNLINK, and DEL with lazyfree-lazy-user-del, free large values lazily (keyspace/lazyfree.ts).
+  const lazy = c.cmd !== null && (c.cmd.name === 'unlink' || c.server.config.getBool('lazyfree-lazy-user-del'));
   let n = 0;
   for (let i = 1; i < argv.length; i++) {
     const key = argv[i];
     // A logically expired key is expired (and propagated as such) first and does not
     // count. A replica keeps expired keys until its primary's DEL, which must work.
     db.lookup(key);
-    if (!db.delete(key)) continue;
+    if (!(lazy ? db.deleteAsync(key) : db.delete(key))) continue;
     c.modified(key, NOTIFY_GENERIC, 'del');
     n++;
   }

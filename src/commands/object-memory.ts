@@ -182,8 +182,8 @@ function memoryStats(c: Client): void {
   int('allocator.allocated', m.used);
   int('allocator.active', m.heapTotal);
   int('allocator.resident', m.rss);
-  dbl('allocator-fragmentation.ratio', m.used > 0 ? m.heapTotal / m.used : 0);
-  int('allocator-fragmentation.bytes', m.heapTotal - m.used);
+  dbl('allocator-fragmentation.ratio', m.heapUsed > 0 ? m.heapTotal / m.heapUsed : 0);
+  int('allocator-fragmentation.bytes', m.heapTotal - m.heapUsed);
   dbl('allocator-rss.ratio', m.heapTotal > 0 ? m.rss / m.heapTotal : 0);
   int('allocator-rss.bytes', m.rss - m.heapTotal);
   dbl('rss-overhead.ratio', 1);

@@ -20,13 +20,13 @@ function multi(c: Client): void {
     return;
   }
   c.flags |= CLIENT_MULTI;
-  c.multi = { queue: [], cmdFlags: 0, cmdInvFlags: 0 };
+  c.multi = { queue: [], cmdFlags: 0, cmdInvFlags: 0, bytes: 0 };
   c.addOk();
 }
 
 /** Drops the queue and the watched keys and leaves MULTI (also for a client not in MULTI, as Redis does). */
 export function discardTransaction(c: Client): void {
-  c.multi = null;
+  c.server.dropMulti(c);
   c.flags &= ~(CLIENT_MULTI | CLIENT_DIRTY_CAS | CLIENT_DIRTY_EXEC);
   c.server.unwatchAll(c);
 }
@@ -76,7 +76,7 @@ function exec(c: Client): void {
     for (const { spec, argv } of queue) s.callQueued(c, spec, argv);
   } finally {
     c.flags &= ~(CLIENT_EXECUTING_EXEC | CLIENT_MULTI);
-    c.multi = null;
+    s.dropMulti(c);
   }
   // The queued commands propagated themselves; EXEC adds nothing of its own.
   c.preventPropagation();

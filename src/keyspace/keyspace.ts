@@ -17,12 +17,29 @@
 // key comes and goes (RENAME, MOVE, COPY, expiry lazy and active, eviction, RDB
 // and AOF loading), clear() and swapWith(). Off (the default) a database holds
 // null for it and add / delete pay one null test.
+//
+// Dataset accounting (what used_memory counts of the data, as zmalloc counts Redis's
+// allocations). Each key carries the cost the size model (mem-model.ts) gave it
+// when it was created or last modified (RObj.mem); each database sums its keys'
+// costs plus EXPIRE_OVERHEAD per TTL (Database.mem), and the keyspace sums its
+// databases (Keyspace.dataset). Every change passes here: add() and set() charge the
+// new value, delete() and clear() give back exactly what was charged, setExpire()
+// and removeExpire() charge and refund a TTL's entry, swapWith() moves the sums with
+// the tables, and a value changed in place is re-charged by account(key). Writes
+// signal a key modified (WATCH's signal) sometimes before they change it (SPOP with
+// a count), so the signal only notes the key (Keyspace.noteModified) and the server
+// re-charges the noted keys when the command returns (Keyspace.settle; eviction
+// settles too before it reads the total). O(1) per change (an aggregate's cost is
+// the model's estimate from up to 5 sampled elements), no allocation once the note
+// arrays have grown to the busiest command's number of keys.
 
 import { performance } from 'node:perf_hooks';
 import { ObjType, RObj } from '../types/object.js';
 import { KeyTable } from './key-table.js';
 import { CLUSTER_SLOTS } from './hash-slot.js';
 import { SlotIndex } from './slot-index.js';
+import { keyCost, EXPIRE_OVERHEAD } from './mem-model.js';
+import { LazyFree, freeEffort, LAZYFREE_THRESHOLD } from './lazyfree.js';
 
 /** What the server must hear from the keyspace. */
 export interface KeyspaceHooks {
@@ -53,6 +70,8 @@ export interface KeyspaceOptions {
 }
 
 export const LFU_INIT_VAL = 5;
+/** Note arrays longer than this are dropped after a settle (Keyspace.settle). */
+const MOD_NOTES_KEPT = 1024;
 const LRU_CLOCK_MAX = (1 << 24) - 1;
 
 export class Keyspace {
@@ -103,6 +122,46 @@ export class Keyspace {
   /** Observers of key changes (snapshots in progress); usually empty. */
   observers: KeyspaceObserver[] = [];
   stats = { expiredKeys: 0, hits: 0, misses: 0, evictedKeys: 0, expiredStalePerc: 0, expiredTimeCapReached: 0 };
+  /** Bytes the databases' keys are charged (the sum of every Database.mem; see the header). */
+  dataset = 0;
+  /** Values and tables waiting to be released (UNLINK, FLUSHALL ASYNC; lazyfree.ts). */
+  readonly lazyfree = new LazyFree();
+  /** lazyfree-lazy-expire, lazyfree-lazy-server-del, lazyfree-lazy-eviction (set by keyspace/eviction from the config). */
+  lazyExpire = false;
+  lazyServerDel = false;
+  lazyEviction = false;
+  /** Keys noted modified since the last settle(), and their databases (parallel arrays). */
+  private modDbs: Database[] = [];
+  private modKeys: string[] = [];
+  private modN = 0;
+
+  /** A write signalled `key` modified: its cost is charged again at settle(). */
+  noteModified(db: Database, key: string): void {
+    const n = this.modN;
+    if (n === this.modKeys.length) {
+      this.modDbs.push(db);
+      this.modKeys.push(key);
+    } else {
+      this.modDbs[n] = db;
+      this.modKeys[n] = key;
+    }
+    this.modN = n + 1;
+  }
+
+  /** Re-charges the keys noted modified (the server calls it when a command returns). */
+  settle(): void {
+    const n = this.modN;
+    if (n === 0) return;
+    this.modN = 0;
+    const dbs = this.modDbs;
+    const keys = this.modKeys;
+    for (let i = 0; i < n; i++) dbs[i].account(keys[i]);
+    // A command that touched many keys (MSET, FLUSHALL's watchers...) leaves no big arrays behind.
+    if (keys.length > MOD_NOTES_KEPT) {
+      this.modDbs = [];
+      this.modKeys = [];
+    }
+  }
 
   private slotIndexOn: boolean;
 
@@ -203,6 +262,8 @@ export class Database {
   private slotIdx: SlotIndex | null = null;
   /** Average TTL estimate for INFO keyspace (Redis's avg_ttl). */
   avgTtl = 0;
+  /** Bytes charged for this database's keys and TTLs (see the header). */
+  mem = 0;
 
   constructor(id: number, ks: Keyspace) {
     this.id = id;
@@ -283,7 +344,8 @@ export class Database {
 
   /** Deletes an expired key and tells the server (propagation, notification, stats). */
   expireNow(key: string): void {
-    this.delete(key);
+    if (this.ks.lazyExpire) this.deleteAsync(key);
+    else this.delete(key);
     this.ks.stats.expiredKeys++;
     this.ks.hooks.expired(this, key);
   }
@@ -298,7 +360,47 @@ export class Database {
   add(key: string, obj: RObj): void {
     this.dict.set(key, obj);
     this.allocPos(key, obj);
+    this.charge(key, obj);
     this.ks.hooks.added(this, key, obj);
+  }
+
+  /** Charges a key entering the database its cost (whatever `obj.mem` said before). */
+  private charge(key: string, obj: RObj): void {
+    const c = keyCost(key, obj);
+    obj.mem = c;
+    this.mem += c;
+    this.ks.dataset += c;
+  }
+
+  /** Gives back what a key leaving the database was charged. */
+  private refund(obj: RObj): void {
+    const c = obj.mem;
+    obj.mem = 0;
+    this.mem -= c;
+    this.ks.dataset -= c;
+  }
+
+  /** Charges or refunds a TTL's entry. */
+  private chargeExpire(sign: number): void {
+    this.mem += sign * EXPIRE_OVERHEAD;
+    this.ks.dataset += sign * EXPIRE_OVERHEAD;
+  }
+
+  /**
+   * Re-charges `key` after its value changed in place (called where the server
+   * signals a modified key): the difference between its new cost and what it was
+   * charged. A key that does not exist (deleted by the write) costs nothing.
+   */
+  account(key: string): void {
+    const obj = this.dict.get(key);
+    if (obj === undefined) return;
+    const c = keyCost(key, obj);
+    const d = c - obj.mem;
+    if (d !== 0) {
+      obj.mem = c;
+      this.mem += d;
+      this.ks.dataset += d;
+    }
   }
 
   /**
@@ -313,7 +415,16 @@ export class Database {
       if (this.ks.observers.length !== 0) this.beforeChange(key, old);
       obj.pos = old.pos;
       this.dict.set(key, obj); // keeps the stored key string, not the caller's fresh copy
-      if (!keepTtl) this.expires.delete(key);
+      if (obj !== old) {
+        const bytes = old.mem;
+        this.refund(old);
+        this.charge(key, obj);
+        // The overwritten value is freed lazily with lazyfree-lazy-server-del (Redis's dbSetValue).
+        if (this.ks.lazyServerDel && freeEffort(old) > LAZYFREE_THRESHOLD) this.ks.lazyfree.add(old, bytes, 1);
+      } else {
+        this.account(key);
+      }
+      if (!keepTtl && this.expires.size !== 0 && this.expires.delete(key)) this.chargeExpire(-1);
       if (old.type !== obj.type) this.ks.hooks.added(this, key, obj);
     }
   }
@@ -324,14 +435,32 @@ export class Database {
     if (obj === undefined) return false;
     if (this.ks.observers.length !== 0) this.beforeChange(key, obj);
     this.dict.delete(key);
-    if (this.expires.size !== 0) this.expires.delete(key);
+    if (this.expires.size !== 0 && this.expires.delete(key)) this.chargeExpire(-1);
+    this.refund(obj);
     this.freePos(obj);
+    return true;
+  }
+
+  /**
+   * Deletes a key, freeing its value lazily when its free effort is above
+   * LAZYFREE_THRESHOLD (UNLINK, Redis's dbAsyncDelete): the key is gone at once, its
+   * memory stays in used_memory until the lazyfree queue runs. Returns whether it existed.
+   */
+  deleteAsync(key: string, holdMemory = true): boolean {
+    const obj = this.dict.get(key);
+    if (obj === undefined) return false;
+    if (freeEffort(obj) <= LAZYFREE_THRESHOLD) return this.delete(key);
+    const before = this.ks.dataset;
+    this.delete(key);
+    this.ks.lazyfree.add(obj, holdMemory ? before - this.ks.dataset : 0, 1);
     return true;
   }
 
   setExpire(key: string, whenMs: number): void {
     if (this.ks.observers.length !== 0) this.beforeWrite(key);
+    const n = this.expires.size;
     this.expires.set(key, whenMs);
+    if (this.expires.size !== n) this.chargeExpire(1);
     // A writable replica's own client gave it a TTL: no DEL will come from the primary.
     if (this.ks.isReplica && !this.ks.obeyPrimary) (this.ownExpires ??= new Set()).add(key);
   }
@@ -345,13 +474,28 @@ export class Database {
 
   removeExpire(key: string): boolean {
     if (this.ks.observers.length !== 0) this.beforeWrite(key);
-    return this.expires.delete(key);
+    if (!this.expires.delete(key)) return false;
+    this.chargeExpire(-1);
+    return true;
   }
 
   /** Absolute expiry in ms, or -1 when the key has none. */
   getExpire(key: string): number {
     const w = this.expires.get(key);
     return w === undefined ? -1 : w;
+  }
+
+  /** FLUSHDB/FLUSHALL ASYNC: empties the database at once and releases its tables lazily (their keys count as objects). */
+  clearAsync(): void {
+    const n = this.dict.size;
+    if (n === 0) {
+      this.clear();
+      return;
+    }
+    const held = { dict: this.dict, expires: this.expires };
+    const bytes = this.mem;
+    this.clear();
+    this.ks.lazyfree.add(held, bytes, n);
   }
 
   clear(): void {
@@ -362,17 +506,26 @@ export class Database {
     this.freePositions = [];
     if (this.slotIdx !== null) this.slotIdx.reset();
     this.avgTtl = 0;
+    this.ks.dataset -= this.mem;
+    this.mem = 0;
   }
 
   /** Swaps contents with another database (SWAPDB). */
   swapWith(other: Database): void {
     if (this.ks.observers.length !== 0) this.beforeBulkChange();
     if (other.ks !== this.ks && other.ks.observers.length !== 0) other.beforeBulkChange();
-    const fields = ['dict', 'expires', 'positions', 'freePositions', 'slotIdx', 'avgTtl'] as const;
+    const fields = ['dict', 'expires', 'positions', 'freePositions', 'slotIdx', 'avgTtl', 'mem'] as const;
     for (const f of fields) {
       const t = this[f];
       (this as unknown as Record<string, unknown>)[f] = other[f];
       (other as unknown as Record<string, unknown>)[f] = t;
+    }
+    // The charges travel with the tables: between keyspaces (a load's scratch
+    // databases) the totals follow them.
+    if (other.ks !== this.ks) {
+      const d = this.mem - other.mem;
+      this.ks.dataset += d;
+      other.ks.dataset -= d;
     }
     // The slot index travels with the data; between keyspaces of different
     // settings (a load's scratch databases) it is built or dropped here.

@@ -11,12 +11,15 @@
 // replace the built-in text with setInfoSection(server, name, fn).
 //
 // Node specifics, so the numbers can be read honestly:
-//  - used_memory is V8's heap in use plus Buffer memory outside the heap (see
-//    keyspace/eviction.ts); it includes garbage not collected yet, so it drops at
-//    each GC rather than as keys are deleted. used_memory_rss is the process RSS
-//    (V8's reserved heap, code, Node's own allocations).
-//  - allocator_* fields report V8's view: allocated = heap used, active = heap
-//    committed, resident = RSS. mem_allocator is "v8".
+//  - used_memory is accounted, as zmalloc counts Redis's allocations (see
+//    keyspace/eviction.ts): used_memory_startup (the heap when the server was
+//    composed) + the dataset as the size model charges it + client buffers + the
+//    replication backlog. It moves as keys are written and deleted, not as the GC
+//    runs. used_memory_rss is the process RSS (V8's reserved heap, code, Node's own
+//    allocations); v8_heap_used, v8_heap_total and v8_external_memory (ours, after
+//    Redis's fields) are V8's own readings, garbage included.
+//  - allocator_* fields report V8's view: allocated = heap used + external, active =
+//    heap committed, resident = RSS. mem_allocator is "v8".
 //  - used_cpu_*_main_thread are the process totals: Node does not expose the main
 //    thread's own times on Node 20.
 //  - latencystats is emitted with its header only: per-command latency
@@ -27,8 +30,8 @@ import v8 from 'node:v8';
 import { resolve } from 'node:path';
 import type { Server } from './server.js';
 import { VERSION, CINNABAR_VERSION } from './server.js';
-import { CLIENT_MASTER, CLIENT_REPLICA, CLIENT_MONITOR } from './client.js';
-import { memoryTracker, evictor, KEY_OVERHEAD, EXPIRE_OVERHEAD } from '../keyspace/eviction.js';
+import { CLIENT_MASTER, CLIENT_REPLICA, CLIENT_MONITOR, type Client } from './client.js';
+import { memoryTracker, evictor, KEY_OVERHEAD, EXPIRE_OVERHEAD, type MemoryOverheads } from '../keyspace/eviction.js';
 
 export type InfoSectionFn = (s: Server) => string;
 
@@ -193,16 +196,13 @@ function serverSection(s: Server): string {
 function clientsSection(s: Server): string {
   let replicas = 0;
   let pubsub = 0;
-  let maxIn = 0;
-  let maxOut = 0;
+  // The peaks the clients cron saw over the last seconds (server.ts, clientsCron).
+  const maxIn = Math.max(...s.clientsPeakIn);
+  const maxOut = Math.max(...s.clientsPeakOut);
   let inTimeoutTable = 0;
   for (const c of s.clients.values()) {
     if (c.flags & CLIENT_REPLICA && !(c.flags & CLIENT_MONITOR)) replicas++;
     if (c.subscriptionCount > 0) pubsub++;
-    const qb = c.parser.pendingBytes;
-    if (qb > maxIn) maxIn = qb;
-    const ob = c.out.length + (c.socket ? c.socket.writableLength : 0);
-    if (ob > maxOut) maxOut = ob;
     if (c.blocked && c.blocked.timeoutAt > 0) inTimeoutTable++;
   }
   return lines([
@@ -223,6 +223,14 @@ function clientsSection(s: Server): string {
 }
 
 /** Memory held by client buffers (query buffers, pending replies, socket queues). */
+/** A client's own structures, as CLIENT LIST's tot-mem counts them besides its buffers. */
+export const CLIENT_STRUCT_BYTES = 1024;
+
+/** What a client holds: its structures, query buffer, MULTI queue and pending replies (CLIENT LIST tot-mem, client eviction). */
+export function clientMemory(c: Client): number {
+  return CLIENT_STRUCT_BYTES + c.parser.bufferedBytes + (c.multi !== null ? c.multi.bytes : 0) + c.out.length + (c.socket ? c.socket.writableLength : 0);
+}
+
 export function clientsMemory(s: Server): { normal: number; replicas: number } {
   let normal = 0;
   let replicas = 0;
@@ -232,6 +240,14 @@ export function clientsMemory(s: Server): { normal: number; replicas: number } {
     else normal += m;
   }
   return { normal, replicas };
+}
+
+/** Counts client buffers and the backlog into the memory accounting (server.countMemoryOverheads). */
+export function countMemoryOverheads(s: Server, into: MemoryOverheads): void {
+  const cm = clientsMemory(s);
+  into.clientsNormal = cm.normal;
+  into.clientsReplicas = cm.replicas;
+  into.backlog = replicationFigures(s).backlogBytes;
 }
 
 /** Estimated bookkeeping bytes of the databases (per-key overhead, not values). */
@@ -254,11 +270,13 @@ import type { MemoryFigures } from '../commands/context.js';
 
 export function memoryFigures(s: Server): MemoryFigures {
   const mem = memoryTracker(s);
+  s.ks.settle();
+  mem.refresh();
   const used = mem.used();
   const rss = process.memoryUsage.rss();
-  const cm = clientsMemory(s);
   const dbo = dbOverhead(s);
-  const overhead = Math.min(used, mem.startup + cm.normal + cm.replicas + dbo.total);
+  const overhead = Math.min(used, mem.startup + mem.clientsNormal + mem.queued + mem.clientsReplicas + mem.backlog + dbo.total);
+  const h = v8.getHeapStatistics();
   return {
     used,
     rss,
@@ -266,9 +284,12 @@ export function memoryFigures(s: Server): MemoryFigures {
     startup: mem.startup,
     overhead,
     dataset: Math.max(0, used - overhead),
-    heapTotal: v8.getHeapStatistics().total_heap_size,
-    clientsNormal: cm.normal,
-    clientsReplicas: cm.replicas,
+    heapTotal: h.total_heap_size,
+    heapUsed: h.used_heap_size,
+    external: h.external_memory,
+    notCountedForEvict: mem.notCountedForEvict(),
+    clientsNormal: mem.clientsNormal + mem.queued,
+    clientsReplicas: mem.clientsReplicas,
     dbMain: dbo.main,
     dbExpires: dbo.expires,
   };
@@ -291,7 +312,7 @@ function memorySection(s: Server): string {
     ['used_memory_startup', m.startup],
     ['used_memory_dataset', m.dataset],
     ['used_memory_dataset_perc', pct(m.dataset, m.used - m.startup)],
-    ['allocator_allocated', m.used],
+    ['allocator_allocated', m.heapUsed + m.external],
     ['allocator_active', m.heapTotal],
     ['allocator_resident', m.rss],
     ['total_system_memory', total],
@@ -312,15 +333,15 @@ function memorySection(s: Server): string {
     ['maxmemory', maxmemory],
     ['maxmemory_human', bytesToHuman(maxmemory)],
     ['maxmemory_policy', s.config.getString('maxmemory-policy')],
-    ['allocator_frag_ratio', (m.used > 0 ? m.heapTotal / m.used : 0).toFixed(2)],
-    ['allocator_frag_bytes', Math.max(0, m.heapTotal - m.used)],
+    ['allocator_frag_ratio', (m.heapUsed > 0 ? m.heapTotal / m.heapUsed : 0).toFixed(2)],
+    ['allocator_frag_bytes', Math.max(0, m.heapTotal - m.heapUsed)],
     ['allocator_rss_ratio', (m.heapTotal > 0 ? m.rss / m.heapTotal : 0).toFixed(2)],
     ['allocator_rss_bytes', m.rss - m.heapTotal],
     ['rss_overhead_ratio', '1.00'],
     ['rss_overhead_bytes', 0],
     ['mem_fragmentation_ratio', frag.toFixed(2)],
     ['mem_fragmentation_bytes', m.rss - m.used],
-    ['mem_not_counted_for_evict', 0],
+    ['mem_not_counted_for_evict', m.notCountedForEvict],
     ['mem_replication_backlog', replicationFigures(s).backlogBytes],
     ['mem_total_replication_buffers', m.clientsReplicas],
     ['mem_clients_slaves', m.clientsReplicas],
@@ -329,8 +350,11 @@ function memorySection(s: Server): string {
     ['mem_aof_buffer', 0],
     ['mem_allocator', 'v8'],
     ['active_defrag_running', 0],
-    ['lazyfree_pending_objects', 0],
-    ['lazyfreed_objects', 0],
+    ['lazyfree_pending_objects', s.ks.lazyfree.pendingObjects],
+    ['lazyfreed_objects', s.ks.lazyfree.freedObjects],
+    ['v8_heap_used', m.heapUsed],
+    ['v8_heap_total', m.heapTotal],
+    ['v8_external_memory', m.external],
   ]);
 }
 

@@ -7,7 +7,7 @@
 //   no-multi        a no_multi command inside MULTI                      (server)
 //   acl             NOPERM                                               (ACL, later)
 //   cluster         MOVED / ASK / CROSSSLOT / CLUSTERDOWN                (cluster, later)
-//   client-eviction maxmemory-clients                                    (later)
+//   client-eviction maxmemory-clients: done by the clients cron, not a phase (server)
 //   oom             OOM under maxmemory                                  (server)
 //   misconf         MISCONF after a failed BGSAVE or AOF write           (persistence)
 //   min-replicas    NOREPLICAS under min-replicas-to-write               (replication)

@@ -60,8 +60,8 @@ import {
 } from '../keyspace/notify.js';
 import type { CommandStats, DebugHandler, ServerContext, ShutdownOptions, SlowlogEntry } from '../commands/context.js';
 export type { CommandStats, ShutdownOptions, SlowlogEntry } from '../commands/context.js';
-import { genInfo, memoryFigures, changeReplicationId, type MemoryFigures } from './info.js';
-import { evictor } from '../keyspace/eviction.js';
+import { genInfo, memoryFigures, changeReplicationId, countMemoryOverheads, clientMemory, type MemoryFigures } from './info.js';
+import { evictor, memoryTracker, type MemoryOverheads } from '../keyspace/eviction.js';
 import { defaultEncodingLimits, readEncodingLimits, type EncodingLimits } from '../types/encoding.js';
 import { ALL_COMMANDS } from '../commands/index.js';
 import { clientInfoLine } from '../commands/client-command.js';
@@ -103,6 +103,11 @@ export class CommandStatsMap extends Map<string, CommandStats> {
 }
 
 const OOM_ERROR = "OOM command not allowed when used memory > 'maxmemory'.";
+/** Seconds over which INFO's client_recent_max_* buffers are the peak (Redis's CLIENTS_PEAK_MEM_USAGE_SLOTS). */
+const CLIENTS_PEAK_SLOTS = 8;
+/** A queued command's memory besides its argument bytes (its queue entry and argv array), and per argument. */
+const QUEUED_CMD_BYTES = 64;
+const QUEUED_ARG_BYTES = 24;
 
 /** Commands that run (not queue) while a client is in MULTI. */
 const MULTI_PASSTHROUGH = ['exec', 'discard', 'multi', 'watch', 'quit', 'reset'];
@@ -236,6 +241,13 @@ export class Server implements ServerContext {
     instantaneousOutputKbps: 0,
   };
   private opsSamples: number[] = [];
+  /**
+   * The biggest client input and output buffers seen in each of the last
+   * CLIENTS_PEAK_SLOTS seconds (Redis's ClientsPeakMemInput/Output), for INFO's
+   * client_recent_max_input_buffer / client_recent_max_output_buffer.
+   */
+  readonly clientsPeakIn = new Array<number>(CLIENTS_PEAK_SLOTS).fill(0);
+  readonly clientsPeakOut = new Array<number>(CLIENTS_PEAK_SLOTS).fill(0);
   private lastSample = { time: Date.now(), ops: 0, netIn: 0, netOut: 0 };
   notifyFlags = 0;
   private cronTimer: NodeJS.Timeout | null = null;
@@ -243,11 +255,16 @@ export class Server implements ServerContext {
   shuttingDown = false;
   /** Evicts keys until under maxmemory; returns false when it cannot (installed by keyspace/eviction). */
   performEvictions: () => boolean = () => true;
-  /** Bytes of memory in use as INFO reports it (heap used + external). */
+  /** Bytes of memory in use as INFO reports it (replaced by keyspace/eviction's accounted figure). */
   usedMemory: () => number = () => {
     const m = process.memoryUsage();
     return m.heapUsed + m.external;
   };
+
+  /** Counts client buffers and the replication backlog for the memory accounting (O(clients)). */
+  countMemoryOverheads(into: MemoryOverheads): void {
+    countMemoryOverheads(this, into);
+  }
   /** Server mode as HELLO and INFO report it. */
   mode: 'standalone' | 'cluster' | 'sentinel' = 'standalone';
   role: 'master' | 'replica' = 'master';
@@ -271,6 +288,14 @@ export class Server implements ServerContext {
 
   resetEvictionPool(): void {
     evictor(this)?.reset();
+  }
+
+  dropMulti(c: Client): void {
+    const m = c.multi;
+    if (m === null) return;
+    c.multi = null;
+    const t = memoryTracker(this);
+    t.queued = Math.max(0, t.queued - m.bytes);
   }
 
   changeReplicationId(): void {
@@ -433,6 +458,7 @@ export class Server implements ServerContext {
     this.clients.delete(c.id);
     if (c.flags & CLIENT_BLOCKED) this.unblockClient(c, false);
     this.unwatchAll(c);
+    this.dropMulti(c);
     this.pubsub.removeClient(c);
     this.monitors.delete(c);
     this.tracking.clientGone(c);
@@ -547,6 +573,11 @@ export class Server implements ServerContext {
       if ((c.flags & CLIENT_MULTI) === 0 || this.multiPassthrough.has(spec)) return null;
       const m = c.multi!;
       m.queue.push({ spec, argv });
+      // The queued arguments count in used_memory until EXEC or DISCARD (as Redis's multi-mem).
+      let bytes = QUEUED_CMD_BYTES;
+      for (let i = 0; i < argv.length; i++) bytes += argv[i].length + QUEUED_ARG_BYTES;
+      m.bytes += bytes;
+      memoryTracker(this).queued += bytes;
       m.cmdFlags |= bits;
       m.cmdInvFlags |= ~bits;
       c.addSimple('QUEUED');
@@ -685,6 +716,7 @@ export class Server implements ServerContext {
       this.log.warning(`Internal error executing '${spec.name}': ${err.stack ?? err.message}`);
       c.addError(`ERR internal error executing '${spec.name}': ${err.message}`);
     }
+    this.ks.settle();
     const t1 = performance.now();
     const durationUs = Math.round((t1 - t0) * 1000);
     this.callDepth--;
@@ -872,6 +904,8 @@ export class Server implements ServerContext {
   signalModifiedKey(db: Database, key: string): void {
     this.watches.modified(db, key);
     this.tracking.invalidateKey(this.tracking.current, key, true);
+    // The key's value may have changed in place: charged again when the command returns (keyspace.ts).
+    this.ks.noteModified(db, key);
   }
 
   /** Every watched key of `db` that exists (or existed) is touched: FLUSHDB, SWAPDB. */
@@ -983,7 +1017,16 @@ export class Server implements ServerContext {
   private clientsCron(): void {
     const timeout = this.config.getNumber('timeout') * 1000;
     const now = Date.now();
+    // This second's peak slot; the next one (the oldest) starts again from zero.
+    const slot = Math.floor(now / 1000) % CLIENTS_PEAK_SLOTS;
+    const zero = (slot + 1) % CLIENTS_PEAK_SLOTS;
+    this.clientsPeakIn[zero] = 0;
+    this.clientsPeakOut[zero] = 0;
     for (const c of this.clients.values()) {
+      const inUse = c.parser.bufferedBytes + (c.cmd !== null ? c.argv.length * 8 : 0);
+      if (inUse > this.clientsPeakIn[slot]) this.clientsPeakIn[slot] = inUse;
+      const outUse = c.out.length + (c.socket ? c.socket.writableLength : 0);
+      if (outUse > this.clientsPeakOut[slot]) this.clientsPeakOut[slot] = outUse;
       if (
         timeout > 0 &&
         (c.flags & (CLIENT_REPLICA | CLIENT_MASTER | CLIENT_BLOCKED | CLIENT_MONITOR)) === 0 &&
@@ -995,6 +1038,45 @@ export class Server implements ServerContext {
         continue;
       }
       if (c.socket && c.socket.writableLength > 0) this.checkOutputBufferLimits(c);
+    }
+    this.evictClients();
+  }
+
+  /** The limit maxmemory-clients sets (bytes, or a percentage of maxmemory), 0 when off. */
+  private clientsMemoryLimit(): number {
+    const raw = this.config.getString('maxmemory-clients');
+    if (raw.endsWith('%')) return Math.floor((this.maxmemory * Number(raw.slice(0, -1))) / 100);
+    const n = Number(raw);
+    return Number.isFinite(n) && n > 0 ? n : 0;
+  }
+
+  /**
+   * Client eviction (maxmemory-clients), as Redis 7's evictClients: while the memory
+   * of the normal and pub/sub clients (not the primary link or replicas) is over the
+   * limit, the biggest of them that is not CLIENT NO-EVICT is closed and counted in
+   * evicted_clients. Run from the cron, so a client may be over for one cron period.
+   * O(clients log clients) when over, O(clients) otherwise.
+   */
+  private evictClients(): void {
+    const limit = this.clientsMemoryLimit();
+    if (limit <= 0) return;
+    let total = 0;
+    const candidates: Array<{ c: Client; mem: number }> = [];
+    for (const c of this.clients.values()) {
+      if ((c.flags & (CLIENT_REPLICA | CLIENT_MASTER)) !== 0) continue;
+      // NO-EVICT clients count toward the total but are never closed (as in Redis).
+      const mem = clientMemory(c);
+      total += mem;
+      if (this.isEvictable(c)) candidates.push({ c, mem });
+    }
+    if (total <= limit) return;
+    candidates.sort((a, b) => b.mem - a.mem);
+    for (const { c, mem } of candidates) {
+      if (total <= limit) break;
+      this.log.verbose(`Evicting client: ${this.clientInfoLine(c)}`);
+      this.closeClient(c);
+      this.stats.evictedClients++;
+      total -= mem;
     }
   }
 

@@ -46,9 +46,15 @@ export class RObj {
   /** Position of the key in its database's SCAN order (-1 when not in a database). */
   pos: number;
   private tag: number;
+  /**
+   * Bytes the dataset accounting charged for this key (the size model's estimate when
+   * it was last created or modified; see keyspace.ts). 0 when not in a database.
+   */
+  mem: number;
   constructor(type: ObjType, value: Value, lru: number) {
     this.value = value;
     this.pos = -1;
+    this.mem = 0;
     this.tag = (type << TYPE_SHIFT) | (lru & LRU_MASK); // enc = ENC_COMPACT
   }
 

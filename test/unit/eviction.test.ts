@@ -1,6 +1,7 @@
-// maxmemory and the eviction policies, in-process: a Server without listeners, a
-// fake client driven through the dispatcher, and a simulated heap in which the
-// memory of deleted keys comes back only when the (fake) GC runs, as in V8.
+// maxmemory and the eviction policies, in-process: a Server without listeners and a
+// fake client driven through the dispatcher. Memory is the accounted figure
+// (keyspace.ts's dataset total over a fixed start-up baseline, here BASE), which
+// the tests check against the size model recomputed key by key.
 
 import { createServer } from '../../src/compose/compose.js';
 import { describe, test } from 'node:test';
@@ -10,7 +11,7 @@ import { Config } from '../../src/config/config.js';
 import { Client } from '../../src/server/client.js';
 import { ObjType, RObj } from '../../src/types/object.js';
 import { RHashValue } from '../../src/types/hash.js';
-import { evictor, evictionTimeLimitUs, keyMemoryUsage, stringBytes, valueMemoryUsage, MemoryTracker } from '../../src/keyspace/eviction.js';
+import { evictor, evictionTimeLimitUs, keyMemoryUsage, stringBytes, valueMemoryUsage, MemoryTracker, EXPIRE_OVERHEAD } from '../../src/keyspace/eviction.js';
 
 const BASE = 1_000_000;
 const OOM = "-OOM command not allowed when used memory > 'maxmemory'.\r\n";
@@ -18,13 +19,17 @@ const OOM = "-OOM command not allowed when used memory > 'maxmemory'.\r\n";
 interface Harness {
   s: Server;
   c: Client;
-  /** Simulated heap: live data + garbage not collected yet. */
-  heap(): number;
+  /** BASE + the size model summed over every key (the accounting recomputed from scratch). */
   live(): number;
-  /** Highest simulated heap seen by the evictor. */
-  peak: number;
   run(...argv: string[]): string;
   propagated: string[][];
+}
+
+/** The size model summed over every key of the server. */
+function modelTotal(s: Server): number {
+  let n = 0;
+  for (const db of s.ks.dbs) for (const [k, o] of db.dict) n += keyMemoryUsage(db, k, o);
+  return n;
 }
 
 function harness(opts: Record<string, string>): Harness {
@@ -32,47 +37,18 @@ function harness(opts: Record<string, string>): Harness {
   cfg.set('save', ['']);
   const s = createServer(cfg);
   const db0 = s.ks.dbs[0];
-  let garbage = 0;
-  // A deleted key's memory becomes garbage, given back only when the GC runs.
-  for (const db of s.ks.dbs) {
-    const del = db.delete.bind(db);
-    db.delete = (key: string): boolean => {
-      const o = db.dict.get(key);
-      if (o) garbage += keyMemoryUsage(db, key, o);
-      return del(key);
-    };
-  }
-  const live = (): number => {
-    let n = 0;
-    for (const db of s.ks.dbs) for (const [k, o] of db.dict) n += keyMemoryUsage(db, k, o);
-    return n;
-  };
   const h: Harness = {
     s,
     c: new Client(s, null, db0, 1),
-    peak: 0,
-    live: () => BASE + live(),
-    heap: () => {
-      const v = BASE + live() + garbage;
-      if (v > h.peak) h.peak = v;
-      return v;
-    },
+    live: () => BASE + modelTotal(s),
     run(...argv: string[]): string {
       h.c.out = '';
-      // Count the request as network input, as a real connection would.
-      let bytes = 16;
-      for (const a of argv) bytes += a.length + 8;
-      s.stats.netInput += bytes;
       s.processCommand(h.c, argv);
       return h.c.out;
     },
     propagated: [],
   };
-  s.usedMemory = h.heap;
-  const ev = evictor(s)!;
-  ev.gc = (o) => {
-    if (!o || o.type !== 'minor') garbage = 0;
-  };
+  evictor(s)!.mem.startup = BASE;
   s.onPropagate((_db, argv) => h.propagated.push(argv));
   // Synchronous assertions need eviction to finish within the call (unless a test asks otherwise).
   const all = { 'maxmemory-eviction-tenacity': '100', ...opts };
@@ -127,16 +103,24 @@ describe('memory model', () => {
     assert.equal(evictionTimeLimitUs(100), Infinity);
   });
 
-  test('the tracker subtracts evicted-but-uncollected bytes until a full GC', () => {
-    let heap = 1000;
-    const t = new MemoryTracker(() => heap);
-    t.pending = 300;
-    assert.equal(t.effective(), 700);
-    heap = 900;
-    assert.equal(t.effective(), 600);
-    t.collected();
-    assert.equal(t.pending, 0);
-    assert.equal(t.effective(), 900);
+  test('used_memory is the baseline plus the dataset plus the counted overheads', () => {
+    const ks = { dataset: 5000, lazyfree: { pendingBytes: 0 } };
+    const t = new MemoryTracker(ks, (into) => {
+      into.clientsNormal = 100;
+      into.clientsReplicas = 300;
+      into.backlog = 1000;
+    }, 10_000);
+    assert.equal(t.used(), 15_000);
+    t.refresh();
+    assert.equal(t.used(), 16_400);
+    // Replica output buffers are not counted for eviction; the backlog is (Redis 7).
+    assert.equal(t.notCountedForEvict(), 300);
+    assert.equal(t.effective(), 16_100);
+    ks.dataset = 1000;
+    assert.equal(t.used(), 12_400);
+    assert.equal(t.peak, 16_400);
+    t.resetPeak();
+    assert.equal(t.peak, 12_400);
   });
 });
 
@@ -152,11 +136,7 @@ describe('eviction', () => {
     const evicted = info(h, 'evicted_keys');
     assert.ok(evicted > 2000, `evicted_keys ${evicted}`);
     assert.ok(h.s.ks.dbs[0].size > 100, `keys kept ${h.s.ks.dbs[0].size}`);
-    assert.ok(h.live() <= max + 2000, `live ${h.live()} <= max ${max}`);
-    // The simulated heap also holds garbage until a collection runs; the forced ones are
-    // rate limited in real time and V8's own collections are not simulated here, so the
-    // bound of the heap itself is checked by the process test against the real V8.
-    assert.ok(h.peak > max, 'the simulated heap did go over maxmemory');
+    assert.ok(h.live() <= max, `live ${h.live()} <= max ${max}`);
     // Every eviction was propagated as a DEL.
     const dels = h.propagated.filter((a) => a[0] === 'DEL');
     assert.equal(dels.length, evicted);
@@ -275,5 +255,120 @@ describe('eviction', () => {
     for (let i = 0; i < 300; i++) h.run('SET', `k${i}`, value(i));
     assert.equal(h.s.ks.dbs[0].size, 300);
     assert.equal(info(h, 'evicted_keys'), 0);
+  });
+});
+
+describe('dataset accounting', () => {
+  /** The running totals equal the size model recomputed over every key. */
+  function assertExact(h: Harness, what: string): void {
+    for (const db of h.s.ks.dbs) {
+      let n = 0;
+      for (const [k, o] of db.dict) n += keyMemoryUsage(db, k, o);
+      assert.equal(db.mem, n, `${what}: db ${db.id} charged ${db.mem}, model ${n}`);
+    }
+    assert.equal(h.s.ks.dataset, modelTotal(h.s), `${what}: keyspace total`);
+  }
+
+  test('every kind of write keeps the total exact with respect to the model', () => {
+    const h = harness({});
+    const steps: string[][] = [
+      ['SET', 's', 'x'.repeat(100)],
+      ['APPEND', 's', 'y'.repeat(500)],
+      ['SETRANGE', 's', '2000', 'z'],
+      ['INCR', 'n'],
+      ['INCRBYFLOAT', 'f', '1.5'],
+      ['SET', 's', 'short', 'EX', '100'],
+      ['SET', 's', 'again', 'KEEPTTL'],
+      ['PERSIST', 's'],
+      ['PEXPIRE', 'n', '100000'],
+      ['EXPIRE', 'n', '200'],
+      ['SETEX', 'e', '100', 'v'],
+      ['GETEX', 'e', 'PERSIST'],
+      ['GETDEL', 'e'],
+      ['SADD', 'set', 'a', 'b', 'c'],
+      ['SADD', 'set', ...Array.from({ length: 200 }, (_, i) => `m${i}`)],
+      ['SREM', 'set', 'a', 'm1'],
+      ['SPOP', 'set', '3'],
+      ['SMOVE', 'set', 'set2', 'b'],
+      ['SINTERSTORE', 'set3', 'set', 'set2'],
+      ['SUNIONSTORE', 'set4', 'set', 'set2'],
+      ['HSET', 'h', 'f1', 'v1', 'f2', 'v2'],
+      ['HSET', 'h', ...Array.from({ length: 300 }, (_, i) => [`f${i}`, 'v'.repeat(i % 50)]).flat()],
+      ['HDEL', 'h', 'f1', 'f7'],
+      ['HINCRBY', 'h', 'cnt', '5'],
+      ['RPUSH', 'l', 'a', 'b', 'c'],
+      ['LPUSH', 'l', ...Array.from({ length: 300 }, (_, i) => `e${i}`)],
+      ['LPOP', 'l', '10'],
+      ['LSET', 'l', '0', 'x'.repeat(300)],
+      ['LTRIM', 'l', '0', '100'],
+      ['LMOVE', 'l', 'l2', 'LEFT', 'RIGHT'],
+      ['ZADD', 'z', '1', 'a', '2', 'b'],
+      ['ZADD', 'z', ...Array.from({ length: 200 }, (_, i) => [String(i), `zm${i}`]).flat()],
+      ['ZINCRBY', 'z', '3', 'a'],
+      ['ZREM', 'z', 'b', 'zm3'],
+      ['ZPOPMIN', 'z', '5'],
+      ['ZUNIONSTORE', 'z2', '1', 'z'],
+      ['ZRANGESTORE', 'z3', 'z', '0', '10'],
+      ['SETBIT', 'bits', '10000', '1'],
+      ['PFADD', 'hll', 'a', 'b', 'c'],
+      ['PFCOUNT', 'hll'],
+      ['RENAME', 's', 's-renamed'],
+      ['COPY', 'h', 'h-copy'],
+      ['MOVE', 'h-copy', '1'],
+      ['SWAPDB', '0', '1'],
+      ['SWAPDB', '0', '1'],
+      ['MSET', 'a', '1', 'b', '2'],
+      ['DEL', 'a', 'set2'],
+      ['UNLINK', 'b'],
+      ['EXPIRE', 'z2', '0'],
+      ['SORT', 'l', 'ALPHA', 'STORE', 'sorted'],
+      ['LMPOP', '1', 'l2', 'LEFT', 'COUNT', '1'],
+    ];
+    for (const argv of steps) {
+      h.run(...argv);
+      assertExact(h, argv.slice(0, 3).join(' '));
+    }
+    assert.ok(h.s.ks.dataset > 0);
+    // An expired key found by a read is deleted and refunded.
+    h.run('PEXPIRE', 'n', '1');
+    h.s.ks.now += 10_000;
+    h.run('GET', 'n');
+    assertExact(h, 'lazy expiry');
+    h.run('FLUSHDB');
+    assertExact(h, 'FLUSHDB');
+    h.run('FLUSHALL');
+    assert.equal(h.s.ks.dataset, 0);
+  });
+
+  test('a TTL costs its expires entry, once', () => {
+    const h = harness({});
+    h.run('SET', 'k', 'v');
+    const base = h.s.ks.dataset;
+    h.run('EXPIRE', 'k', '100');
+    assert.equal(h.s.ks.dataset, base + EXPIRE_OVERHEAD);
+    h.run('EXPIRE', 'k', '200');
+    assert.equal(h.s.ks.dataset, base + EXPIRE_OVERHEAD);
+    h.run('PERSIST', 'k');
+    assert.equal(h.s.ks.dataset, base);
+  });
+});
+
+describe('lazy freeing', () => {
+  test('UNLINK of a big value leaves the keyspace at once and used_memory when the lazyfree queue runs', async () => {
+    const h = harness({});
+    const mem = evictor(h.s)!.mem;
+    const members = Array.from({ length: 1000 }, (_, i) => `m${i}`);
+    h.run('SADD', 'big', ...members);
+    h.run('SADD', 'small', 'a');
+    const before = mem.used();
+    assert.equal(h.run('UNLINK', 'big', 'small'), ':2\r\n');
+    assert.equal(h.s.ks.dataset, modelTotal(h.s));
+    assert.equal(h.s.ks.lazyfree.pendingObjects, 1);
+    const smallCost = before - mem.used();
+    assert.ok(smallCost > 0 && smallCost < 500, `only the small set left used_memory at once (${smallCost})`);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(h.s.ks.lazyfree.pendingObjects, 0);
+    assert.equal(h.s.ks.lazyfree.freedObjects, 1);
+    assert.ok(before - mem.used() > 10_000, 'the big set left used_memory');
   });
 });

@@ -8,6 +8,7 @@ import { Logger } from '../../src/server/log.js';
 import { Server } from '../../src/server/server.js';
 import { Client } from '../../src/server/client.js';
 import { ObjType, RObj, WRONGTYPE } from '../../src/types/object.js';
+import { RHashValue } from '../../src/types/hash.js';
 import { addEmptyScanReply } from '../../src/commands/scan-util.js';
 import {
   MISS_EMPTY_ARRAY,
@@ -44,7 +45,8 @@ const MISSES: Array<[number, (c: Client) => void]> = [
 
 describe('lookup helpers', () => {
   const c = newClient();
-  c.db.add('h', new RObj(ObjType.Hash, 'placeholder' as never, 0));
+  // A real (empty) hash value: the keyspace charges every key its size-model cost.
+  c.db.add('h', new RObj(ObjType.Hash, RHashValue.fromMap(new Map<string, string>()), 0));
 
   for (const resp of [2, 3] as const) {
     test(`missing keys get the reply they stand for (RESP${resp})`, () => {
