@@ -55,7 +55,10 @@ function text(r: Reply): string {
 /** Log messages (without the pid/time prefix) matching `re`. */
 function logLines(s: ServerHandle, re: RegExp): string[] {
   const out: string[] = [];
-  for (const l of s.output().split('\n')) {
+  // Redis's processes (parent, child, signal handler) share stdout: a line may start
+  // in the middle of another; split before every log prefix.
+  const text = s.output().replace(/(?<!^|\n)(\d+:(?:[A-Z] \d+ \w+ \d{4} |signal-handler \())/g, '\n$1');
+  for (const l of text.split('\n')) {
     const m = /^\d+:[A-Z] \d+ \w+ \d+ [\d:.]+ [#*.-] (.*)$/.exec(l.trimEnd());
     const h = /^\d+:signal-handler \(\d+\) (.*)$/.exec(l.trimEnd());
     const msg = m ? m[1] : h ? `(signal handler) ${h[1]}` : null;
