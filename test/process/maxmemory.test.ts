@@ -297,11 +297,14 @@ describe('lazy freeing (UNLINK, lazyfree-lazy-*, FLUSHALL ASYNC)', { skip: skipI
         return [Number(m.get('lazyfree_pending_objects')), Number(m.get('lazyfreed_objects'))];
       };
       /** Waits until nothing is pending, then returns lazyfreed_objects. */
+      // redis-server's lazy-free thread decrements the pending count before it
+      // increments lazyfreed_objects: a reading between the two shows the object
+      // neither pending nor freed. Read again once nothing is pending.
       const settled = (c: RespClient, what: string): Promise<number> =>
         waitFor(what, async () => {
-          const [pending, freed] = await lazyInfo(c);
-          return pending === 0 ? freed : undefined;
-        }, 5000).then((n) => n as number);
+          const [pending] = await lazyInfo(c);
+          return pending === 0 ? true : undefined;
+        }, 5000).then(async () => (await lazyInfo(c))[1]);
       const ints = Array.from({ length: 1000 }, (_, i) => String(i));
       const steps: Array<[string, string[][]]> = [
         // A hashtable set (free effort 1000) and a small one: only the big one is lazy.
@@ -323,9 +326,28 @@ describe('lazy freeing (UNLINK, lazyfree-lazy-*, FLUSHALL ASYNC)', { skip: skipI
       const counts: Array<[string, number, number]> = [];
       for (const [what, cmds] of steps) {
         for (const cmd of cmds) await pair.run(cmd);
+        // The expired key must really be gone on both before counting: redis-server's
+        // EXISTS can still see it (its expiry clock is the time the command started),
+        // and the key then goes in a later active-expiry cycle.
+        if (what.startsWith('expiry')) {
+          for (const c of [pair.ours, pair.theirs]) {
+            await waitFor(`${what}: the key expired`, async () => ((await c.call('EXISTS', 'exp')) as { v: unknown }).v === 0n, 5000);
+          }
+        }
         counts.push([what, await settled(pair.ours, `ours: ${what}`), await settled(pair.theirs, `theirs: ${what}`)]);
       }
-      for (const [what, o, t] of counts) assert.equal(o, t, `lazyfreed_objects after ${what}: ${JSON.stringify(counts)}`);
+      for (const [what, o, t] of counts) {
+        if (what.startsWith('expiry')) {
+          // Named difference: redis-server 7.0.15 sometimes frees this expired set
+          // synchronously (seen in about 1 run of 4 once the key is surely gone; cause
+          // not found). Cinnabar always frees it lazily, as lazyfree-lazy-expire asks.
+          const before = counts[counts.length - 2]!;
+          assert.equal(o, before[1] + 1, `ours, ${what}: ${JSON.stringify(counts)}`);
+          assert.ok(t === before[2] || t === before[2] + 1, `theirs, ${what}: ${JSON.stringify(counts)}`);
+          continue;
+        }
+        assert.equal(o, t, `lazyfreed_objects after ${what}: ${JSON.stringify(counts)}`);
+      }
       assert.ok(counts[counts.length - 1][2] >= 4, JSON.stringify(counts));
       await pair.run(['CONFIG', 'RESETSTAT']);
       assert.deepEqual(await lazyInfo(pair.ours), [0, 0]);
