@@ -10,7 +10,7 @@ import type { Client } from './context.js';
 import type { ServerContext } from './context.js';
 import { reprString } from '../util/format.js';
 import { Config, ConfigError, findDirective, type Directive } from '../config/config.js';
-import { ServerConfigRewrite } from '../config/rewrite.js';
+import { serverConfigRewrite } from '../config/rewrite.js';
 import { createHash } from 'node:crypto';
 import { addHelp } from './client-command.js';
 
@@ -317,7 +317,7 @@ export function rewriteConfigFile(s: ServerContext, file: string): void {
   const cfg = s.config;
   const defaults = new Config();
   const oldText = existsSync(file) ? readFileSync(file, 'latin1') : '';
-  const state = new ServerConfigRewrite(oldText, (name) => (name === 'default' ? 'user' : `user ${name}`));
+  const state = serverConfigRewrite(oldText, (name) => (name === 'default' ? 'user' : `user ${name}`));
   for (const d of cfg.all()) {
     if (d.name === 'client-output-buffer-limit') {
       const cur = cfg.getList(d.name);
