@@ -46,9 +46,18 @@ async function rejectedFailover(kind: Kind): Promise<Outcome> {
   const r = await start(kind, ['--replicaof', '127.0.0.1', String(p.port), '--replica-announce-port', String(x.port)]);
   await call(p.port, 'SET', 'k', 'v');
   await waitInSync(p.port, r.port);
+  // FAILOVER TO needs the target among the primary's online replicas: after a full
+  // sync the replica is online only once its first REPLCONF ACK arrived (up to a
+  // second later, longer under load), which the offsets above do not show.
+  await waitFor('the replica online on the primary, under the announced port', async () => {
+    const s0 = (await info(p.port)).get('slave0') ?? '';
+    return s0.includes(`port=${x.port},`) && s0.includes('state=online');
+  }, 20000);
   const reply = await call(p.port, 'FAILOVER', 'TO', '127.0.0.1', String(x.port), 'TIMEOUT', '10000');
   const line = `FAILOVER to 127.0.0.1:${x.port} aborted: Failover target rejected psync request`;
-  await waitFor(`"${line}" in the ${kind} primary's log`, () => p.output().includes(line), 15000);
+  await waitFor(`"${line}" in the ${kind} primary's log`, () => p.output().includes(line), 15000).catch((e: Error) => {
+    throw new Error(`${e.message}\n--- primary log ---\n${p.output().slice(-3000)}\n--- replica log ---\n${r.output().slice(-2000)}`);
+  });
   await waitFor('the primary back to no-failover', async () => (await info(p.port)).get('master_failover_state') === 'no-failover', 10000);
   const rep = await info(p.port);
   const role = await call(p.port, 'ROLE');
