@@ -10,11 +10,12 @@
 
 import { cmd, type CommandSpec } from './table.js';
 import type { Client } from './context.js';
-import { CLIENT_NO_TOUCH } from './context.js';
-import { ObjType, WRONGTYPE, type RObj } from '../types/object.js';
+import { ObjType } from '../types/object.js';
 import type { SortedSet } from '../types/sorted-set.js';
 import { parseDouble, parseInt64 } from '../util/numbers.js';
 import { storeResult, zaddCommand } from './zsets.js';
+import { ERR_SYNTAX, eqi } from './strings.js';
+import { lookupRead } from './lookup.js';
 import {
   GEO_LAT_MAX,
   GEO_LAT_MIN,
@@ -33,14 +34,9 @@ import {
   type Shape,
 } from '../types/geohash.js';
 
-const ERR_SYNTAX = 'ERR syntax error';
 const ERR_NOT_FLOAT = 'ERR value is not a valid float';
 const ERR_UNIT = 'ERR unsupported unit provided. please use M, KM, FT, MI';
 const ERR_MEMBER = 'ERR could not decode requested zset member';
-
-function eqi(s: string, word: string): boolean {
-  return s.length === word.length && s.toLowerCase() === word;
-}
 
 /** extractUnitOrReply: meters per unit, or -1 after replying. */
 function unitOrReply(c: Client, u: string): number {
@@ -76,15 +72,6 @@ function lonLatOrReply(c: Client, lonArg: string, latArg: string): [number, numb
     return null;
   }
   return [lon, lat];
-}
-
-function readZset(c: Client, key: string): RObj | undefined | null {
-  const o = c.db.lookupRead(key, (c.flags & CLIENT_NO_TOUCH) !== 0);
-  if (o !== undefined && o.type !== ObjType.ZSet) {
-    c.addError(WRONGTYPE);
-    return null;
-  }
-  return o;
 }
 
 function addCoordinates(c: Client, lon: number, lat: number): void {
@@ -134,7 +121,7 @@ function geoaddCommand(c: Client, argv: string[]): void {
 // ---- GEOPOS / GEOHASH / GEODIST -----------------------------------------------------------
 
 function geoposCommand(c: Client, argv: string[]): void {
-  const o = readZset(c, argv[1]);
+  const o = lookupRead(c, argv[1], ObjType.ZSet);
   if (o === null) return;
   const zs = o === undefined ? null : (o.value as SortedSet);
   c.addArrayLen(argv.length - 2);
@@ -150,7 +137,7 @@ function geoposCommand(c: Client, argv: string[]): void {
 }
 
 function geohashCommand(c: Client, argv: string[]): void {
-  const o = readZset(c, argv[1]);
+  const o = lookupRead(c, argv[1], ObjType.ZSet);
   if (o === null) return;
   const zs = o === undefined ? null : (o.value as SortedSet);
   c.addArrayLen(argv.length - 2);
@@ -170,7 +157,7 @@ function geodistCommand(c: Client, argv: string[]): void {
     c.addError(ERR_SYNTAX);
     return;
   }
-  const o = readZset(c, argv[1]);
+  const o = lookupRead(c, argv[1], ObjType.ZSet);
   if (o === null) return;
   if (o === undefined) {
     c.addNull();
@@ -364,7 +351,7 @@ export function pqsort<T>(a: T[], cmp: (x: T, y: T) => number, lrange: number, r
 function georadiusGeneric(c: Client, argv: string[], srcKeyIndex: number, flags: number): void {
   let storekey: string | null = null;
   let storedist = false;
-  const zobj = readZset(c, argv[srcKeyIndex]);
+  const zobj = lookupRead(c, argv[srcKeyIndex], ObjType.ZSet);
   if (zobj === null) return;
   const zs = zobj === undefined ? null : (zobj.value as SortedSet);
   const shape: Shape = { xy: [0, 0], conversion: 1, circular: true, radius: 0, width: 0, height: 0 };

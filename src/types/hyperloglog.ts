@@ -212,14 +212,6 @@ export function hllInvalidateCache(h: Hll): void {
   h.b[15] |= 0x80;
 }
 
-/** The cached cardinality, or -1 when the cache is invalid. */
-export function hllCachedCard(h: Hll): number {
-  if ((h.b[15] & 0x80) !== 0) return -1;
-  let v = 0;
-  for (let i = 15; i >= 8; i--) v = v * 256 + h.b[i];
-  return v;
-}
-
 export function hllSetCachedCard(h: Hll, card: number): void {
   let v = card;
   for (let i = 8; i < 16; i++) {
