@@ -47,7 +47,23 @@ const EXCHANGE_MS = 5000;
  * whether the server closed the connection. A reply other than -DENIED leaves the
  * connection open: the exchange ends at its first complete line.
  */
-function exchange(host: string, port: number, from: string): Promise<{ data: string; closed: boolean }> {
+async function exchange(host: string, port: number, from: string): Promise<{ data: string; closed: boolean }> {
+  // A denied connection is closed at once; when our PING reaches the closed socket
+  // the kernel answers with a reset, which can discard the -DENIED line before it
+  // is read (seen once, in the full suite). Such an attempt tells nothing: retry, a
+  // bounded number of times.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await exchangeOnce(host, port, from);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ECONNRESET' || attempt >= EXCHANGE_ATTEMPTS) throw e;
+    }
+  }
+}
+
+const EXCHANGE_ATTEMPTS = 5;
+
+function exchangeOnce(host: string, port: number, from: string): Promise<{ data: string; closed: boolean }> {
   return new Promise((resolve, reject) => {
     const s = net.createConnection({ host, port, localAddress: from });
     let data = '';
