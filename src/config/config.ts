@@ -445,6 +445,8 @@ export class Config {
   file: string | null = null;
   /** A `user default ...` line was read at start-up (CONFIG REWRITE then describes that user as Redis does). */
   defaultUserFromFile = false;
+  /** `loadmodule <path> [args]` lines read at start-up, in order (the CLI refuses them: commands/modules.ts). */
+  readonly modulesToLoad: string[][] = [];
 
   constructor() {
     for (const d of UNIQUE) this.values.set(d.name, this.parseValue(d, [d.default]));
