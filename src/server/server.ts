@@ -65,7 +65,8 @@ import { evictor, memoryTracker, type MemoryOverheads } from '../keyspace/evicti
 import { defaultEncodingLimits, readEncodingLimits, type EncodingLimits } from '../types/encoding.js';
 import { ALL_COMMANDS } from '../commands/index.js';
 import { clientInfoLine } from '../commands/client-command.js';
-import { DEBUG_DENIED, debugAllowed } from '../commands/config-command.js';
+import { DEBUG_DENIED, debugAllowed, moduleAllowed } from '../commands/config-command.js';
+import { MODULE_DENIED, isModuleLoadOrUnload } from '../commands/modules.js';
 import { abortExec } from '../commands/transactions.js';
 import { Phases, PhaseSwitch, isPlainClient, runPhases, TAKEN } from './phases.js';
 import { Networking } from './networking.js';
@@ -542,7 +543,7 @@ export class Server implements ServerContext {
   private registerBuiltinPhases(): void {
     const CLIENT_STATE = { client: true };
     const ph = this.phases;
-    ph.register('protected', (c, spec) => (spec.name === 'debug' && this.commands.lookup('debug') === spec && !debugAllowed(c) ? DEBUG_DENIED : null));
+    ph.register('protected', (c, spec) => (spec.name === 'debug' && this.commands.lookup('debug') === spec && !debugAllowed(c) ? DEBUG_DENIED : isModuleLoadOrUnload(spec) && !moduleAllowed(c) ? MODULE_DENIED : null));
     ph.register('auth', (c, _spec, _argv, bits) => (!c.authenticated && (bits & CMD_NO_AUTH) === 0 ? 'NOAUTH Authentication required.' : null), CLIENT_STATE);
     ph.register('no-multi', (c, _spec, _argv, bits) => ((c.flags & CLIENT_MULTI) !== 0 && (bits & CMD_NO_MULTI) !== 0 ? 'ERR Command not allowed inside a transaction' : null), CLIENT_STATE);
     // Registered while maxmemory is set (applyConfig).
