@@ -70,7 +70,7 @@ export class Client extends ReplyWriter {
     this.socket = socket;
     this.db = db;
     this.id = id;
-    this.parser = new RequestParser({ protoMaxBulkLen: server.config.getNumber('proto-max-bulk-len') });
+    this.parser = new RequestParser({ protoMaxBulkLen: server.config.getNumber('proto-max-bulk-len'), authRequired: () => !this.authenticated });
     this.authenticated = !server.requiresAuth();
     this.ctime = Date.now();
     this.lastInteraction = this.ctime;
