@@ -231,6 +231,10 @@ export interface ServerContext {
   readonly resetHooks: ClientHook[];
 
   requiresAuth(): boolean;
+  /** The default user needs no password (AUTH <password> is then an error). */
+  defaultUserNopass(): boolean;
+  /** Checks a username/password pair and, on success, makes the client that user's (the ACL's users). */
+  authenticate(c: Client, user: string, pass: string): boolean;
   /** Port actually listened on (0: no TCP listener). */
   port: number;
   /** CONFIG SET port / bind: closes the TCP listeners and listens on `port` at the bind addresses; false when that failed. */

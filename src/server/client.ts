@@ -30,6 +30,8 @@ export class Client extends ReplyWriter {
   libName = '';
   libVer = '';
   user = 'default';
+  /** The ACL user object (src/acl/ owns it); null: the default user. */
+  aclUser: object | null = null;
   authenticated: boolean;
   flags = 0;
   /** True while this client is in the server's list of clients to flush. */

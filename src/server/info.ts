@@ -427,9 +427,9 @@ function statsSection(s: Server): string {
     ['instantaneous_eventloop_cycles_per_sec', 0],
     ['instantaneous_eventloop_duration_usec', 0],
     ['acl_access_denied_auth', s.authFailures],
-    ['acl_access_denied_cmd', 0],
-    ['acl_access_denied_key', 0],
-    ['acl_access_denied_channel', 0],
+    ['acl_access_denied_cmd', s.aclDenied.cmd],
+    ['acl_access_denied_key', s.aclDenied.key],
+    ['acl_access_denied_channel', s.aclDenied.channel],
   ]);
 }
 

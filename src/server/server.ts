@@ -270,6 +270,8 @@ export class Server implements ServerContext {
   mode: 'standalone' | 'cluster' | 'sentinel' = 'standalone';
   role: 'master' | 'replica' = 'master';
   authFailures = 0;
+  /** ACL denials by reason (INFO acl_access_denied_cmd/key/channel), counted by the ACL (src/acl). */
+  readonly aclDenied = { cmd: 0, key: 0, channel: 0 };
   /** Run on RESET for each subsystem's per-client state. */
   readonly resetHooks: Array<(c: Client) => void> = [];
   /** DEBUG subcommands subsystems add (DEBUG RELOAD, CHANGE-REPL-ID...), by lower-case name. */
@@ -383,6 +385,21 @@ export class Server implements ServerContext {
 
   requiresAuth(): boolean {
     return this.config.getString('requirepass') !== '';
+  }
+
+  /** AUTH <password> is refused when the default user needs no password (the ACL replaces this). */
+  defaultUserNopass(): boolean {
+    return this.config.getString('requirepass') === '';
+  }
+
+  /**
+   * Checks a username/password pair; on success the client is that user's (the ACL
+   * replaces this; without it only the default user exists, with requirepass).
+   */
+  authenticate(_c: Client, user: string, pass: string): boolean {
+    if (user !== 'default') return false;
+    const required = this.config.getString('requirepass');
+    return required === '' || pass === required;
   }
 
   // ---- listening and connections (networking.ts) ---------------------------------------

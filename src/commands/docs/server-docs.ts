@@ -7,6 +7,20 @@
 import type { CommandDataFile } from './types.js';
 
 export const DATA: CommandDataFile = {
+  "acl": {"since":"6.0.0","complexity":"Depends on subcommand."},
+  "acl|cat": {"arguments":[{"name":"categoryname","type":"string","display_text":"categoryname","flags":["optional"]}],"since":"6.0.0","complexity":"O(1) since the categories and commands are a fixed set."},
+  "acl|deluser": {"arguments":[{"name":"username","type":"string","display_text":"username","flags":["multiple"]}],"since":"6.0.0","complexity":"O(1) amortized time considering the typical user."},
+  "acl|dryrun": {"arguments":[{"name":"username","type":"string","display_text":"username"},{"name":"command","type":"string","display_text":"command"},{"name":"arg","type":"string","display_text":"arg","flags":["optional","multiple"]}],"since":"7.0.0","complexity":"O(1)."},
+  "acl|genpass": {"arguments":[{"name":"bits","type":"integer","display_text":"bits","flags":["optional"]}],"since":"6.0.0","complexity":"O(1)"},
+  "acl|getuser": {"arguments":[{"name":"username","type":"string","display_text":"username"}],"since":"6.0.0","complexity":"O(N). Where N is the number of password, command and pattern rules that the user has.","history":[["6.2.0","Added Pub/Sub channel patterns."],["7.0.0","Added selectors and changed the format of key and channel patterns from a list to their rule representation."]]},
+  "acl|help": {"since":"6.0.0","complexity":"O(1)"},
+  "acl|list": {"since":"6.0.0","complexity":"O(N). Where N is the number of configured users."},
+  "acl|load": {"since":"6.0.0","complexity":"O(N). Where N is the number of configured users."},
+  "acl|log": {"arguments":[{"name":"operation","type":"oneof","flags":["optional"],"arguments":[{"name":"count","type":"integer","display_text":"count"},{"name":"reset","type":"pure-token","token":"RESET"}]}],"since":"6.0.0","complexity":"O(N) with N being the number of entries shown."},
+  "acl|save": {"since":"6.0.0","complexity":"O(N). Where N is the number of configured users."},
+  "acl|setuser": {"arguments":[{"name":"username","type":"string","display_text":"username"},{"name":"rule","type":"string","display_text":"rule","flags":["optional","multiple"]}],"since":"6.0.0","complexity":"O(N). Where N is the number of rules provided.","history":[["6.2.0","Added Pub/Sub channel patterns."],["7.0.0","Added selectors and key based permissions."]]},
+  "acl|users": {"since":"6.0.0","complexity":"O(N). Where N is the number of configured users."},
+  "acl|whoami": {"since":"6.0.0","complexity":"O(1)"},
   "bgrewriteaof": {"since":"1.0.0","complexity":"O(1)"},
   "bgsave": {"arguments":[{"name":"schedule","type":"pure-token","token":"SCHEDULE","since":"3.2.2","flags":["optional"]}],"since":"1.0.0","complexity":"O(1)","history":[["3.2.2","Added the `SCHEDULE` option."]]},
   "command": {"tips":["nondeterministic_output_order"],"since":"2.8.13","complexity":"O(N) where N is the total number of Redis commands"},
