@@ -36,6 +36,11 @@ export interface BlockState {
   timeoutReply?: ClientHook;
   /** false: CLIENT UNBLOCK cannot end this wait (MIGRATE waits on its target, which Redis never interrupts). */
   interruptible?: boolean;
+  /**
+   * Run the command again when a waited key is deleted or changes type, not only
+   * when it is added (XREADGROUP: the group is gone, Redis 7.2's unblock_on_nokey).
+   */
+  unblockOnNoKey?: boolean;
   spec: CommandSpec;
   argv: string[];
 }

@@ -29,6 +29,7 @@ import { COMMANDS as replication } from './replication-commands.js';
 import { COMMANDS as cluster } from './cluster-commands.js';
 import { COMMANDS as modules } from './modules.js';
 import { COMMANDS as acl } from './acl-command.js';
+import { COMMANDS as streams } from './streams.js';
 
 export const ALL_COMMANDS: CommandSpec[] = [
   ...connection,
@@ -56,4 +57,5 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...cluster,
   ...modules,
   ...acl,
+  ...streams,
 ];

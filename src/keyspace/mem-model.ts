@@ -21,6 +21,7 @@ import type { Database } from './keyspace.js';
 import { ObjType, type RObj, type RHash, type RSet } from '../types/object.js';
 import type { RList } from '../types/list.js';
 import type { SortedSet } from '../types/sorted-set.js';
+import type { Stream } from '../types/stream.js';
 
 const OBJ_HEADER = 24;
 const PTR = 8;
@@ -128,8 +129,10 @@ export function valueMemoryUsage(obj: RObj, samples = 5): number {
       }
       return ZSET_BASE + Math.round((sum / m) * n);
     }
+    case ObjType.Stream:
+      return (obj.value as Stream).memoryUsage();
     default: {
-      // Types without a model yet (streams): an honest lower bound of an object.
+      // Types without a model yet: an honest lower bound of an object.
       return OBJ_HEADER + 8 * PTR;
     }
   }

@@ -920,6 +920,7 @@ export class Server implements ServerContext {
 
   /** A key changed: clients WATCHing it will fail their EXEC. */
   signalModifiedKey(db: Database, key: string): void {
+    if (this.blocking.noKeyWaiters !== 0) this.blocking.keyModified(db, key);
     this.watches.modified(db, key);
     this.tracking.invalidateKey(this.tracking.current, key, true);
     // The key's value may have changed in place: charged again when the command returns (keyspace.ts).
