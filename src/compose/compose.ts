@@ -21,6 +21,7 @@ import { bindPersistenceCommands } from '../persistence/commands.js';
 import { installReplication } from '../replication/index.js';
 import { bindReplicationCommands } from '../replication/commands.js';
 import { installMigrate } from '../cluster/migrate.js';
+import { installScripting } from '../scripting/scripting.js';
 import { Sentinel } from '../sentinel/sentinel.js';
 import { registerSentinel, sentinelCommandTable } from '../sentinel/commands.js';
 import { applySentinelConfigText, DEFAULT_SENTINEL_PORT } from '../sentinel/index.js';
@@ -43,6 +44,7 @@ export function createServer(config: Config = new Config(), log: Logger = new Lo
   bindPersistenceCommands(server.commands);
   bindReplicationCommands(server.commands);
   installMigrate(server);
+  installScripting(server);
   const unbound = server.commands.unbound();
   if (unbound.length > 0) throw new Error(`commands without a handler: ${unbound.join(', ')}`);
   return server;

@@ -415,6 +415,13 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
       'MIGRATE waits for its target without blocking the event loop (src/cluster/migrate.ts); a client inside EXEC or a script cannot wait, so Cinnabar refuses MIGRATE there, where Redis blocks the whole server for the transfer.',
     when: (_cmd, ours) => JSON.stringify(ours).includes('MIGRATE cannot run inside MULTI/EXEC'),
   },
+  {
+    id: 'script-double-72',
+    command: ['EVAL', 'EVALSHA', 'EVAL_RO', 'EVALSHA_RO', 'FCALL', 'FCALL_RO'],
+    reason:
+      "A script's {double=...} reply and the numbers it passes to redis.call: Redis 7.0 prints them with %.17g (0.10000000000000001), Redis 7.2 with fpconv_dtoa, the shortest text that reads back the same (0.1).",
+    transform: (r) => mapStrings(r, (s) => canonicalDoubleText(s) ?? s),
+  },
 ];
 
 /** Whether `entry` names the command `cmd` (name, or "NAME SUBCOMMAND"). */
