@@ -30,6 +30,7 @@ import { COMMANDS as cluster } from './cluster-commands.js';
 import { COMMANDS as modules } from './modules.js';
 import { COMMANDS as acl } from './acl-command.js';
 import { COMMANDS as streams } from './streams.js';
+import { COMMANDS as scripting } from './scripting.js';
 
 export const ALL_COMMANDS: CommandSpec[] = [
   ...connection,
@@ -58,4 +59,5 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...modules,
   ...acl,
   ...streams,
+  ...scripting,
 ];

@@ -22,6 +22,7 @@ import { installReplication } from '../replication/index.js';
 import { bindReplicationCommands } from '../replication/commands.js';
 import { installMigrate } from '../cluster/migrate.js';
 import { installAcl } from '../acl/index.js';
+import { installScripting } from '../scripting/scripting.js';
 import { Sentinel } from '../sentinel/sentinel.js';
 import { registerSentinel, sentinelCommandTable } from '../sentinel/commands.js';
 import { applySentinelConfigText, DEFAULT_SENTINEL_PORT } from '../sentinel/index.js';
@@ -45,6 +46,7 @@ export function createServer(config: Config = new Config(), log: Logger = new Lo
   bindReplicationCommands(server.commands);
   installMigrate(server);
   installAcl(server);
+  installScripting(server);
   const unbound = server.commands.unbound();
   if (unbound.length > 0) throw new Error(`commands without a handler: ${unbound.join(', ')}`);
   return server;

@@ -429,6 +429,13 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     transform: (r, cmd, side) =>
       side === 'theirs' && r.t === 'bulk' && r.v !== null && r.v.startsWith('This user ') ? { t: 'bulk', v: `User ${cmd[2]} ${r.v.slice('This user '.length)}` } : r,
   },
+  {
+    id: 'script-double-72',
+    command: ['EVAL', 'EVALSHA', 'EVAL_RO', 'EVALSHA_RO', 'FCALL', 'FCALL_RO'],
+    reason:
+      "A script's {double=...} reply and the numbers it passes to redis.call: Redis 7.0 prints them with %.17g (0.10000000000000001), Redis 7.2 with fpconv_dtoa, the shortest text that reads back the same (0.1).",
+    transform: (r) => mapStrings(r, (s) => canonicalDoubleText(s) ?? s),
+  },
 ];
 
 /** An ACL reply without the sanitize-payload flag: the token of a rule string, the element of a flags list. */
