@@ -21,6 +21,8 @@ import { bindPersistenceCommands } from '../persistence/commands.js';
 import { installReplication } from '../replication/index.js';
 import { bindReplicationCommands } from '../replication/commands.js';
 import { installMigrate } from '../cluster/migrate.js';
+import { ClusterStartupError, installCluster } from '../cluster/cluster.js';
+import { bindClusterCommands } from '../cluster/commands.js';
 import { Sentinel } from '../sentinel/sentinel.js';
 import { registerSentinel, sentinelCommandTable } from '../sentinel/commands.js';
 import { applySentinelConfigText, DEFAULT_SENTINEL_PORT } from '../sentinel/index.js';
@@ -43,6 +45,16 @@ export function createServer(config: Config = new Config(), log: Logger = new Lo
   bindPersistenceCommands(server.commands);
   bindReplicationCommands(server.commands);
   installMigrate(server);
+  if (config.getBool('cluster-enabled')) {
+    try {
+      installCluster(server);
+    } catch (e) {
+      if (!(e instanceof ClusterStartupError)) throw e;
+      for (const d of e.details) log.warning(d);
+      fatal(log, e.message);
+    }
+  }
+  bindClusterCommands(server);
   const unbound = server.commands.unbound();
   if (unbound.length > 0) throw new Error(`commands without a handler: ${unbound.join(', ')}`);
   return server;

@@ -234,7 +234,7 @@ function setDocField(fields: Array<[Reply, Reply]>, field: string, f: (v: Reply)
   return out;
 }
 
-const COMMANDS_NEW_IN_72 = new Set(['waitaof', 'client|setinfo', 'client|no-touch']);
+const COMMANDS_NEW_IN_72 = new Set(['waitaof', 'client|setinfo', 'client|no-touch', 'cluster|myshardid']);
 const COMPLEXITY_REWORDED_IN_72 = new Set(['hscan', 'sscan', 'zscan', 'zrandmember', 'zunionstore']);
 
 /** Drops the WITHSCORE argument and the 7.2.0 history entry from a ZRANK/ZREVRANK document. */
@@ -343,7 +343,7 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
   {
     id: 'command-72-new-commands',
     command: ['COMMAND', 'COMMAND INFO', 'COMMAND DOCS'],
-    reason: 'WAITAOF, CLIENT SETINFO and CLIENT NO-TOUCH are new in Redis 7.2: 7.0 has no COMMAND INFO / DOCS entry for them.',
+    reason: 'WAITAOF, CLIENT SETINFO, CLIENT NO-TOUCH and CLUSTER MYSHARDID are new in Redis 7.2: 7.0 has no COMMAND INFO / DOCS entry for them.',
     transform: (r, cmd) =>
       (cmd[1] ?? '').toUpperCase() === 'DOCS'
         ? mapCommandDocs(r, (name, f) => (COMMANDS_NEW_IN_72.has(name) ? null : f))
