@@ -58,7 +58,7 @@ const HELP = [
   "    Return the node's shard id.",
   'NODES',
   '    Return cluster configuration seen by node. Output format:',
-  '    <id> <ip:port@bus-port[,hostname]> <flags> <master> <pings> <pongs> <epoch> <link> <slot> ...',
+  '    <id> <ip:port> <flags> <master> <pings> <pongs> <epoch> <link> <slot> ...',
   'REPLICATE <node-id>',
   '    Configure current node as replica to <node-id>.',
   'RESET [HARD|SOFT]',
@@ -103,6 +103,11 @@ function slotArg(c: Client, s: string): number | null {
     return null;
   }
   return Number(v);
+}
+
+/** The answer of a subcommand given a wrong number of arguments its arity allows (addReplySubcommandSyntaxError). */
+function subcommandSyntaxError(c: Client, argv: string[]): void {
+  c.addError(`ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try CLUSTER HELP.`);
 }
 
 function lookupNode(c: Client, cl: Cluster, id: string, err = `ERR Unknown node ${id}`): ClusterNode | null {
@@ -195,7 +200,8 @@ function clusterSlots(c: Client, _argv: string[], cl: Cluster): void {
   }
   c.addArrayLen(ranges.length);
   for (const [a, b, n] of ranges) {
-    const replicas = n.replicas.filter((r) => !r.isFailed);
+    // A replica that failed, or has no data yet (offset 0), is left out (isReplicaAvailable).
+    const replicas = n.replicas.filter((r) => !r.isFailed && replOffset(cl, r) !== 0);
     c.addArrayLen(3 + replicas.length);
     c.addInt(a);
     c.addInt(b);
@@ -425,7 +431,7 @@ function clusterReset(c: Client, argv: string[], cl: Cluster): void {
     if (mode === 'hard') hard = true;
     else if (mode !== 'soft') return c.addError(ERR_SYNTAX);
   } else if (argv.length > 3) {
-    return c.addError(ERR_SYNTAX);
+    return subcommandSyntaxError(c, argv);
   }
   if (cl.st.myself.isPrimary && cl.dbSize() !== 0) return c.addError("ERR CLUSTER RESET can't be called with master nodes containing keys");
   cl.reset(hard);
@@ -469,7 +475,7 @@ function clusterForget(c: Client, argv: string[], cl: Cluster): void {
 }
 
 function clusterMeet(c: Client, argv: string[], cl: Cluster): void {
-  if (argv.length > 5) return c.addError(ERR_SYNTAX);
+  if (argv.length > 5) return subcommandSyntaxError(c, argv);
   const port = parseInt64(argv[3]);
   if (port === null) return c.addError(`ERR Invalid base port specified: ${argv[3]}`);
   let cport: bigint;
@@ -499,7 +505,7 @@ function clusterFailover(c: Client, argv: string[], cl: Cluster): void {
     else if (m === 'takeover') mode = 'takeover';
     else return c.addError(ERR_SYNTAX);
   } else if (argv.length > 3) {
-    return c.addError(ERR_SYNTAX);
+    return subcommandSyntaxError(c, argv);
   }
   const err = cl.failover(mode);
   if (err !== null) return c.addError(err);

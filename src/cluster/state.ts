@@ -210,7 +210,11 @@ export class ClusterState {
       if (i >= 0) list.splice(i, 1);
     }
     replica.primary = primary;
-    if (primary !== null && !primary.replicas.includes(replica)) primary.replicas.push(replica);
+    if (primary !== null) {
+      if (!primary.replicas.includes(replica)) primary.replicas.push(replica);
+      // A replica is in its primary's shard.
+      replica.shardId = primary.shardId;
+    }
   }
 
   /** Removes a node and every reference to it (Redis's clusterDelNode). */
@@ -475,6 +479,8 @@ export function parseNodesConf(text: string, now: number, notes: LoadNotes = { w
     }
   }
   if (myself === null) bad('no node is flagged myself');
+  // A replica is in its primary's shard (7.0 files have no shard ids; a 7.2 file's agree).
+  for (const n of st.nodes.values()) if (n.primary !== null) n.shardId = n.primary.shardId;
   st.myself = myself!;
   // Nodes the file names only as a primary or an open slot's peer have no flags yet.
   st.currentEpoch = currentEpoch;

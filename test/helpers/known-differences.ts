@@ -415,6 +415,27 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
       'MIGRATE waits for its target without blocking the event loop (src/cluster/migrate.ts); a client inside EXEC or a script cannot wait, so Cinnabar refuses MIGRATE there, where Redis blocks the whole server for the transfer.',
     when: (_cmd, ours) => JSON.stringify(ours).includes('MIGRATE cannot run inside MULTI/EXEC'),
   },
+  {
+    id: 'cluster-help-myshardid',
+    command: 'CLUSTER HELP',
+    reason: 'CLUSTER MYSHARDID is new in Redis 7.2, with its two lines in CLUSTER HELP.',
+    transform: (r) =>
+      r.t === 'array' && r.v !== null
+        ? { t: 'array', v: r.v.filter((l, i, all) => !(l.t === 'simple' && (l.v === 'MYSHARDID' || (i > 0 && all[i - 1].t === 'simple' && (all[i - 1] as { v: string }).v === 'MYSHARDID')))) }
+        : r,
+  },
+  {
+    id: 'cluster-myshardid',
+    command: 'CLUSTER MYSHARDID',
+    reason: 'CLUSTER MYSHARDID is new in Redis 7.2; 7.0 answers "unknown subcommand".',
+    when: (_cmd, ours, theirs) => isErr(theirs, 'ERR unknown subcommand') && ours.t === 'bulk' && /^[0-9a-f]{40}$/.test(ours.v ?? ''),
+  },
+  {
+    id: 'config-get-cluster-human-nodename',
+    command: 'CONFIG GET',
+    reason: 'cluster-announce-human-nodename is new in Redis 7.2; 7.0 does not list it.',
+    transform: (r) => dropFields(r, new Set(['cluster-announce-human-nodename'])),
+  },
 ];
 
 /** Whether `entry` names the command `cmd` (name, or "NAME SUBCOMMAND"). */

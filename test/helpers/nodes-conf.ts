@@ -49,3 +49,61 @@ export class ConfDir {
 export function clusterArgs(confPath: string): string[] {
   return ['--cluster-enabled', 'yes', '--cluster-config-file', confPath, '--cluster-node-timeout', '60000'];
 }
+
+/** A nodes.conf of myself alone, with a fixed id and no slots. */
+export function singleNodeConf(): string {
+  return `${ID_ME} :0@0 myself,master - 0 0 0 connected\nvars currentEpoch 0 lastVoteEpoch 0\n`;
+}
+
+type AnyReply = import('../../src/protocol/resp-client.js').Reply;
+
+/**
+ * A DiffPair normalizer for two cluster nodes on different ports: each side's own
+ * client port (and bus port) in strings becomes <port> (<cport>), and an integer
+ * equal to it becomes 0. In CLUSTER NODES lines the ping-sent and pong-received
+ * columns (times the bus sets: redis-server counts a PING queued on a link still
+ * connecting to an unreachable peer) become <t>, and the lines are sorted (Redis
+ * lists the nodes in its hash table's order).
+ */
+export function portNormalizer(oursPort: number, theirsPort: number): (r: AnyReply, cmd: readonly string[], side: 'ours' | 'theirs') => AnyReply {
+  return (r, _cmd, side) => {
+    const port = side === 'ours' ? oursPort : theirsPort;
+    const fix = (s: string): string => sortNodeLines(rewrite(s));
+    const rewrite = (s: string): string =>
+      s
+        .split(`:${port}@${port + 10000}`)
+        .join(':<port>@<cport>')
+        .split(`:${port}`)
+        .join(':<port>')
+        .replace(/^([0-9a-f]{40} \S+ \S+ \S+) \d+ \d+ /gm, '$1 <t> <t> ');
+    const walk = (x: AnyReply): AnyReply => {
+      switch (x.t) {
+        case 'bulk':
+          return x.v === null ? x : { t: 'bulk', v: fix(x.v) };
+        case 'simple':
+        case 'err':
+          return { t: x.t, v: fix(x.v) };
+        case 'verbatim':
+          return { t: 'verbatim', format: x.format, v: fix(x.v) };
+        case 'int':
+          return x.v === BigInt(port) ? { t: 'int', v: 0n } : x;
+        case 'array':
+          return x.v === null ? x : { t: 'array', v: x.v.map(walk) };
+        case 'set':
+        case 'push':
+          return { t: x.t, v: x.v.map(walk) };
+        case 'map':
+          return { t: 'map', v: x.v.map(([k, v]) => [walk(k), walk(v)] as [AnyReply, AnyReply]) };
+        default:
+          return x;
+      }
+    };
+    return walk(r);
+  };
+}
+
+/** A CLUSTER NODES text with its lines sorted; other strings as they are. */
+function sortNodeLines(s: string): string {
+  if (!/^[0-9a-f]{40} /.test(s) || !s.endsWith('\n')) return s;
+  return s.slice(0, -1).split('\n').sort().join('\n') + '\n';
+}
