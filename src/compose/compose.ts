@@ -23,6 +23,8 @@ import { bindReplicationCommands } from '../replication/commands.js';
 import { installMigrate } from '../cluster/migrate.js';
 import { installAcl } from '../acl/index.js';
 import { installScripting } from '../scripting/scripting.js';
+import { ClusterStartupError, installCluster } from '../cluster/cluster.js';
+import { bindClusterCommands } from '../cluster/commands.js';
 import { Sentinel } from '../sentinel/sentinel.js';
 import { registerSentinel, sentinelCommandTable } from '../sentinel/commands.js';
 import { applySentinelConfigText, DEFAULT_SENTINEL_PORT } from '../sentinel/index.js';
@@ -47,6 +49,16 @@ export function createServer(config: Config = new Config(), log: Logger = new Lo
   installMigrate(server);
   installAcl(server);
   installScripting(server);
+  if (config.getBool('cluster-enabled')) {
+    try {
+      installCluster(server);
+    } catch (e) {
+      if (!(e instanceof ClusterStartupError)) throw e;
+      for (const d of e.details) log.warning(d);
+      fatal(log, e.message);
+    }
+  }
+  bindClusterCommands(server);
   const unbound = server.commands.unbound();
   if (unbound.length > 0) throw new Error(`commands without a handler: ${unbound.join(', ')}`);
   return server;

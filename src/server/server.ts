@@ -203,6 +203,8 @@ export class Server implements ServerContext {
   /** Specs whose propagation, run directly, is never wrapped in MULTI/EXEC. */
   private readonly touchesArbitraryKeys: Set<CommandSpec>;
   readonly cronHooks: Array<() => void> = [];
+  /** Run once listen() has opened the listeners (the port asked as 0 is known then). */
+  readonly listenHooks: Array<() => void> = [];
   /** Run by close(): subsystems drop the connections they opened (MIGRATE's cached sockets). */
   readonly closeHooks: Array<() => void> = [];
   readonly shutdownHooks: Array<(opts: ShutdownOptions) => void> = [];
@@ -413,6 +415,7 @@ export class Server implements ServerContext {
   async listen(): Promise<void> {
     await this.net.listen();
     this.startCron();
+    for (const h of this.listenHooks) h();
   }
 
   /**

@@ -234,7 +234,7 @@ function setDocField(fields: Array<[Reply, Reply]>, field: string, f: (v: Reply)
   return out;
 }
 
-const COMMANDS_NEW_IN_72 = new Set(['waitaof', 'client|setinfo', 'client|no-touch']);
+const COMMANDS_NEW_IN_72 = new Set(['waitaof', 'client|setinfo', 'client|no-touch', 'cluster|myshardid']);
 const COMPLEXITY_REWORDED_IN_72 = new Set(['hscan', 'sscan', 'zscan', 'zrandmember', 'zunionstore']);
 
 /** Drops the WITHSCORE argument and the 7.2.0 history entry from a ZRANK/ZREVRANK document. */
@@ -343,7 +343,7 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
   {
     id: 'command-72-new-commands',
     command: ['COMMAND', 'COMMAND INFO', 'COMMAND DOCS'],
-    reason: 'WAITAOF, CLIENT SETINFO and CLIENT NO-TOUCH are new in Redis 7.2: 7.0 has no COMMAND INFO / DOCS entry for them.',
+    reason: 'WAITAOF, CLIENT SETINFO, CLIENT NO-TOUCH and CLUSTER MYSHARDID are new in Redis 7.2: 7.0 has no COMMAND INFO / DOCS entry for them.',
     transform: (r, cmd) =>
       (cmd[1] ?? '').toUpperCase() === 'DOCS'
         ? mapCommandDocs(r, (name, f) => (COMMANDS_NEW_IN_72.has(name) ? null : f))
@@ -435,6 +435,27 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     reason:
       "A script's {double=...} reply and the numbers it passes to redis.call: Redis 7.0 prints them with %.17g (0.10000000000000001), Redis 7.2 with fpconv_dtoa, the shortest text that reads back the same (0.1).",
     transform: (r) => mapStrings(r, (s) => canonicalDoubleText(s) ?? s),
+  },
+  {
+    id: 'cluster-help-myshardid',
+    command: 'CLUSTER HELP',
+    reason: 'CLUSTER MYSHARDID is new in Redis 7.2, with its two lines in CLUSTER HELP.',
+    transform: (r) =>
+      r.t === 'array' && r.v !== null
+        ? { t: 'array', v: r.v.filter((l, i, all) => !(l.t === 'simple' && (l.v === 'MYSHARDID' || (i > 0 && all[i - 1].t === 'simple' && (all[i - 1] as { v: string }).v === 'MYSHARDID')))) }
+        : r,
+  },
+  {
+    id: 'cluster-myshardid',
+    command: 'CLUSTER MYSHARDID',
+    reason: 'CLUSTER MYSHARDID is new in Redis 7.2; 7.0 answers "unknown subcommand".',
+    when: (_cmd, ours, theirs) => isErr(theirs, 'ERR unknown subcommand') && ours.t === 'bulk' && /^[0-9a-f]{40}$/.test(ours.v ?? ''),
+  },
+  {
+    id: 'config-get-cluster-human-nodename',
+    command: 'CONFIG GET',
+    reason: 'cluster-announce-human-nodename is new in Redis 7.2; 7.0 does not list it.',
+    transform: (r) => dropFields(r, new Set(['cluster-announce-human-nodename'])),
   },
 ];
 

@@ -20,6 +20,7 @@ const ZRANK_72: CommandDataFile[string] = {
 
 export const REDIS_72: CommandDataFile = {
   // New commands.
+  'cluster|myshardid': { since: '7.2.0', complexity: 'O(1)', tips: ['nondeterministic_output'] },
   waitaof: {
     since: '7.2.0',
     complexity: 'O(1)',
