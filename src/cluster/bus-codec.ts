@@ -31,7 +31,10 @@
 // knows only hostname: it logs "Received unknown extension type %d" for any other
 // type (on every ping) and skips it, so `encodeBusMessage(m, '7.0')` sends only
 // the hostname extension. Strings in the hostname and human-nodename extensions
-// end with a NUL inside their padded data.
+// end with a NUL inside their padded data. The encoder sets EXT_DATA in mflags[0]
+// when it sends extensions, as 7.0 and 7.2 do; later Redis (PR #13729) sets it on
+// every header to say "I parse extensions" and sends its own only to nodes that
+// do: a node wanting them sets MFLAG_EXT_DATA in header.mflags itself.
 //
 // Decoding validates everything a frame declares against what it holds: the
 // signature, the version, a known type, totlen equal to the frame's length and to

@@ -5,7 +5,7 @@
 // = CLUSTER MYID, myslots = what ADDSLOTS gave, its announced hostname as an extension);
 // it connects back to each fake node and its PINGs decode, with the other fake node in the
 // gossip section; CLUSTER NODES then lists both fake nodes, connected, with the hostname a
-// '7.0' encoding carried. A PING claiming a slot with a stale configEpoch draws an UPDATE;
+// '7.0' encoding carried. Every frame Redis sends re-encodes to the very same bytes. A PING claiming a slot with a stale configEpoch draws an UPDATE;
 // a fake node that stops answering, once the other reports it PFAIL in its gossip (which
 // Redis parses), draws a FAIL about it to the other: both decode.
 //
@@ -34,6 +34,9 @@ const WAIT_MS = 10000;
 class FakeNode {
   readonly id = randomBytes(20).toString('hex');
   readonly received: { inbound: boolean; m: BusMessage }[] = [];
+  /** Frames from Redis whose re-encoding differs from what Redis sent (should stay empty). */
+  readonly notByteIdentical: string[] = [];
+  framesChecked = 0;
   answering = true;
   hostname = '';
   cport = 0;
@@ -80,6 +83,14 @@ class FakeNode {
       for (const f of reader.push(d)) {
         const m = decodeBusMessage(f);
         this.received.push({ inbound, m });
+        // Byte for byte: our encoding of what we decoded is the frame Redis sent.
+        this.framesChecked++;
+        const again = encodeBusMessage(m);
+        if (!again.equals(f)) {
+          let at = 0;
+          while (at < f.length && f[at] === again[at]) at++;
+          this.notByteIdentical.push(`type ${m.header.type}, ${f.length} vs ${again.length} bytes, first difference at ${at}`);
+        }
         if ((m.header.type === MSG_PING || m.header.type === MSG_MEET) && this.answering) s.write(this.pong());
       }
     });
@@ -254,6 +265,10 @@ test('redis-server 7.0 bus: MEET, PONG, PING with gossip and extensions, UPDATE,
       if (logged) assert.match(redis.output(), logged, what);
       l.s.destroy();
     }
+
+    // Every frame Redis sent us re-encodes to the same bytes.
+    assert.ok(a.framesChecked > 5 && b.framesChecked > 2, `${a.framesChecked} / ${b.framesChecked} frames`);
+    assert.deepEqual([...a.notByteIdentical, ...b.notByteIdentical], []);
 
     // Redis is up and its view is unchanged.
     assert.equal(await call(redis.port, 'PING'), 'PONG');
