@@ -1,5 +1,7 @@
-// The size model: what a key costs, as MEMORY USAGE reports it and as the dataset
-// accounting (Database.account, keyspace.ts) counts it.
+// The size model: what a key costs in this process, as the dataset accounting
+// (Database.account, keyspace.ts) counts it for used_memory and maxmemory. MEMORY
+// USAGE answers Redis's figure instead (redis-mem-model.ts), so that capacity plans
+// made on Redis carry over.
 //
 // V8 on 64-bit Node without pointer compression:
 //  - a flat one-byte string: 16 bytes of header (map, hash, length) + its bytes
