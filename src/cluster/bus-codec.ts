@@ -287,7 +287,11 @@ export function encodeBusMessage(m: BusMessage, peer: '7.0' | '7.2' = '7.2'): Bu
       if (body.gossip.length > 0xffff) throw new RangeError(`too many gossip entries: ${body.gossip.length}`);
       exts = body.exts.filter((e) => peerKnows(e, peer)).map(extData);
       if (exts.length > 0xffff) throw new RangeError(`too many extensions: ${exts.length}`);
-      for (const e of exts) if (e.data.length % 8 !== 0) throw new RangeError('unknown extension data must be a multiple of 8 bytes');
+      for (const e of exts) {
+        if (e.data.length % 8 !== 0) throw new RangeError('unknown extension data must be a multiple of 8 bytes');
+        // 7.0 validates an extension's u32 length through a uint16_t: a longer one misparses there.
+        if (peer === '7.0' && PING_EXT_HEADER_BYTES + e.data.length > 0xffff) throw new RangeError('a 7.0 peer reads extension lengths as 16 bits');
+      }
       bodyLen = body.gossip.length * GOSSIP_ENTRY_BYTES + exts.reduce((n, e) => n + PING_EXT_HEADER_BYTES + e.data.length, 0);
       break;
     case 'fail': bodyLen = FAIL_BODY_BYTES; break;

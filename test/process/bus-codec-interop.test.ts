@@ -5,9 +5,11 @@
 // = CLUSTER MYID, myslots = what ADDSLOTS gave, its announced hostname as an extension);
 // it connects back to each fake node and its PINGs decode, with the other fake node in the
 // gossip section; CLUSTER NODES then lists both fake nodes, connected, with the hostname a
-// '7.0' encoding carried. Every frame Redis sends re-encodes to the very same bytes. A PING claiming a slot with a stale configEpoch draws an UPDATE;
-// a fake node that stops answering, once the other reports it PFAIL in its gossip (which
-// Redis parses), draws a FAIL about it to the other: both decode.
+// '7.0' encoding carried. Every frame Redis sends re-encodes to the very same bytes. A PING
+// claiming a slot with a stale configEpoch draws an UPDATE; a client's PUBLISH arrives as a
+// bus PUBLISH, and ours reaches Redis's subscribers; a fake node that stops answering, once
+// the other reports it PFAIL in its gossip (which Redis parses), draws a FAIL about it to
+// the other: all decode.
 //
 // Then what redis-server 7.0 does with bad frames, the reference for ours: a wrong
 // signature or a totlen under the 2256-byte header closes the link; a frame whose lengths
@@ -21,9 +23,10 @@ import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
 
 import {
-  BusFrameReader, BusProtocolError, decodeBusMessage, emptySlotBitmap, encodeBusMessage, MSG_FAIL, MSG_MEET, MSG_PING, MSG_PONG,
+  BusFrameReader, BusProtocolError, decodeBusMessage, emptySlotBitmap, encodeBusMessage, MSG_FAIL, MSG_MEET, MSG_PING, MSG_PONG, MSG_PUBLISH,
   MSG_UPDATE, NODE_MASTER, NODE_PFAIL, slotBitmapCount, slotBitmapHas, slotBitmapSet, type BusHeader, type BusMessage, type PingExt,
 } from '../../src/cluster/bus-codec.js';
+import { toPlain } from '../../src/protocol/resp-client.js';
 import { clusterNodes, startClusterNode } from '../helpers/cluster.js';
 import { skipIfNoRedis, type ServerHandle } from '../helpers/servers.js';
 import { call, waitFor } from '../helpers/wait.js';
@@ -211,6 +214,20 @@ test('redis-server 7.0 bus: MEET, PONG, PING with gossip and extensions, UPDATE,
     assert.equal(upd.body.configEpoch, 1n);
     assert.equal(slotBitmapCount(upd.body.slots), 101);
     assert.ok(slotBitmapHas(upd.body.slots, 5000));
+
+    // PUBLISH both ways: a client's PUBLISH reaches the fake nodes as a bus PUBLISH, and a
+    // PUBLISH frame from a (a known node) reaches a subscriber of Redis. Binary-safe.
+    const sub = await redis.client();
+    await sub.call('SUBSCRIBE', 'news');
+    const payload = Buffer.from([0, 1, 2, 255, 10, 13]);
+    assert.equal(await call(redis.port, 'PUBLISH', 'news', 'from a client'), 1);
+    const pubIn = await b.waitFor('PUBLISH', (m) => m.header.type === MSG_PUBLISH);
+    assert.ok(pubIn.body.kind === 'publish');
+    assert.deepEqual([pubIn.body.channel.toString(), pubIn.body.message.toString()], ['news', 'from a client']);
+    aLink.write(encodeBusMessage({ header: a.header(MSG_PUBLISH), body: { kind: 'publish', channel: Buffer.from('news'), message: payload } }, '7.0'));
+    assert.deepEqual(toPlain(await sub.nextPush(WAIT_MS)), ['message', 'news', 'from a client']);
+    assert.deepEqual(toPlain(await sub.nextPush(WAIT_MS)), ['message', 'news', payload.toString('latin1')]);
+    sub.destroy();
 
     // FAIL: b stops answering; after node-timeout Redis flags it PFAIL. Redis 7.0 turns
     // PFAIL into FAIL only on a failure report in a primary's gossip (7.2's cron also does it

@@ -168,6 +168,9 @@ test('encode refuses what the wire cannot hold (programmer errors, RangeError)',
   assert.throws(() => encodeBusMessage(ping({}, [{ kind: 'hostname', hostname: 'a\0b' }])), RangeError);
   assert.throws(() => encodeBusMessage(ping({}, [{ kind: 'unknown', type: 9, data: Buffer.alloc(3) }])), RangeError);
   assert.throws(() => encodeBusMessage(ping({}, [{ kind: 'unknown', type: 1, data: Buffer.alloc(8) }])), RangeError);
+  const long: PingExt[] = [{ kind: 'hostname', hostname: 'h'.repeat(70000) }];
+  assert.throws(() => encodeBusMessage(ping({}, long), '7.0'), RangeError);
+  assert.equal(decodeBusMessage(encodeBusMessage(ping({}, long), '7.2')).body.kind, 'ping');
   assert.throws(() => encodeBusMessage({ header: header(MSG_FAIL), body: { kind: 'empty' } }), RangeError);
   assert.throws(() => encodeBusMessage({ header: header(42), body: { kind: 'empty' } }), RangeError);
 });
