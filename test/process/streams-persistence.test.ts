@@ -218,3 +218,54 @@ describe('streams in RDB files and DUMP payloads (interop with redis-server)', {
     assert.ok(refused > 100, `most corruptions are refused (${refused} refused, ${accepted} accepted)`);
   });
 });
+
+describe('streams in an AOF rewrite made of commands (aof-use-rdb-preamble no)', { skip: skipIfNoRedis() }, () => {
+  test('BGREWRITEAOF writes XADD / XSETID / XGROUP CREATE ENTRIESREAD / XCLAIM for streams with groups: the same commands as redis-server writes', async () => {
+    const args = ['--appendonly', 'yes', '--aof-use-rdb-preamble', 'no'];
+    const [cin, red] = await Promise.all([startCinnabar({ args: [...args, '--enable-debug-command', 'yes'] }), startRedis({ args })]);
+    try {
+      const [cc, rc] = await Promise.all([cin.client(), red.client()]);
+      await fill(cc);
+      await fill(rc);
+      const rewritten = async (c: RespClient) => {
+        await c.call('BGREWRITEAOF');
+        for (const deadline = Date.now() + 10000; ; ) {
+          const inf = await c.call('INFO', 'persistence');
+          if (/aof_rewrite_in_progress:0/.test((inf as { v: string }).v) && /aof_rewrite_scheduled:0/.test((inf as { v: string }).v)) break;
+          if (Date.now() > deadline) throw new Error('the rewrite did not end');
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      };
+      await Promise.all([rewritten(cc), rewritten(rc)]);
+      // The base files hold the same commands (in their servers' key order; TIME values
+      // and seen-times aside: the delivery times are fixed by fill()).
+      const { readdirSync, readFileSync } = await import('node:fs');
+      const commands = (dir: string): string[] => {
+        const d = join(dir, 'appendonlydir');
+        const buf = readFileSync(join(d, readdirSync(d).find((n) => n.includes('.base.aof'))!), 'latin1');
+        const out: string[] = [];
+        let p = 0;
+        while (p < buf.length) {
+          const eol = buf.indexOf('\r\n', p);
+          const n = Number(buf.slice(p + 1, eol));
+          p = eol + 2;
+          const argv: string[] = [];
+          for (let i = 0; i < n; i++) {
+            const e2 = buf.indexOf('\r\n', p);
+            const len = Number(buf.slice(p + 1, e2));
+            argv.push(buf.slice(e2 + 2, e2 + 2 + len));
+            p = e2 + 2 + len + 2;
+          }
+          out.push(argv.join(' '));
+        }
+        return out.filter((x) => !x.startsWith('SELECT')).sort();
+      };
+      const ourCmds = commands(cin.dir);
+      assert.deepEqual(ourCmds, commands(red.dir));
+      assert.ok(ourCmds.some((x) => x.startsWith('XCLAIM big g1 alice 0 ') && x.endsWith(' TIME 1700000000000 RETRYCOUNT 4 JUSTID FORCE')), 'XCLAIM of the PEL');
+      assert.ok(ourCmds.includes('XADD empty MAXLEN 0 0-1 x y'), 'an empty stream');
+    } finally {
+      await Promise.all([cin.stop(), red.stop()]);
+    }
+  });
+});
