@@ -119,6 +119,16 @@ function parseIntervalOrReply(c: Client, s: string, missingSeq: U64): { id: Stre
   return id === null ? null : { id, ex };
 }
 
+/**
+ * The command's time in ms: the keyspace clock, or the wall clock while an AOF is
+ * replayed (the loader holds the keyspace clock at 0 so that nothing expires; Redis
+ * still stamps delivery and seen times with the real time then).
+ */
+function streamNow(c: Client): number {
+  const now = c.server.ks.now;
+  return now > 0 ? now : Date.now();
+}
+
 function nodeLimits(c: Client): NodeLimits {
   const cfg = c.server.config;
   return { maxBytes: cfg.getNumber('stream-node-max-bytes'), maxEntries: cfg.getNumber('stream-node-max-entries') };
@@ -322,7 +332,7 @@ function xaddCommand(c: Client, argv: string[]): void {
       return;
     }
   } else {
-    const now = c.server.ks.now;
+    const now = streamNow(c);
     id = now > last.ms ? { ms: now, seq: 0 } : incrId(last)!;
   }
   if (!s.append(id, argv, fieldPos, nargs / 2, nodeLimits(c))) {
@@ -519,7 +529,7 @@ function xsetidCommand(c: Client, argv: string[]): void {
 /** streamCreateConsumer with notification; undefined when it exists already. */
 function createConsumer(c: Client, g: ConsumerGroup, name: string, key: string): Consumer | undefined {
   if (g.consumers.has(name)) return undefined;
-  const now = c.server.ks.now;
+  const now = streamNow(c);
   const cons = new Consumer(name, now, -1);
   g.consumers.set(name, cons);
   c.server.notifyKeyspaceEvent(NOTIFY_STREAM, 'xgroup-createconsumer', key, c.db.id);
@@ -820,7 +830,7 @@ function xreadCommand(c: Client, argv: string[]): void {
   }
 
   // Serve synchronously what can be.
-  const now = c.server.ks.now;
+  const now = streamNow(c);
   const parts: string[] = [];
   for (let i = 0; i < streamsCount; i++) {
     const key = argv[streamsArg + i];
@@ -916,7 +926,7 @@ function parseBlockMs(c: Client, s: string): number | null {
     c.addError('ERR timeout is negative');
     return null;
   }
-  if (v > 0n && v > 9223372036854775807n - BigInt(c.server.ks.now)) {
+  if (v > 0n && v > 9223372036854775807n - BigInt(streamNow(c))) {
     c.addError('ERR timeout is out of range');
     return null;
   }
@@ -1106,7 +1116,7 @@ function xpendingCommand(c: Client, argv: string[]): void {
     }
     pel = cons.pel;
   }
-  const now = c.server.ks.now;
+  const now = streamNow(c);
   const items = pel.items;
   let out = '';
   let n = 0;
@@ -1145,7 +1155,7 @@ function xclaimCommand(c: Client, argv: string[]): void {
     ids.push({ ms: p.ms, seq: p.seq });
   }
   const lastIdArg = j - 1;
-  const now = c.server.ks.now;
+  const now = streamNow(c);
   let deliverytime = -1;
   let retrycount = -1;
   let force = false;
@@ -1292,7 +1302,7 @@ function xautoclaimCommand(c: Client, argv: string[]): void {
     c.addError(nogroupKeyGroup(key, groupname));
     return;
   }
-  const now = c.server.ks.now;
+  const now = streamNow(c);
   let consumer = g.consumers.get(argv[3]);
   if (consumer === undefined) consumer = createConsumer(c, g, argv[3], key)!;
   consumer.seenTime = now;
@@ -1491,7 +1501,7 @@ function xinfoConsumersCommand(c: Client, argv: string[]): void {
     c.addError(`NOGROUP No such consumer group '${argv[3]}' for key name '${key}'`);
     return;
   }
-  const now = c.server.ks.now;
+  const now = streamNow(c);
   const cons = g.sortedConsumers();
   const r3 = c.resp === 3;
   let out = '*' + cons.length + '\r\n';

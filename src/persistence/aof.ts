@@ -82,6 +82,7 @@ import { ObjType } from '../types/object.js';
 import type { RList } from '../types/list.js';
 import type { RHash, RSet } from '../types/object.js';
 import type { SortedSet } from '../types/sorted-set.js';
+import { ID_MAX, ID_ZERO, formatId, type Stream } from '../types/stream.js';
 import { formatDouble } from '../util/numbers.js';
 import { rdbStateOf, setAofInfoProvider, writeRdbSnapshot } from './persistence.js';
 import { fsyncDir, replaceFileSync, writeFileAtomicSync } from '../util/atomic-file.js';
@@ -1063,8 +1064,41 @@ function emitKey(put: (argv: string[]) => void, key: string, type: ObjType, valu
     case ObjType.Hash:
       batch('HSET', mapIter((value as RHash).entries(), ([f, v]: [string, string]) => [f, v]));
       return;
+    case ObjType.Stream:
+      emitStream(put, key, value as Stream);
+      return;
     default:
       throw new Error(`Unknown object type ${type} in the keyspace`);
+  }
+}
+
+/**
+ * A stream as Redis's rewriteStreamObject writes it: XADD per entry (an empty
+ * stream: XADD key MAXLEN 0 0-1 x y), XSETID with ENTRIESADDED and MAXDELETEDID,
+ * then per group XGROUP CREATE ... ENTRIESREAD, and per consumer its PEL entries as
+ * XCLAIM ... TIME RETRYCOUNT JUSTID FORCE (XGROUP CREATECONSUMER when it has none).
+ */
+function emitStream(put: (argv: string[]) => void, key: string, s: Stream): void {
+  if (s.length > 0) {
+    s.scan(ID_ZERO, ID_MAX, false, (node, off, id) => {
+      put(['XADD', key, formatId(id), ...node.fieldsAt(off)]);
+      return true;
+    });
+  } else {
+    put(['XADD', key, 'MAXLEN', '0', '0-1', 'x', 'y']);
+  }
+  put(['XSETID', key, formatId(s.lastId), 'ENTRIESADDED', String(s.entriesAdded), 'MAXDELETEDID', formatId(s.maxDeletedId)]);
+  for (const g of s.sortedGroups()) {
+    put(['XGROUP', 'CREATE', key, g.name, formatId(g.lastId), 'ENTRIESREAD', String(g.entriesRead)]);
+    for (const c of g.sortedConsumers()) {
+      if (c.pel.size === 0) {
+        put(['XGROUP', 'CREATECONSUMER', key, g.name, c.name]);
+        continue;
+      }
+      for (const n of c.pel.items) {
+        put(['XCLAIM', key, g.name, c.name, '0', formatId(n.id), 'TIME', String(n.deliveryTime), 'RETRYCOUNT', String(n.deliveryCount), 'JUSTID', 'FORCE']);
+      }
+    }
   }
 }
 

@@ -31,8 +31,11 @@
 //   sets       binary doubles, from the highest to the lowest score as Redis writes
 //   hashes     listpack (16) while listpack-encoded, else plain (4)
 //
-// Reading: versions 1..11, every value type except streams (15, 19, 21) and modules
-// (6, 7), which are refused with an RdbError naming the key. All blobs are validated
+//   streams    STREAM_LISTPACKS_2 (19) for version 10, _3 (21) for version 11
+//              (rdb-stream.ts)
+//
+// Reading: versions 1..11, every value type except modules (6, 7), which are
+// refused with an RdbError naming the key; streams 15, 19 and 21 (rdb-stream.ts). All blobs are validated
 // (encodings.ts); empty aggregates are reported as `null` (a file loader skips them,
 // RESTORE refuses them as Redis does).
 //
@@ -46,6 +49,8 @@ import { ENC_BIG, ENC_COMPACT, ObjType, RObj, type RHash, type RSet } from '../t
 import { RList, listpackEntrySize, listpackLimits } from '../types/list.js';
 import { SortedSet } from '../types/sorted-set.js';
 import { RHashValue } from '../types/hash.js';
+import type { Stream } from '../types/stream.js';
+import { readStreamValue, writeStreamValue } from './rdb-stream.js';
 import type { Config } from '../config/config.js';
 import {
   SENC_INTSET,
@@ -288,6 +293,9 @@ function chooseType(obj: RObj, o: WriteOpts): number {
       return obj.enc === ENC_BIG ? RDB_TYPE.ZSET_2 : RDB_TYPE.ZSET_LISTPACK;
     case ObjType.Hash:
       return obj.enc === ENC_BIG ? RDB_TYPE.HASH : RDB_TYPE.HASH_LISTPACK;
+    case ObjType.Stream:
+      // Redis 7.0 (RDB 10) writes STREAM_LISTPACKS_2; 7.2 (RDB 11) writes _3 (with active-time).
+      return o.version >= 11 ? RDB_TYPE.STREAM_LISTPACKS_3 : RDB_TYPE.STREAM_LISTPACKS_2;
     default:
       throw new RdbError(`cannot serialize values of type ${obj.type}`);
   }
@@ -329,6 +337,10 @@ function writeList(w: ByteWriter, list: RList, o: WriteOpts): void {
 
 function writeValue(w: ByteWriter, type: number, obj: RObj, o: WriteOpts): void {
   switch (type) {
+    case RDB_TYPE.STREAM_LISTPACKS_2:
+    case RDB_TYPE.STREAM_LISTPACKS_3:
+      writeStreamValue(w, obj.value as Stream, type, o.compress);
+      return;
     case RDB_TYPE.STRING:
       writeString(w, obj.value as string, o.compress);
       return;
@@ -882,7 +894,8 @@ export class RdbReader {
       case RDB_TYPE.STREAM_LISTPACKS:
       case RDB_TYPE.STREAM_LISTPACKS_2:
       case RDB_TYPE.STREAM_LISTPACKS_3:
-        throw new RdbError(`key '${key}' holds a stream (RDB type ${type}): streams are not supported yet`);
+        // A stream may be empty (an empty key is valid for streams).
+        return new RObj(ObjType.Stream, readStreamValue(this, type, key), 0);
       case RDB_TYPE.MODULE_PRE_GA:
       case RDB_TYPE.MODULE_2:
         throw new RdbError(`key '${key}' holds a module value (RDB type ${type}): modules are not supported`);
