@@ -22,7 +22,7 @@ import type { Server } from '../server/server.js';
 import { Client } from '../server/client.js';
 import { CLIENT_MULTI } from '../commands/client-flags.js';
 import { findSubcommand, specBits, type CommandSpec } from '../commands/table.js';
-import { CMD_DENYOOM, CMD_MAY_REPLICATE, CMD_NOSCRIPT, CMD_WRITE } from '../commands/table.js';
+import { CMD_DENYOOM, CMD_MAY_REPLICATE, CMD_NOSCRIPT, CMD_STALE, CMD_WRITE } from '../commands/table.js';
 import { runPhases } from '../server/phases.js';
 import { addHelp } from '../commands/client-command.js';
 import { SCRIPT_HELP } from '../commands/scripting.js';
@@ -214,7 +214,42 @@ export class Scripting {
     }
     // EVAL is never propagated itself: its effects are.
     c.preventPropagation();
+    if (flags.shebang) {
+      const refused = this.prepareFlagged(c, flags.flags, ro);
+      if (refused !== null) {
+        c.addError(refused);
+        return;
+      }
+    }
     this.runScript(c, sha, argv, nk, ro || flags.flags.noWrites, flags.flags.allowOom);
+  }
+
+  /**
+   * The checks before a script with a shebang runs (Redis's scriptPrepareForRun):
+   * its flags against the server's state, with Redis 7.2's errors. A script
+   * without one is checked at each write instead (redis.call).
+   */
+  private prepareFlagged(c: Client, f: ShebangFlags, ro: boolean): string | null {
+    const s = this.server;
+    if (f.noCluster && s.config.getBool('cluster-enabled')) return "ERR Can not run script on cluster, 'no-cluster' flag is set.";
+    if (!f.allowOom && !f.noWrites && s.maxmemory > 0 && !s.performEvictions()) return "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'";
+    if (f.noWrites) return null;
+    // The server's refusals of a write, asked with a plain SET.
+    const set = s.commands.lookup('set');
+    if (set !== undefined) {
+      const verdict = runPhases(s.phases.script, c, set, ['set', '', ''], CMD_WRITE | CMD_DENYOOM);
+      if (verdict !== null) {
+        if (verdict.startsWith('READONLY')) return 'READONLY Can not run script with write flag on readonly replica';
+        if (verdict.startsWith('MISCONF Redis is configured to save RDB snapshots')) {
+          return "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts.";
+        }
+        if (verdict.startsWith('MISCONF')) return verdict;
+        if (ro) return 'ERR Can not execute a script with write flag using *_ro command.';
+        return verdict;
+      }
+    }
+    if (ro) return 'ERR Can not execute a script with write flag using *_ro command.';
+    return null;
   }
 
   private runScript(c: Client, sha: string, argv: string[], nk: number, readOnly: boolean, allowOom: boolean): void {
@@ -417,9 +452,9 @@ export class Scripting {
     sc.resp = ctx.resp;
     sc.out = '';
     sc.flags &= ~CLIENT_MULTI;
-    const dirty = s.dirty;
     s.call(sc, spec, args);
-    if (s.dirty !== dirty) ctx.wrote = true;
+    // Any write command run counts, as Redis's SCRIPT_WRITE_DIRTY (even one that changed nothing).
+    if ((bits & CMD_WRITE) !== 0) ctx.wrote = true;
     const out = sc.out;
     sc.out = '';
     return tagReply(out);
@@ -589,10 +624,37 @@ export function scriptingOf(server: Server): Scripting | undefined {
   return states.get(server);
 }
 
+/**
+ * The flags the phases see for an EVAL of a script with a shebang (Redis's
+ * evalGetCommandFlags / scriptFlagsToCmdFlags): write unless no-writes, denyoom
+ * unless allow-oom or no-writes, stale only with allow-stale, never may-replicate.
+ */
+export function scriptCommandBits(bits: number, f: ShebangFlags): number {
+  bits &= ~(CMD_STALE | CMD_DENYOOM | CMD_WRITE | CMD_MAY_REPLICATE);
+  if (!f.allowOom && !f.noWrites) bits |= CMD_DENYOOM;
+  if (!f.noWrites) bits |= CMD_WRITE;
+  if (f.allowStale) bits |= CMD_STALE;
+  return bits;
+}
+
 /** Binds the scripting commands on a server's table (from compose/). */
 export function installScripting(server: Server): Scripting {
   const st = new Scripting(server);
   states.set(server, st);
+  const bySource = (argv: string[], bits: number): number => {
+    const body = argv[1];
+    if (body === undefined || body.charCodeAt(0) !== 35 /* # */) return bits;
+    const f = parseShebang(body);
+    return 'err' in f || !f.shebang ? bits : scriptCommandBits(bits, f.flags);
+  };
+  const bySha = (argv: string[], bits: number): number => {
+    const body = argv[1] === undefined || argv[1].length !== 40 ? undefined : st.scripts.get(argv[1].toLowerCase());
+    return body === undefined ? bits : bySource([argv[0], body], bits);
+  };
+  for (const [name, fn] of [['eval', bySource], ['eval_ro', bySource], ['evalsha', bySha], ['evalsha_ro', bySha]] as const) {
+    const spec = server.commands.lookup(name);
+    if (spec !== undefined) spec.flagsOf = fn;
+  }
   server.commands.provideAll({
     eval: (c, argv) => st.eval(c as Client, argv, false, false),
     evalsha: (c, argv) => st.eval(c as Client, argv, true, false),
