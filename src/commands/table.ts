@@ -102,6 +102,11 @@ export interface CommandSpec {
   data?: CommandData;
   /** How the keys are found, from the key specs (attached with `data`). */
   keyInfo?: KeyInfo;
+  /**
+   * The CMD_* bits of one invocation when they depend on its arguments (EVAL of a
+   * script with a shebang: its flags); the phases see these. Unset for nearly every command.
+   */
+  flagsOf?: (argv: string[], bits: number) => number;
 }
 
 /** The CMD_* bits of a spec, computed once. */

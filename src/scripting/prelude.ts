@@ -395,9 +395,11 @@ local function hook()
   local r = H('k')
   if r then
     killed = r
-    -- Every line from now on errors again, so that a pcall in the script cannot swallow it.
+    -- Every line from now on errors again, so that a pcall in the script cannot swallow it
+    -- (the prelude's own lines, the runner's, run on).
     sethook(hook, 'l')
-    error(errtable(r))
+    local i = getinfo(2, 'S')
+    if i and i.source ~= PRELUDE then error(errtable(r)) end
   end
 end
 
@@ -437,12 +439,12 @@ local function run(name, nkeys, esc, ...)
   sethook(hook, '', HOOK_COUNT)
   local ok, r = xpcall(f, errh)
   sethook()
-  if killed then
-    local e = killed
-    killed = nil
-    return 'err', e
+  local k = killed
+  killed = nil
+  if ok then
+    if k then return 'err', k end
+    return 'ok', r
   end
-  if ok then return 'ok', r end
   if type(r) ~= 'table' then return 'err', 'ERR ' .. tostring(r) end
   local e = rawget(r, 'err')
   if type(e) ~= 'string' then e = 'ERR unknown error' end

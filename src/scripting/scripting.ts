@@ -18,12 +18,13 @@
 // Redis 7.2 (SCRIPT FLUSH empties it).
 
 import { createHash } from 'node:crypto';
+import { readSync, writeSync } from 'node:fs';
 import type { Server } from '../server/server.js';
 import { Client } from '../server/client.js';
 import { CLIENT_MULTI } from '../commands/client-flags.js';
 import { findSubcommand, specBits, type CommandSpec } from '../commands/table.js';
-import { CMD_DENYOOM, CMD_MAY_REPLICATE, CMD_NOSCRIPT, CMD_WRITE } from '../commands/table.js';
-import { runPhases } from '../server/phases.js';
+import { CMD_ALLOW_BUSY, CMD_DENYOOM, CMD_MAY_REPLICATE, CMD_NOSCRIPT, CMD_STALE, CMD_WRITE } from '../commands/table.js';
+import { PhaseSwitch, runPhases } from '../server/phases.js';
 import { addHelp } from '../commands/client-command.js';
 import { SCRIPT_HELP } from '../commands/scripting.js';
 import { LuaVM, LUA_TNUMBER, LUA_TSTRING } from './lua-vm.js';
@@ -62,7 +63,15 @@ interface RunCtx {
   repl: number;
   startMs: number;
   killRequested: boolean;
+  /** Past busy-reply-threshold: other clients get -BUSY, served from the hook. */
+  busy: boolean;
 }
+
+const ERR_BUSY_EVAL = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
+/** Bytes read from one client per serving pass while busy. */
+const BUSY_READ_BYTES = 16 * 1024;
+/** Serving passes while busy are at least this far apart (the hook ticks more often). */
+const BUSY_SERVE_INTERVAL_MS = 5;
 
 export interface ShebangFlags {
   noWrites: boolean;
@@ -95,9 +104,19 @@ export class Scripting {
   private readonly client: ScriptClient;
   run: RunCtx | null = null;
   private readonly rand = new Rand48();
+  /** -BUSY for every command without allow_busy, on while a script is past busy-reply-threshold. */
+  private readonly busyPhase: PhaseSwitch;
+  private lastServe = 0;
+  private readBuf = Buffer.allocUnsafe(BUSY_READ_BYTES);
 
   constructor(server: Server) {
     this.server = server;
+    this.busyPhase = new PhaseSwitch(server.phases, 'busy-script', (_c, spec, argv, bits) => {
+      if ((bits & CMD_ALLOW_BUSY) === 0) return ERR_BUSY_EVAL;
+      // SHUTDOWN only with NOSAVE while a script is busy (Redis's shutdownCommand).
+      if (spec.name === 'shutdown' && !argv.some((a) => a.toLowerCase() === 'nosave')) return ERR_BUSY_EVAL;
+      return null;
+    });
     this.client = new ScriptClient(server, null, server.ks.dbs[0], server.newClientId());
   }
 
@@ -214,7 +233,42 @@ export class Scripting {
     }
     // EVAL is never propagated itself: its effects are.
     c.preventPropagation();
+    if (flags.shebang) {
+      const refused = this.prepareFlagged(c, flags.flags, ro);
+      if (refused !== null) {
+        c.addError(refused);
+        return;
+      }
+    }
     this.runScript(c, sha, argv, nk, ro || flags.flags.noWrites, flags.flags.allowOom);
+  }
+
+  /**
+   * The checks before a script with a shebang runs (Redis's scriptPrepareForRun):
+   * its flags against the server's state, with Redis 7.2's errors. A script
+   * without one is checked at each write instead (redis.call).
+   */
+  private prepareFlagged(c: Client, f: ShebangFlags, ro: boolean): string | null {
+    const s = this.server;
+    if (f.noCluster && s.config.getBool('cluster-enabled')) return "ERR Can not run script on cluster, 'no-cluster' flag is set.";
+    if (!f.allowOom && !f.noWrites && s.maxmemory > 0 && !s.performEvictions()) return "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'";
+    if (f.noWrites) return null;
+    // The server's refusals of a write, asked with a plain SET.
+    const set = s.commands.lookup('set');
+    if (set !== undefined) {
+      const verdict = runPhases(s.phases.script, c, set, ['set', '', ''], CMD_WRITE | CMD_DENYOOM);
+      if (verdict !== null) {
+        if (verdict.startsWith('READONLY')) return 'READONLY Can not run script with write flag on readonly replica';
+        if (verdict.startsWith('MISCONF Redis is configured to save RDB snapshots')) {
+          return "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts.";
+        }
+        if (verdict.startsWith('MISCONF')) return verdict;
+        if (ro) return 'ERR Can not execute a script with write flag using *_ro command.';
+        return verdict;
+      }
+    }
+    if (ro) return 'ERR Can not execute a script with write flag using *_ro command.';
+    return null;
   }
 
   private runScript(c: Client, sha: string, argv: string[], nk: number, readOnly: boolean, allowOom: boolean): void {
@@ -234,6 +288,7 @@ export class Scripting {
       repl: 3,
       startMs: Date.now(),
       killRequested: false,
+      busy: false,
     };
     this.run = ctx;
     const base = vm.top();
@@ -271,6 +326,10 @@ export class Scripting {
       }
     } finally {
       vm.setTop(base);
+      if (ctx.busy) {
+        this.busyPhase.set(false);
+        this.server.log.warning('Slow script finished, the server answers other clients again.');
+      }
       this.run = null;
       // Back to the caller's: the script's client may have SELECTed another database.
       sc.db = c.db;
@@ -417,22 +476,93 @@ export class Scripting {
     sc.resp = ctx.resp;
     sc.out = '';
     sc.flags &= ~CLIENT_MULTI;
-    const dirty = s.dirty;
     s.call(sc, spec, args);
-    if (s.dirty !== dirty) ctx.wrote = true;
+    // Any write command run counts, as Redis's SCRIPT_WRITE_DIRTY (even one that changed nothing).
+    if ((bits & CMD_WRITE) !== 0) ctx.wrote = true;
     const out = sc.out;
     sc.out = '';
     return tagReply(out);
   }
 
-  /** The count hook's tick (every HOOK_COUNT instructions): returns the kill error when SCRIPT KILL asked. */
+  /**
+   * The count hook's tick (every HOOK_COUNT instructions, every line once killed).
+   * Past busy-reply-threshold the script is busy: the tick serves the other
+   * clients (serveWhileBusy) and returns the kill error once SCRIPT KILL asked.
+   */
   private hookTick(vm: LuaVM): number {
     const ctx = this.run;
-    if (ctx !== null && ctx.killRequested) {
-      vm.pushPlain('ERR Script killed by user with SCRIPT KILL...');
+    if (ctx === null) return 0;
+    const now = Date.now();
+    if (!ctx.busy) {
+      const threshold = this.server.config.getNumber('busy-reply-threshold');
+      if (threshold > 0 && now - ctx.startMs >= threshold) {
+        ctx.busy = true;
+        this.busyPhase.set(true);
+        this.server.log.warning(
+          `Slow script detected: still in execution after ${now - ctx.startMs} milliseconds. You can try killing the script using the SCRIPT KILL command. Script name is: ${ctx.sha}.`,
+        );
+      }
+    }
+    if (ctx.busy && now - this.lastServe >= BUSY_SERVE_INTERVAL_MS) {
+      this.lastServe = now;
+      this.serveWhileBusy(ctx);
+    }
+    if (ctx.killRequested) {
+      vm.pushPlain('Script killed by user with SCRIPT KILL...');
       return 1;
     }
     return 0;
+  }
+
+  /**
+   * While a script is busy the event loop cannot run (the script holds it), so the
+   * hook serves the connected clients itself, as Redis's processEventsWhileBlocked:
+   * it reads what each socket has (non-blocking, straight from its descriptor),
+   * runs the commands (the busy phase answers -BUSY to all but SCRIPT KILL,
+   * FUNCTION KILL, SHUTDOWN NOSAVE and the other allow_busy commands) and writes
+   * the replies to the descriptor. A client whose socket still has queued output is
+   * left for later (writing past it would reorder its replies), and so is the
+   * caller; a connection that arrives meanwhile waits in the listen backlog.
+   */
+  private serveWhileBusy(ctx: RunCtx): void {
+    const s = this.server;
+    for (const c of s.clients.values()) {
+      if (c === ctx.caller || c.socket === null || this.run !== ctx) continue;
+      const sock = c.socket as unknown as { _handle?: { fd?: number } | null; writableLength: number };
+      const fd = sock._handle?.fd;
+      if (fd === undefined || fd < 0 || sock.writableLength > 0) continue;
+      let n = 0;
+      try {
+        n = readSync(fd, this.readBuf, 0, BUSY_READ_BYTES, null);
+      } catch {
+        continue; // EAGAIN: nothing to read
+      }
+      if (n <= 0) continue;
+      c.netIn += n;
+      s.stats.netInput += n;
+      c.parser.feed(this.readBuf.subarray(0, n), true);
+      try {
+        s.processInputBuffer(c);
+      } finally {
+        c.parser.releaseInput();
+      }
+      this.writeNow(c, fd);
+    }
+  }
+
+  /** Writes a client's pending output to its descriptor now (what does not fit stays for the event loop). */
+  private writeNow(c: Client, fd: number): void {
+    if (c.out.length === 0) return;
+    const buf = Buffer.from(c.out, 'latin1');
+    let off = 0;
+    try {
+      while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    } catch {
+      /* EAGAIN: the rest goes out through the event loop */
+    }
+    c.netOut += off;
+    this.server.stats.netOutput += off;
+    c.out = off >= buf.length ? '' : buf.toString('latin1', off);
   }
 
   /** redis.log(level, message...): errors as Redis's luaLogCommand. */
@@ -589,10 +719,37 @@ export function scriptingOf(server: Server): Scripting | undefined {
   return states.get(server);
 }
 
+/**
+ * The flags the phases see for an EVAL of a script with a shebang (Redis's
+ * evalGetCommandFlags / scriptFlagsToCmdFlags): write unless no-writes, denyoom
+ * unless allow-oom or no-writes, stale only with allow-stale, never may-replicate.
+ */
+export function scriptCommandBits(bits: number, f: ShebangFlags): number {
+  bits &= ~(CMD_STALE | CMD_DENYOOM | CMD_WRITE | CMD_MAY_REPLICATE);
+  if (!f.allowOom && !f.noWrites) bits |= CMD_DENYOOM;
+  if (!f.noWrites) bits |= CMD_WRITE;
+  if (f.allowStale) bits |= CMD_STALE;
+  return bits;
+}
+
 /** Binds the scripting commands on a server's table (from compose/). */
 export function installScripting(server: Server): Scripting {
   const st = new Scripting(server);
   states.set(server, st);
+  const bySource = (argv: string[], bits: number): number => {
+    const body = argv[1];
+    if (body === undefined || body.charCodeAt(0) !== 35 /* # */) return bits;
+    const f = parseShebang(body);
+    return 'err' in f || !f.shebang ? bits : scriptCommandBits(bits, f.flags);
+  };
+  const bySha = (argv: string[], bits: number): number => {
+    const body = argv[1] === undefined || argv[1].length !== 40 ? undefined : st.scripts.get(argv[1].toLowerCase());
+    return body === undefined ? bits : bySource([argv[0], body], bits);
+  };
+  for (const [name, fn] of [['eval', bySource], ['eval_ro', bySource], ['evalsha', bySha], ['evalsha_ro', bySha]] as const) {
+    const spec = server.commands.lookup(name);
+    if (spec !== undefined) spec.flagsOf = fn;
+  }
   server.commands.provideAll({
     eval: (c, argv) => st.eval(c as Client, argv, false, false),
     evalsha: (c, argv) => st.eval(c as Client, argv, true, false),

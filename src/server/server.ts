@@ -532,6 +532,7 @@ export class Server implements ServerContext {
       return t;
     }
     let bits = specBits(spec);
+    if (spec.flagsOf !== undefined) bits = spec.flagsOf(argv, bits);
     // The phases see EXEC with the flags of the commands it will run (c.multi is
     // null outside MULTI, so EXEC without MULTI is just EXEC).
     if (spec === this.execSpec && c.multi !== null) bits |= c.multi.cmdFlags & EXEC_INHERITED;

@@ -19,7 +19,7 @@ import { describe, test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { DiffPair, type CheckItem } from '../helpers/diff.js';
-import { skipIfNoRedis } from '../helpers/servers.js';
+import { freePort, skipIfNoRedis } from '../helpers/servers.js';
 import { startPair } from '../helpers/pair.js';
 import { formatReply, type Reply } from '../../src/protocol/resp-client.js';
 import { startInProcess, type InProcess } from '../helpers/inprocess.js';
@@ -48,6 +48,7 @@ describe('scripting (differential)', { skip: skipIfNoRedis() }, () => {
   });
   beforeEach(async () => {
     await pair.reset();
+    await pair.run(['CONFIG', 'SET', 'maxmemory', '0']);
   });
 
   test('Lua 5.1 semantics: numbers are doubles, unpack, loadstring, tostring, truncation', async () => {
@@ -332,6 +333,38 @@ describe('scripting (differential)', { skip: skipIfNoRedis() }, () => {
     ]);
   });
 
+  test('maxmemory: OOM before the first write, allow-oom, no-writes, and a script that already wrote goes on', async () => {
+    await pair.check([
+      ['SET', 'old', 'x'],
+      ['SET', 'old2', 'x'],
+      { cmd: ['CONFIG', 'SET', 'maxmemory-policy', 'noeviction'], ignore: true },
+      { cmd: ['CONFIG', 'SET', 'maxmemory', '1'], ignore: true },
+      ev('return redis.call("set", "k", "v")'),
+      ev('local r = redis.pcall("set", "k", "v") return r'),
+      ev('local a = redis.pcall("set", "k", "v") local b = redis.pcall("set", "k2", "v") return {a, b}'),
+      ev('redis.call("del", "nosuch") return redis.call("set", "k", "v")'),
+      ev('redis.call("del", "old") return redis.call("set", "k", "v")'),
+      ev('return redis.call("get", "k")'),
+      ev('#!lua\nreturn redis.call("set", "k3", "v")'),
+      ev('#!lua flags=no-writes\nreturn redis.call("get", "k")'),
+      ev('#!lua flags=allow-oom\nreturn redis.call("set", "k4", "v")'),
+      ev('#!lua flags=allow-oom,no-writes\nreturn redis.call("get", "k4")'),
+      ['EVAL_RO', 'return redis.call("get", "k")', '0'],
+      { cmd: ['CONFIG', 'SET', 'maxmemory', '0'], ignore: true },
+      ev('return redis.call("set", "k5", "v")'),
+    ]);
+  });
+
+  test('write-flagged scripts and the _RO forms', async () => {
+    await pair.check([
+      ['EVAL_RO', '#!lua\nreturn 1', '0'],
+      ['EVAL_RO', '#!lua flags=no-writes\nreturn 1', '0'],
+      ['EVAL', '#!lua flags=no-writes\nreturn redis.call("publish", "ch", "m")', '0'],
+      ['SCRIPT', 'LOAD', '#!lua\nreturn 2'],
+      ['EVALSHA_RO', '8d1c3b1b8a9c1ba64c1e0a56d1c3bbd2f0e75f1e', '0'],
+    ]);
+  });
+
   test('seeded random scripts: arithmetic, strings and tables built and returned the same way', async () => {
     // Deterministic generator (seed printed) of small scripts over the conversion rules.
     const seed = Number(process.env['CINNABAR_SEED'] ?? Date.now() % 100000);
@@ -365,6 +398,32 @@ describe('scripting (differential)', { skip: skipIfNoRedis() }, () => {
 function b(s: string): Reply {
   return { t: 'bulk', v: s };
 }
+
+describe('scripting on a read-only replica (differential)', { skip: skipIfNoRedis() }, () => {
+  let pair: DiffPair;
+  before(async () => {
+    // Both replicate from a port nobody listens on: a replica whose link is down, serving stale data.
+    const dead = await freePort();
+    ({ pair } = await startPair(['--replicaof', '127.0.0.1', String(dead)]));
+  });
+  after(async () => {
+    pair?.printDifferences();
+    await pair?.close();
+  });
+
+  test('writes refused: at redis.call without a shebang, before the run with one; no-writes scripts run', async () => {
+    await pair.check([
+      ev('return redis.call("set", "k", "v")'),
+      ev('return redis.pcall("set", "k", "v")'),
+      ev('return redis.call("get", "k")'),
+      ev('#!lua\nreturn 1'),
+      ev('#!lua flags=no-writes\nreturn redis.call("get", "k")'),
+      ev('#!lua flags=no-writes\nreturn redis.call("set", "k", "v")'),
+      ['EVAL_RO', '#!lua\nreturn 1', '0'],
+      ['EVAL_RO', 'return redis.call("set", "k", "v")', '0'],
+    ]);
+  });
+});
 
 describe('scripting on Cinnabar alone', () => {
   let ip: InProcess;
