@@ -82,6 +82,7 @@ export function loadConfigText(config: Config, text: string, seen = new Set<stri
       continue;
     }
     if (name === 'user' && argv.length > 1 && argv[1] === 'default') config.defaultUserFromFile = true;
+    if (name === 'user') config.userLines.push({ lineNo: i + 1, line: raw, argv });
     if (name === 'rename-command' || name === 'user' || name === 'loadmodule' || name === 'sentinel') {
       // Handled by their subsystems (ACL, sentinel); accepted here.
       continue;
