@@ -63,14 +63,50 @@ function keyNeed(flags: readonly KeySpecFlag[]): number {
   return n;
 }
 
-function keyAllowed(s: Selector, key: string, need: number): boolean {
-  const pats = s.patterns;
-  for (let i = 0; i < pats.length; i++) {
-    const p = pats[i];
-    if ((p.flags & need) !== need) continue;
-    if (p.match(key)) return true;
+/** Keys at fixed argv positions, with what each needs: the key specs of single-key and fixed-arity commands. */
+interface KeyPlan {
+  pos: number[];
+  need: number[];
+  maxPos: number;
+}
+
+const keyPlans = new WeakMap<CommandSpec, KeyPlan | null>();
+
+/**
+ * The fixed key positions of a command, when its key specs are all "index N,
+ * range lastkey >= 0" (no keyword search, no count, nothing incomplete): the
+ * positions do not depend on argv beyond its length. null otherwise.
+ */
+function keyPlan(spec: CommandSpec): KeyPlan | null {
+  let plan = keyPlans.get(spec);
+  if (plan !== undefined) return plan;
+  plan = null;
+  const info = keyInfoOf(spec);
+  if (info.useSpecs && info.specs.length > 0) {
+    const pos: number[] = [];
+    const need: number[] = [];
+    let fixed = true;
+    for (const ks of info.specs) {
+      if (ks.flags.includes('not_key')) continue;
+      const bs = ks.begin_search;
+      const fk = ks.find_keys;
+      if (bs.type !== 'index' || fk.type !== 'range' || fk.spec.lastkey < 0 || ks.flags.includes('incomplete')) {
+        fixed = false;
+        break;
+      }
+      for (let i = bs.spec.index; i <= bs.spec.index + fk.spec.lastkey; i += Math.max(1, fk.spec.keystep)) {
+        pos.push(i);
+        need.push(keyNeed(ks.flags));
+      }
+    }
+    if (fixed && pos.length > 0) plan = { pos, need, maxPos: Math.max(...pos) };
   }
-  return false;
+  keyPlans.set(spec, plan);
+  return plan;
+}
+
+function keyAllowed(s: Selector, key: string, need: number): boolean {
+  return s.keyMatch(need, key);
 }
 
 /** ACLCheckChannelAgainstList: a pattern argument must equal a rule; a channel is matched against the rules as globs. */
@@ -186,45 +222,72 @@ export class Acl {
    * later argument).
    */
   check(u: User, spec: CommandSpec, argv: readonly string[], bits: number): AclVerdict {
+    const sels = u.selectors;
+    if (sels.length === 1) {
+      const r = this.checkSelector(sels[0], spec, argv, bits);
+      return { result: r, pos: r === ACL_OK ? 0 : this.deniedPos };
+    }
     let result = ACL_DENIED_CMD;
     let pos = 0;
-    const sels = u.selectors;
     for (let i = 0; i < sels.length; i++) {
-      const v = this.checkSelector(sels[i], spec, argv, bits);
-      if (v.result === ACL_OK) return v;
-      if (v.result > result || (v.result === result && v.pos > pos)) {
-        result = v.result;
-        pos = v.pos;
+      const r = this.checkSelector(sels[i], spec, argv, bits);
+      if (r === ACL_OK) return { result: ACL_OK, pos: 0 };
+      if (r > result || (r === result && this.deniedPos > pos)) {
+        result = r;
+        pos = this.deniedPos;
       }
     }
     return { result, pos };
   }
 
-  private checkSelector(s: Selector, spec: CommandSpec, argv: readonly string[], bits: number): AclVerdict {
+  /** The argv index of the key or channel the last checkSelector denied. */
+  private deniedPos = 0;
+
+  /** ACLSelectorCheckCmd: ACL_OK or the denial (its position in deniedPos). */
+  private checkSelector(s: Selector, spec: CommandSpec, argv: readonly string[], bits: number): number {
+    this.deniedPos = 0;
     if (!s.allCommands && (bits & CMD_NO_AUTH) === 0 && s.allowed[spec.sid ?? 0] === 0) {
       // Allowed only with a given first argument (+select|0)?
       const parent = this.index.parentOf.get(spec);
       const idx = parent !== undefined ? 2 : 1;
       const firsts = s.firstArgs?.get(spec.sid ?? 0);
-      if (firsts === undefined || argv.length <= idx || !firsts.includes(argv[idx].toLowerCase())) return { result: ACL_DENIED_CMD, pos: 0 };
+      if (firsts === undefined || argv.length <= idx || !firsts.includes(argv[idx].toLowerCase())) return ACL_DENIED_CMD;
     }
     if (!s.allKeys) {
-      const info = keyInfoOf(spec);
-      if (info.specs.length > 0 || info.proc !== undefined) {
-        const refs = keysOf(info, argv);
-        for (let i = 0; i < refs.length; i++) {
-          const r = refs[i];
-          if (!keyAllowed(s, argv[r.pos], keyNeed(r.flags))) return { result: ACL_DENIED_KEY, pos: r.pos };
+      const plan = keyPlan(spec);
+      if (plan !== null && argv.length > plan.maxPos) {
+        // Keys at fixed positions (GET, SET, HSET...): no key extraction.
+        const pos = plan.pos;
+        for (let i = 0; i < pos.length; i++) {
+          if (!keyAllowed(s, argv[pos[i]], plan.need[i])) {
+            this.deniedPos = pos[i];
+            return ACL_DENIED_KEY;
+          }
+        }
+      } else {
+        const info = keyInfoOf(spec);
+        if (info.hasKeys) {
+          const refs = keysOf(info, argv);
+          for (let i = 0; i < refs.length; i++) {
+            const r = refs[i];
+            if (!keyAllowed(s, argv[r.pos], keyNeed(r.flags))) {
+              this.deniedPos = r.pos;
+              return ACL_DENIED_KEY;
+            }
+          }
         }
       }
     }
     if (!s.allChannels && spec.data?.channels !== undefined) {
       for (const ch of getChannelPositions(spec, argv)) {
         if (ch.action !== 'publish' && ch.action !== 'subscribe') continue;
-        if (!channelAllowed(s, argv[ch.pos], ch.pattern)) return { result: ACL_DENIED_CHANNEL, pos: ch.pos };
+        if (!channelAllowed(s, argv[ch.pos], ch.pattern)) {
+          this.deniedPos = ch.pos;
+          return ACL_DENIED_CHANNEL;
+        }
       }
     }
-    return { result: ACL_OK, pos: 0 };
+    return ACL_OK;
   }
 
   // ---- the log ---------------------------------------------------------------------------

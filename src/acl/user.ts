@@ -133,6 +133,8 @@ export class Selector {
   channels: string[] = [];
   /** The command rules in order, without +@all / -@all ("+get", "-@read", "+config|get"). */
   rules: string[] = [];
+  /** One matcher per read/write need (0..3) over the patterns granting it; built on first use, dropped on change. */
+  private matchers: Array<GlobMatcher | undefined> = [];
 
   constructor(
     readonly index: CommandIndex,
@@ -142,6 +144,18 @@ export class Selector {
     this.root = root;
     this.allChannels = allChannels;
     this.allowed = new Uint8Array(index.size);
+  }
+
+  /**
+   * Whether some pattern granting `need` (ACL_READ | ACL_WRITE bits) matches `key`.
+   * The plain prefix ("app:*") and literal patterns of a need are one anchored
+   * RegExp alternation, so ten patterns cost one match, not ten; any other
+   * pattern is its own glob.
+   */
+  keyMatch(need: number, key: string): boolean {
+    let m = this.matchers[need];
+    if (m === undefined) m = this.matchers[need] = buildMatcher(this.patterns.filter((p) => (p.flags & need) === need));
+    return m(key);
   }
 
   clone(): Selector {
@@ -185,9 +199,11 @@ export class Selector {
     if (lower === 'allkeys' || lower === '~*') {
       this.allKeys = true;
       this.patterns = [];
+      this.matchers = [];
     } else if (lower === 'resetkeys') {
       this.allKeys = false;
       this.patterns = [];
+      this.matchers = [];
     } else if (lower === 'allchannels' || lower === '&*') {
       this.allChannels = true;
       this.channels = [];
@@ -252,8 +268,9 @@ export class Selector {
     const pattern = op.slice(offset);
     const same = this.patterns.find((p) => p.pattern === pattern);
     if (same !== undefined) same.flags |= flags;
-    else this.patterns.push({ pattern, flags, match: compileGlob(pattern) });
+    else this.patterns.push({ pattern, flags, match: keyMatcher(pattern) });
     this.allKeys = false;
+    this.matchers = [];
   }
 
   /** +cmd, +container|sub, and the deprecated +cmd|firstarg. */
@@ -316,6 +333,43 @@ export class Selector {
     }
     return out + this.describeCommands();
   }
+}
+
+/**
+ * The matcher of a key pattern: a plain prefix followed by one '*' (the usual
+ * "app:*") is a startsWith, which allocates nothing; anything else is a glob.
+ */
+function keyMatcher(pattern: string): GlobMatcher {
+  if (pattern.length > 1 && pattern[pattern.length - 1] === '*' && !/[*?[\\]/.test(pattern.slice(0, -1))) {
+    const prefix = pattern.slice(0, -1);
+    return (s) => s.startsWith(prefix);
+  }
+  return compileGlob(pattern);
+}
+
+const PLAIN_PREFIX = /^[^*?[\\]+\*$/;
+const PLAIN_LITERAL = /^[^*?[\\]+$/;
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/** A matcher for any of `pats` (see Selector.keyMatch). */
+function buildMatcher(pats: readonly KeyPattern[]): GlobMatcher {
+  const alts: string[] = [];
+  const globs: GlobMatcher[] = [];
+  for (const p of pats) {
+    if (PLAIN_PREFIX.test(p.pattern)) alts.push(escapeRegExp(p.pattern.slice(0, -1)));
+    else if (PLAIN_LITERAL.test(p.pattern)) alts.push(escapeRegExp(p.pattern) + '$');
+    else globs.push(p.match);
+  }
+  const re = alts.length > 0 ? new RegExp(`^(?:${alts.join('|')})`) : null;
+  if (globs.length === 0) return re === null ? () => false : (k) => re.test(k);
+  return (k) => {
+    if (re !== null && re.test(k)) return true;
+    for (let i = 0; i < globs.length; i++) if (globs[i](k)) return true;
+    return false;
+  };
 }
 
 function patternString(p: KeyPattern): string {

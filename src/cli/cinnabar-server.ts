@@ -15,6 +15,7 @@ import { Server, VERSION, CINNABAR_VERSION } from '../server/server.js';
 import { loadRdbAtStartupInChunks } from '../persistence/persistence.js';
 import type { Sentinel } from '../sentinel/index.js';
 import { createServer, createSentinelServer } from '../compose/compose.js';
+import { AclStartupError } from '../acl/index.js';
 import { loadAofAtStartup } from '../persistence/aof.js';
 import { startReplicationFromConfig } from '../replication/index.js';
 import { moduleLoadFailure } from '../commands/modules.js';
@@ -102,8 +103,22 @@ export async function main(argv: string[]): Promise<Server> {
   if (config.getBool('daemonize')) log.warning('daemonize yes is not supported: Cinnabar stays in the foreground (use a supervisor).');
   let sentinel: Sentinel | null = null;
   let server: Server;
-  if (sentinelMode) ({ server, sentinel } = createSentinelServer(config, log, text, configFile));
-  else server = createServer(config, log);
+  try {
+    if (sentinelMode) ({ server, sentinel } = createSentinelServer(config, log, text, configFile));
+    else server = createServer(config, log);
+  } catch (e) {
+    // A bad `user` line is a config file error; users that cannot load end the start-up (src/acl/file.ts).
+    if (e instanceof ConfigFileError) {
+      process.stderr.write(`\n*** FATAL CONFIG FILE ERROR (Redis ${VERSION}) ***\n`);
+      process.stderr.write(`Reading the configuration file, at line ${e.lineNo}\n>>> '${e.line.trim()}'\n${e.message}\n`);
+      process.exit(1);
+    }
+    if (e instanceof AclStartupError) {
+      for (const l of e.lines) log.warning(l);
+      process.exit(1);
+    }
+    throw e;
+  }
   server.exit = (code) => process.exit(code);
   // The logo as redis-server shows it: asked for, or on a terminal with no log file.
   if (config.getBool('always-show-logo') || (process.stdout.isTTY === true && log.file === '')) {

@@ -322,7 +322,8 @@ export function rewriteConfigFile(s: ServerContext, file: string): void {
   const cfg = s.config;
   const defaults = new Config();
   const oldText = existsSync(file) ? readFileSync(file, 'latin1') : '';
-  const state = serverConfigRewrite(oldText, (name) => (name === 'default' ? 'user' : `user ${name}`));
+  // With the ACL every user line is rewritten; without it, only the default user's (others are kept).
+  const state = serverConfigRewrite(oldText, (name) => (name === 'default' || cfg.userLinesProvider !== null ? 'user' : `user ${name}`));
   for (const d of cfg.all()) {
     if (d.name === 'client-output-buffer-limit') {
       const cur = cfg.getList(d.name);
@@ -340,8 +341,12 @@ export function rewriteConfigFile(s: ServerContext, file: string): void {
     for (const line of configRewriteLines(cfg, d)) state.rewrite(d.name, line, force);
     state.markProcessed(d.name);
   }
-  if (cfg.getString('aclfile') === '') state.rewrite('user', defaultUserLine(cfg.getString('requirepass'), cfg.defaultUserFromFile), true);
-  else state.markProcessed('user');
+  if (cfg.getString('aclfile') !== '') state.markProcessed('user');
+  else if (cfg.userLinesProvider !== null) {
+    // Every user, as rewriteConfigUserOption writes them (the old user lines give way).
+    for (const line of cfg.userLinesProvider()) state.rewrite('user', line, true);
+    state.markProcessed('user');
+  } else state.rewrite('user', defaultUserLine(cfg.getString('requirepass'), cfg.defaultUserFromFile), true);
   writeFileAtomicSync(file, `${file}.tmp-${process.pid}`, state.text());
 }
 

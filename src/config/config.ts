@@ -499,6 +499,10 @@ export class Config {
   defaultUserFromFile = false;
   /** `loadmodule <path> [args]` lines read at start-up, in order (the CLI refuses them: commands/modules.ts). */
   readonly modulesToLoad: string[][] = [];
+  /** The `user` lines of the config file and command line, in order (the ACL loads them at start-up). */
+  readonly userLines: Array<{ lineNo: number; line: string; argv: string[] }> = [];
+  /** The ACL's users as CONFIG REWRITE writes them ("user <name> <rules>"), set by the ACL; null without one. */
+  userLinesProvider: (() => string[]) | null = null;
 
   constructor() {
     for (const d of UNIQUE) this.values.set(d.name, this.parseValue(d, [d.default]));

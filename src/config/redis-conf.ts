@@ -82,6 +82,7 @@ export function loadConfigText(config: Config, text: string, seen = new Set<stri
       continue;
     }
     if (name === 'user' && argv.length > 1 && argv[1] === 'default') config.defaultUserFromFile = true;
+    if (name === 'user') config.userLines.push({ lineNo: i + 1, line: raw, argv });
     if (name === 'loadmodule') {
       // As Redis: queued with its arguments, loaded (here: refused) after the server is initialised.
       if (argv.length < 2) throw new ConfigFileError(i + 1, raw, 'Bad directive or wrong number of arguments');

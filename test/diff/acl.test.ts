@@ -350,8 +350,9 @@ describe('ACL users and rules (differential)', { skip }, () => {
   });
 
   test('fuzz: random rule strings (fast-check, seeded)', async () => {
+    const FUZZ_KEYS = ['k1', 'get', 'x', 'a[b', 'abc', 'R', '', 'k', 'ge', 'g\\et'];
     const seed = seedFromEnv('acl rule fuzz');
-    const runs = Number(process.env['CINNABAR_FUZZ_RUNS'] ?? 150);
+    const runs = Number(process.env['CINNABAR_FUZZ_RUNS'] ?? 100);
     // No space: a pattern with one prints ambiguously in ACL LIST ("~a b"), which parseLine cannot split.
     const ch = fc.constantFrom(...'~%&+-@|()<>#!*?[]^\\RWrwabckgetsx0123456789'.split(''));
     const word = fc.oneof(
@@ -363,8 +364,10 @@ describe('ACL users and rules (differential)', { skip }, () => {
     await fc.assert(
       fc.asyncProperty(fc.array(word, { minLength: 1, maxLength: 5 }), async (rules) => {
         count++;
-        await pair.check([['ACL', 'SETUSER', 'fz', 'reset', ...rules]]);
+        await pair.check([['ACL', 'SETUSER', 'fz', 'reset', '+@all', ...rules]]);
         await checkUsers(pair, `fuzz (${JSON.stringify(rules)})`);
+        // Key and channel matching of whatever patterns the rules left.
+        await pair.check(FUZZ_KEYS.flatMap((k) => [['ACL', 'DRYRUN', 'fz', 'GET', k], ['ACL', 'DRYRUN', 'fz', 'SET', k, 'v'], ['ACL', 'DRYRUN', 'fz', 'PUBLISH', k, 'm']]));
       }),
       { seed, numRuns: runs },
     );
