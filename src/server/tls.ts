@@ -214,7 +214,7 @@ export class TlsState {
    * that every refusal is logged.
    */
   listenerOptions(cfg: Config): tls.TlsOptions {
-    return { ...this.built!.contextOptions, requestCert: TlsState.requestCert(cfg), rejectUnauthorized: false, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS };
+    return { ...this.built!.contextOptions, requestCert: TlsState.requestCert(cfg), rejectUnauthorized: false, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS, noDelay: true };
   }
 
   /** Whether a new connection is asked for a certificate (tls-auth-clients, read at each accept). */
