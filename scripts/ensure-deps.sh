@@ -19,4 +19,12 @@ if [ "$1" = "--test" ]; then
     $SUDO apt-get install -y -qq redis-server redis-tools >/dev/null
     # The package may start a system redis on 6379; tests use their own free ports.
   fi
+  if ! command -v openssl >/dev/null 2>&1; then
+    echo "ensure-deps: installing openssl (the TLS tests make their certificates with it)"
+    SUDO=""
+    if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq openssl >/dev/null
+  fi
 fi

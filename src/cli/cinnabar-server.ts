@@ -162,6 +162,7 @@ export async function main(argv: string[]): Promise<Server> {
   sentinel?.start();
   if (config.getNumber('port') !== 0 || server.port) log.notice('Ready to accept connections tcp');
   if (server.unixPath) log.notice('Ready to accept connections unix');
+  if (server.tlsPort) log.notice('Ready to accept connections tls');
   return server;
 }
 

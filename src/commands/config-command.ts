@@ -171,7 +171,7 @@ function configSet(c: Client, argv: string[]): void {
     }
     const step = APPLY_STEPS.get(d.name);
     // An int set to the value it has is "unchanged" in Redis, and its apply step does not run.
-    if (step && (d.name !== 'port' || cfg.format(d) !== old[i]) && !applies.some((a) => a.step === step)) applies.push({ step, arg: d.name });
+    if (step && ((d.name !== 'port' && d.name !== 'tls-port') || cfg.format(d) !== old[i]) && !applies.some((a) => a.step === step)) applies.push({ step, arg: d.name });
   }
   // Apply phase: on a failure every value is put back and the steps run again on the old values.
   for (const { step, arg } of applies) {
@@ -211,13 +211,35 @@ type ApplyStep = (s: ServerContext) => string | null;
  */
 const applyPort: ApplyStep = (s) => (s.rebindTcp(s.config.getNumber('port')) ? null : 'Unable to listen on this port. Check server logs.');
 const applyBind: ApplyStep = (s) => {
-  if (s.rebindTcp(s.config.getNumber('port') || s.port)) return null;
+  if (s.rebindTcp(s.config.getNumber('port') || s.port) && (s.tlsPort === 0 || s.applyTlsPort() === null)) return null;
   s.log.warning('Failed to bind');
   return 'Failed to bind to specified addresses.';
 };
+/** The tls-* directives that change the TLS context (Redis's applyTlsCfg); tls-auth-clients and tls-replication are read at each use. */
+const TLS_CONTEXT_DIRECTIVES = [
+  'tls-cert-file',
+  'tls-key-file',
+  'tls-key-file-pass',
+  'tls-client-cert-file',
+  'tls-client-key-file',
+  'tls-client-key-file-pass',
+  'tls-dh-params-file',
+  'tls-ca-cert-file',
+  'tls-ca-cert-dir',
+  'tls-protocols',
+  'tls-ciphers',
+  'tls-ciphersuites',
+  'tls-prefer-server-ciphers',
+  'tls-session-caching',
+  'tls-session-cache-size',
+  'tls-session-cache-timeout',
+];
+const applyTlsCfg: ApplyStep = (s) => s.applyTlsConfig();
 const APPLY_STEPS = new Map<string, ApplyStep>([
   ['port', applyPort],
   ['bind', applyBind],
+  ['tls-port', (s) => s.applyTlsPort()],
+  ...TLS_CONTEXT_DIRECTIVES.map((n): [string, ApplyStep] => [n, applyTlsCfg]),
 ]);
 
 /** Zeroes the statistics INFO reports (CONFIG RESETSTAT). */

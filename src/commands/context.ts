@@ -244,6 +244,12 @@ export interface ServerContext {
   port: number;
   /** CONFIG SET port / bind: closes the TCP listeners and listens on `port` at the bind addresses; false when that failed. */
   rebindTcp(port: number): boolean;
+  /** CONFIG SET tls-port (Redis's applyTLSPort): null when it worked, else Redis's error text. */
+  applyTlsPort(): string | null;
+  /** CONFIG SET of a tls-* context directive (Redis's applyTlsCfg): null when it worked, else Redis's error text. */
+  applyTlsConfig(): string | null;
+  /** TLS port listened on (0: none). */
+  readonly tlsPort: number;
   /** The text of INFO for the given section arguments. */
   info(sections: string[]): string;
   /** One line of CLIENT LIST for a client. */

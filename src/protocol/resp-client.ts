@@ -10,6 +10,7 @@
  */
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 
 // ---------------------------------------------------------------------------
 // Reply model
@@ -569,6 +570,8 @@ export interface RespClientOptions {
    * resynchronised) and every pending call is rejected.
    */
   commandTimeoutMs?: number;
+  /** Connect with TLS, with these options (certificate, CAs...); the client is usable once the handshake is done. */
+  tls?: tls.ConnectionOptions;
 }
 
 interface Pending {
@@ -657,7 +660,9 @@ export class RespClient extends EventEmitter<RespClientEvents> {
       const socket =
         opts.path !== undefined
           ? net.createConnection({ path: opts.path })
-          : net.createConnection({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 6379 });
+          : opts.tls !== undefined
+            ? tls.connect({ ...opts.tls, host: opts.host ?? '127.0.0.1', port: opts.port ?? 6379 })
+            : net.createConnection({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 6379 });
       let settled = false;
       const timer = setTimeout(() => {
         if (settled) return;
@@ -674,7 +679,7 @@ export class RespClient extends EventEmitter<RespClientEvents> {
         reject(err);
       };
       socket.once('error', onError);
-      socket.once('connect', () => {
+      socket.once(opts.tls !== undefined ? 'secureConnect' : 'connect', () => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);

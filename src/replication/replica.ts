@@ -25,6 +25,7 @@
 // unchanged, to this server's backlog and its own replicas.
 
 import net from 'node:net';
+import tls from 'node:tls';
 import { constants as bufferConstants } from 'node:buffer';
 import { writeFileAtomicSync } from '../util/atomic-file.js';
 import { resolve } from 'node:path';
@@ -99,10 +100,13 @@ export class PrimaryLink {
     log.notice('MASTER <-> REPLICA sync started');
     // bind-source-addr: the local address of the link to the primary, as in Redis.
     const source = this.repl.server.config.getString('bind-source-addr');
-    const s = net.createConnection(source === '' ? { host: this.host, port: this.port } : { host: this.host, port: this.port, localAddress: source });
+    const where = source === '' ? { host: this.host, port: this.port } : { host: this.host, port: this.port, localAddress: source };
+    // tls-replication: the link is TLS, with our client certificate, the primary's checked against our CAs.
+    const secure = this.repl.server.config.getBool('tls-replication') && this.repl.server.tls.configured;
+    const s = secure ? tls.connect({ ...this.repl.server.tls.clientOptions(), ...where }) : net.createConnection(where);
     this.socket = s;
     s.setNoDelay(!this.repl.server.config.getBool('repl-disable-tcp-nodelay'));
-    s.on('connect', () => this.onConnect());
+    s.on(secure ? 'secureConnect' : 'connect', () => this.onConnect());
     s.on('data', (d: Buffer) => this.onData(d));
     s.on('error', (e: Error) => {
       this.lastError = e.message;
@@ -247,7 +251,9 @@ export class PrimaryLink {
       parts.push(encodeCommand(user !== '' ? ['AUTH', user, pass] : ['AUTH', pass]));
       this.expect.push('auth');
     }
-    const port = cfg.getNumber('replica-announce-port') || s.port || cfg.getNumber('port');
+    // As Redis: a replica linked over TLS announces its TLS port.
+    const tlsPort = cfg.getBool('tls-replication') ? s.tlsPort : 0;
+    const port = cfg.getNumber('replica-announce-port') || tlsPort || s.port || cfg.getNumber('port');
     parts.push(encodeCommand(['REPLCONF', 'listening-port', String(port)]));
     this.expect.push('port');
     const ip = cfg.getString('replica-announce-ip');

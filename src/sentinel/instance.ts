@@ -189,6 +189,8 @@ export class CreateInstanceError extends Error {}
 /** Where a link reports what happens on it (the Sentinel). */
 export interface LinkOwner {
   readonly myid: string;
+  /** TLS options of the links to instances (tls-replication yes), or undefined for plaintext. */
+  linkTls(): import('node:tls').ConnectionOptions | undefined;
   /** A hostname did not resolve before a connection (Redis logs "Failed to resolve hostname"). */
   onUnresolved(host: string): void;
   /** Called once a command link is up: authenticate, name it, ping. */
@@ -275,7 +277,7 @@ export class Link {
     const port = ri.addr.port;
     if (this.cc === null && !this.ccConnecting) {
       this.ccConnecting = true;
-      RespClient.connect({ host, port, timeoutMs: connectTimeoutMs }).then(
+      RespClient.connect({ host, port, timeoutMs: connectTimeoutMs, tls: owner.linkTls() }).then(
         (cc) => {
           this.ccConnecting = false;
           if (ri.released) {
@@ -301,7 +303,7 @@ export class Link {
     }
     if (this.wantsPubsub && this.pc === null && !this.pcConnecting) {
       this.pcConnecting = true;
-      RespClient.connect({ host, port, timeoutMs: connectTimeoutMs }).then(
+      RespClient.connect({ host, port, timeoutMs: connectTimeoutMs, tls: owner.linkTls() }).then(
         (pc) => {
           this.pcConnecting = false;
           if (ri.released) {

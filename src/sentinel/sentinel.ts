@@ -94,6 +94,11 @@ function randInt(n: number): number {
 
 
 export class Sentinel implements LinkOwner {
+  /** Links to masters, replicas and other sentinels use TLS when tls-replication is yes (as Redis's sentinel does). */
+  linkTls(): import('node:tls').ConnectionOptions | undefined {
+    return this.server.config.getBool('tls-replication') && this.server.tls.configured ? this.server.tls.clientOptions() : undefined;
+  }
+
   myid = '';
   currentEpoch = 0;
   readonly masters = new Map<string, Instance>();
@@ -466,7 +471,9 @@ export class Sentinel implements LinkOwner {
     const ma = this.currentMasterAddress(m);
     const ip = this.settings.announceIp !== '' ? this.settings.announceIp : ri.link.localAddress;
     if (ip === '') return;
-    const port = this.settings.announcePort !== 0 ? this.settings.announcePort : this.server.port || this.server.config.getNumber('port');
+    // As Redis: with tls-replication the other sentinels are told the TLS port.
+    const tlsPort = this.server.config.getBool('tls-replication') ? this.server.tlsPort : 0;
+    const port = this.settings.announcePort !== 0 ? this.settings.announcePort : tlsPort || this.server.port || this.server.config.getNumber('port');
     const payload = `${ip},${port},${this.myid},${this.currentEpoch},${m.name},${this.announceHost(ma)},${ma.port},${m.configEpoch}`;
     const sent = this.send(
       ri,

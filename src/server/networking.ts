@@ -5,10 +5,12 @@
 // limits enforced at that point.
 
 import net from 'node:net';
+import tls from 'node:tls';
 import { getSystemErrorName } from 'node:util';
 import { existsSync, unlinkSync } from 'node:fs';
 import type { Server } from './server.js';
 import { Client, CLIENT_CLOSE_AFTER_REPLY, CLIENT_CLOSE_ASAP, CLIENT_MASTER, CLIENT_REPLICA } from './client.js';
+import { TlsState, opensslError } from './tls.js';
 
 const PROTECTED_MODE_MSG =
   "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
@@ -98,6 +100,10 @@ function listenSync(addr: string, port: number, ipv6Only: boolean, backlog: numb
 export class Networking {
   /** TCP listeners (one per bind address). */
   private listeners: net.Server[] = [];
+  /** TLS listeners on tls-port (one per bind address), next to the plaintext ones. */
+  private tlsListeners: tls.Server[] = [];
+  /** Raw connections of the TLS listeners still in their handshake (they count toward maxclients). */
+  private handshaking = new Set<net.Socket>();
   /** The unix socket listener, if any: CONFIG SET port/bind leave it alone. */
   private unixListener: net.Server | null = null;
   /** Where adopted sockets read (see adoptSocket); each read is parsed before the next. */
@@ -113,6 +119,8 @@ export class Networking {
   closeListeners(): void {
     for (const l of this.listeners) l.close();
     this.listeners = [];
+    for (const l of this.tlsListeners) l.close();
+    this.tlsListeners = [];
     this.unixListener?.close();
     this.unixListener = null;
   }
@@ -152,6 +160,77 @@ export class Networking {
     return true;
   }
 
+  /** CONFIG SET tls-port (and bind, for the TLS listeners): as rebindTcp, with TLS listeners. TLS must be configured. */
+  rebindTls(port: number): boolean {
+    for (const l of this.tlsListeners) l.close();
+    this.tlsListeners = [];
+    this.host.tlsPort = 0;
+    if (port === 0) return true;
+    const backlog = this.host.config.getNumber('tcp-backlog');
+    const opened: tls.Server[] = [];
+    for (const t of bindTargets(this.host.config.getList('bind'))) {
+      const h = listenSync(t.addr, port, t.ipv6Only, backlog);
+      if (typeof h === 'number') {
+        const name = getSystemErrorName(h);
+        this.host.log.warning(`Warning: Could not create server TLS listening socket ${t.raw}:${port}: bind: ${bindErrorText(h)}`);
+        if (t.optional && (name === 'EADDRNOTAVAIL' || name === 'EAFNOSUPPORT' || name === 'EPROTONOSUPPORT')) continue;
+        for (const l of opened) l.close();
+        return false;
+      }
+      const srv = this.tlsServer();
+      srv.listen(h);
+      opened.push(srv);
+    }
+    this.tlsListeners = opened;
+    this.host.tlsPort = port;
+    return true;
+  }
+
+  /** CONFIG SET of a certificate or cipher directive: new connections of every TLS listener use the new context. */
+  reloadTls(): void {
+    for (const l of this.tlsListeners) l.setSecureContext(this.host.tls.contextOptions());
+  }
+
+  /**
+   * A TLS listener. A raw connection past maxclients (handshakes in progress
+   * included) is dropped before its handshake; a failed handshake, or a client
+   * certificate tls-auth-clients refuses, is logged as Redis logs it and closed; a
+   * connection whose handshake completed becomes a client as a plaintext one does.
+   */
+  private tlsServer(): tls.Server {
+    const cfg = this.host.config;
+    const srv = tls.createServer(this.host.tls.listenerOptions(cfg));
+    // Before tls.Server's own 'connection' listener wraps the socket: the limit, and tls-auth-clients as it is now.
+    srv.prependListener('connection', (raw: net.Socket) => {
+      (srv as unknown as { requestCert: boolean }).requestCert = TlsState.requestCert(cfg);
+      if (this.host.clients.size + this.handshaking.size >= cfg.getNumber('maxclients')) {
+        this.host.stats.connectionsReceived++;
+        this.host.stats.rejectedConnections++;
+        raw.destroy();
+        return;
+      }
+      this.handshaking.add(raw);
+      raw.once('close', () => this.handshaking.delete(raw));
+    });
+    srv.on('tlsClientError', (e: Error, t: tls.TLSSocket) => {
+      this.host.log.warning(`Error accepting a client connection: ${opensslError(e)}`);
+      t.destroy();
+    });
+    srv.on('secureConnection', (t: tls.TLSSocket) => {
+      const raw = (t as unknown as { _parent?: net.Socket })._parent;
+      if (raw) this.handshaking.delete(raw);
+      const refused = TlsState.checkClient(cfg, t);
+      if (refused !== null) {
+        this.host.log.warning(`Error accepting a client connection: ${refused}`);
+        t.destroy();
+        return;
+      }
+      this.accept(t, false, true);
+    });
+    srv.on('error', (e) => this.host.log.warning(`Listener error: ${e.message}`));
+    return srv;
+  }
+
 
   /** Opens the TCP listeners and the unix socket. Resolves when all are listening. */
   async listen(): Promise<void> {
@@ -171,6 +250,18 @@ export class Networking {
         }
       }
       if (!anyBound && binds.length > 0) throw new Error(`Failed listening on port ${port} (tcp), aborting.`);
+    }
+    const tlsPort = this.host.config.getNumber('tls-port');
+    if (tlsPort !== 0) {
+      for (const { raw, addr, ipv6Only, optional } of bindTargets(binds.length > 0 ? binds : ['*'])) {
+        try {
+          await this.listenTlsOn(tlsPort, addr, ipv6Only);
+        } catch (e) {
+          if (optional) continue;
+          this.host.log.warning(`Warning: Could not create server TLS listening socket ${raw}:${tlsPort}: ${(e as Error).message}`);
+          throw new Error(`Failed listening on port ${tlsPort} (tls), aborting.`);
+        }
+      }
     }
     const sock = this.host.config.getString('unixsocket');
     if (sock) {
@@ -200,6 +291,20 @@ export class Networking {
     });
   }
 
+  private listenTlsOn(port: number, host: string, ipv6Only: boolean): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const srv = this.tlsServer();
+      srv.once('error', reject);
+      srv.listen({ port, host, ipv6Only, backlog: this.host.config.getNumber('tcp-backlog') }, () => {
+        const a = srv.address();
+        if (a && typeof a === 'object') this.host.tlsPort = a.port;
+        srv.removeListener('error', reject);
+        this.tlsListeners.push(srv);
+        resolve();
+      });
+    });
+  }
+
   private isLocal(socket: net.Socket, unix: boolean): boolean {
     if (unix) return true;
     // Redis's connIsLocal: 127.0.0.1 and ::1 only, not the rest of 127/8.
@@ -212,7 +317,7 @@ export class Networking {
    * the server's read buffer when Node allows it (adoptSocket), otherwise through
    * 'data' events.
    */
-  private accept(accepted: net.Socket, unix: boolean): void {
+  private accept(accepted: net.Socket, unix: boolean, secure = false): void {
     this.host.stats.connectionsReceived++;
     if (this.host.shuttingDown) {
       accepted.destroy();
@@ -234,9 +339,12 @@ export class Networking {
     }
     let c: Client | null = null;
     const readBuf = this.readBuffer;
-    const adopted = adoptSocket(accepted, readBuf, (n: number) => {
-      if (c !== null) this.onData(c, readBuf.subarray(0, n), true);
-    });
+    // A TLS socket's reads are decrypted by Node: they come as 'data' events.
+    const adopted = secure
+      ? null
+      : adoptSocket(accepted, readBuf, (n: number) => {
+          if (c !== null) this.onData(c, readBuf.subarray(0, n), true);
+        });
     const socket = adopted ?? accepted;
     socket.setNoDelay(true);
     const keepalive = this.host.config.getNumber('tcp-keepalive');

@@ -70,6 +70,7 @@ import { MODULE_DENIED, isModuleLoadOrUnload } from '../commands/modules.js';
 import { abortExec } from '../commands/transactions.js';
 import { Phases, PhaseSwitch, isPlainClient, runPhases, TAKEN } from './phases.js';
 import { Networking } from './networking.js';
+import { TlsState } from './tls.js';
 import { Propagation, PROPAGATE_REPL_ONLY, type PropagationListener } from './propagation.js';
 import { WatchedKeys } from './watch.js';
 import { Tracking } from './tracking.js';
@@ -308,6 +309,9 @@ export class Server implements ServerContext {
   }
   /** Port actually listened on (differs from config when port 0 was asked). */
   port = 0;
+  /** TLS port actually listened on (0: none), and the TLS contexts (server/tls.ts). */
+  tlsPort = 0;
+  readonly tls = new TlsState();
   /** Address of the unix socket actually listened on. */
   unixPath = '';
   /** Called when the server exits (the CLI installs process.exit). */
@@ -411,8 +415,23 @@ export class Server implements ServerContext {
     return this.net.rebindTcp(port);
   }
 
+  /** CONFIG SET tls-port: configures TLS if it was not, then re-opens the TLS listeners (Redis's applyTLSPort). */
+  applyTlsPort(): string | null {
+    if (!this.tls.configured && !this.tls.configure(this.config, this.log)) return 'Unable to update TLS configuration. Check server logs.';
+    return this.net.rebindTls(this.config.getNumber('tls-port')) ? null : 'Unable to listen on this port. Check server logs.';
+  }
+
+  /** CONFIG SET of a tls-* context directive: rebuilds the contexts when TLS is in use (Redis's applyTlsCfg). */
+  applyTlsConfig(): string | null {
+    if (!TlsState.wanted(this.config)) return null;
+    if (!this.tls.configure(this.config, this.log)) return 'Unable to update TLS configuration. Check server logs.';
+    this.net.reloadTls();
+    return null;
+  }
+
   /** Opens the TCP listeners and the unix socket, then starts the cron. Resolves when all are listening. */
   async listen(): Promise<void> {
+    if (TlsState.wanted(this.config) && !this.tls.configure(this.config, this.log)) throw new Error('Failed to configure TLS. Check logs for more info.');
     await this.net.listen();
     this.startCron();
     for (const h of this.listenHooks) h();
