@@ -17,6 +17,7 @@ import type { Sentinel } from '../sentinel/index.js';
 import { createServer, createSentinelServer } from '../compose/compose.js';
 import { loadAofAtStartup } from '../persistence/aof.js';
 import { startReplicationFromConfig } from '../replication/index.js';
+import { moduleLoadFailure } from '../commands/modules.js';
 
 function usage(): never {
   process.stderr.write(
@@ -111,6 +112,12 @@ export async function main(argv: string[]): Promise<Server> {
     log.notice(`Running mode=${server.mode}, port=${config.getNumber('port')}.`);
   }
   if (!sentinel) log.notice('Server initialized');
+  // As redis-server's moduleLoadFromQueue: a module that cannot load aborts start-up; none can here.
+  for (const [path] of config.modulesToLoad) {
+    log.warning(`Module ${path} failed to load: ${moduleLoadFailure(path)}`);
+    log.warning(`Can't load module from ${path}: server aborting`);
+    process.exit(1);
+  }
   // As Redis: listening before the load, which answers -LOADING between its chunks.
   try {
     await server.listen();

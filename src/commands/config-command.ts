@@ -43,6 +43,11 @@ export function debugAllowed(c: Client): boolean {
 
 export { DEBUG_DENIED };
 
+/** Whether a client may run MODULE LOAD/LOADEX/UNLOAD under enable-module-command. */
+export function moduleAllowed(c: Client): boolean {
+  return allowProtected(c, 'enable-module-command');
+}
+
 // ---- CONFIG -----------------------------------------------------------------------------
 
 function configGet(c: Client, argv: string[]): void {

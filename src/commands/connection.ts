@@ -36,12 +36,9 @@ function ping(c: Client, argv: string[]): void {
   else c.addSimple('PONG');
 }
 
-/** Checks a username/password pair against the default user (requirepass). */
+/** Checks a username/password pair against the server's users (the ACL's, or requirepass's default user). */
 export function checkPassword(c: Client, user: string, pass: string): boolean {
-  const required = c.server.config.getString('requirepass');
-  if (user !== 'default') return false;
-  if (required === '') return true; // the default user is "nopass"
-  return pass === required;
+  return c.server.authenticate(c, user, pass);
 }
 
 const WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.';
@@ -57,7 +54,7 @@ function auth(c: Client, argv: string[]): void {
   let pass: string;
   if (argv.length === 2) {
     pass = argv[1];
-    if (c.server.config.getString('requirepass') === '') {
+    if (c.server.defaultUserNopass()) {
       c.addError('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
       return;
     }

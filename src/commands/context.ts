@@ -36,6 +36,11 @@ export interface BlockState {
   timeoutReply?: ClientHook;
   /** false: CLIENT UNBLOCK cannot end this wait (MIGRATE waits on its target, which Redis never interrupts). */
   interruptible?: boolean;
+  /**
+   * Run the command again when a waited key is deleted or changes type, not only
+   * when it is added (XREADGROUP: the group is gone, Redis 7.2's unblock_on_nokey).
+   */
+  unblockOnNoKey?: boolean;
   spec: CommandSpec;
   argv: string[];
 }
@@ -231,6 +236,10 @@ export interface ServerContext {
   readonly resetHooks: ClientHook[];
 
   requiresAuth(): boolean;
+  /** The default user needs no password (AUTH <password> is then an error). */
+  defaultUserNopass(): boolean;
+  /** Checks a username/password pair and, on success, makes the client that user's (the ACL's users). */
+  authenticate(c: Client, user: string, pass: string): boolean;
   /** Port actually listened on (0: no TCP listener). */
   port: number;
   /** CONFIG SET port / bind: closes the TCP listeners and listens on `port` at the bind addresses; false when that failed. */

@@ -27,6 +27,10 @@ import { COMMANDS as client } from './client-command.js';
 import { COMMANDS as persistence } from './persistence-commands.js';
 import { COMMANDS as replication } from './replication-commands.js';
 import { COMMANDS as cluster } from './cluster-commands.js';
+import { COMMANDS as modules } from './modules.js';
+import { COMMANDS as acl } from './acl-command.js';
+import { COMMANDS as streams } from './streams.js';
+import { COMMANDS as scripting } from './scripting.js';
 
 export const ALL_COMMANDS: CommandSpec[] = [
   ...connection,
@@ -52,4 +56,8 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...persistence,
   ...replication,
   ...cluster,
+  ...modules,
+  ...acl,
+  ...streams,
+  ...scripting,
 ];

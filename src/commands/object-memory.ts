@@ -1,13 +1,16 @@
 // OBJECT and MEMORY: encodings, idle time and frequency of a key, and MEMORY
-// USAGE / STATS / DOCTOR over the V8 size model and the heap readings described in
-// keyspace/eviction.ts (MEMORY MALLOC-STATS: no allocator stats; MEMORY PURGE: OK,
-// nothing to do).
+// STATS / DOCTOR over the V8 size model and the heap readings described in
+// keyspace/eviction.ts; MEMORY USAGE answers Redis's figure for the value
+// (keyspace/redis-mem-model.ts); MALLOC-STATS reports V8's heap; MEMORY PURGE: OK,
+// nothing to do (V8 returns memory when it collects).
 
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { cmd, type CommandSpec } from './table.js';
 import type { Client } from './context.js';
 import type { ServerContext } from './context.js';
 import { bytesToHuman } from '../util/format.js';
-import { keyMemoryUsage, TABLES_PER_KEY, EXPIRE_OVERHEAD } from '../keyspace/eviction.js';
+import { TABLES_PER_KEY, EXPIRE_OVERHEAD } from '../keyspace/eviction.js';
+import { redisMemoryUsage } from '../keyspace/redis-mem-model.js';
 import { ObjType, RObj, typeName } from '../types/object.js';
 import type { RList } from '../types/list.js';
 import { parseIntArg } from '../util/numbers.js';
@@ -138,7 +141,8 @@ function memoryUsage(c: Client, argv: string[]): void {
     c.addNull();
     return;
   }
-  c.addInt(keyMemoryUsage(c.db, argv[2], obj, samples));
+  // Redis's figure for the value (keyspace/redis-mem-model.ts), not our V8 one: see there why.
+  c.addInt(redisMemoryUsage(argv[2], obj, objectEncoding(c.server, obj), samples, c.server.encodingLimits.listMaxListpackSize));
 }
 
 function memoryStats(c: Client): void {
@@ -226,6 +230,19 @@ function memoryDoctor(c: Client): void {
   c.addVerbatim(report);
 }
 
+/**
+ * MEMORY MALLOC-STATS: where Redis prints jemalloc's report, the allocator here is
+ * V8's heap (plus malloc for Buffers outside it): its totals and its spaces.
+ */
+function mallocStats(c: Client): void {
+  const out = ['___ Begin V8 heap statistics ___'];
+  for (const [k, v] of Object.entries(getHeapStatistics())) out.push(`${k}: ${v}`);
+  out.push('Spaces (size, used, available, physical):');
+  for (const sp of getHeapSpaceStatistics()) out.push(`  ${sp.space_name}: ${sp.space_size} ${sp.space_used_size} ${sp.space_available_size} ${sp.physical_space_size}`);
+  out.push('--- End V8 heap statistics ---');
+  c.addVerbatim(out.join('\n') + '\n');
+}
+
 const MEMORY_HELP = [
   'MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   'DOCTOR',
@@ -267,7 +284,7 @@ export const COMMANDS: CommandSpec[] = [
     subcommands: [
       cmd('doctor', 2, [], [0, 0, 0], 'server', ['slow'], memoryDoctor, { since: '4.0.0', summary: 'Outputs a memory problems report.', complexity: 'O(1)' }),
       cmd('help', 2, ['loading', 'stale'], [0, 0, 0], 'server', ['slow'], (c) => addHelp(c, MEMORY_HELP), { since: '4.0.0', summary: 'Returns helpful text about the different subcommands.', complexity: 'O(1)' }),
-      cmd('malloc-stats', 2, [], [0, 0, 0], 'server', ['slow'], (c) => c.addVerbatim('Stats not supported for the current allocator'), { since: '4.0.0', summary: 'Returns the allocator statistics.', complexity: 'Depends on how much memory is allocated, could be slow' }),
+      cmd('malloc-stats', 2, [], [0, 0, 0], 'server', ['slow'], mallocStats, { since: '4.0.0', summary: 'Returns the allocator statistics.', complexity: 'Depends on how much memory is allocated, could be slow' }),
       cmd('purge', 2, [], [0, 0, 0], 'server', ['slow'], (c) => c.addOk(), { since: '4.0.0', summary: 'Asks the allocator to release memory.', complexity: 'Depends on how much memory is allocated, could be slow' }),
       cmd('stats', 2, [], [0, 0, 0], 'server', ['slow'], memoryStats, { since: '4.0.0', summary: 'Returns details about memory usage.', complexity: 'O(1)' }),
       cmd('usage', -3, ['readonly'], [2, 2, 1], 'server', ['read', 'slow'], memoryUsage, { since: '4.0.0', summary: 'Estimates the memory usage of a key.', complexity: 'O(N) where N is the number of samples.' }),

@@ -48,6 +48,8 @@ export const CMD_NO_AUTH = 1 << 5;
 export const CMD_MAY_REPLICATE = 1 << 6;
 export const CMD_NO_MULTI = 1 << 7;
 export const CMD_STALE = 1 << 8;
+export const CMD_NOSCRIPT = 1 << 9;
+export const CMD_ALLOW_BUSY = 1 << 10;
 
 const FLAG_BITS: Partial<Record<CommandFlag, number>> = {
   write: CMD_WRITE,
@@ -59,6 +61,8 @@ const FLAG_BITS: Partial<Record<CommandFlag, number>> = {
   may_replicate: CMD_MAY_REPLICATE,
   no_multi: CMD_NO_MULTI,
   stale: CMD_STALE,
+  noscript: CMD_NOSCRIPT,
+  allow_busy: CMD_ALLOW_BUSY,
 };
 
 /** The CMD_* bits of a flag list. */

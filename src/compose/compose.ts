@@ -21,6 +21,8 @@ import { bindPersistenceCommands } from '../persistence/commands.js';
 import { installReplication } from '../replication/index.js';
 import { bindReplicationCommands } from '../replication/commands.js';
 import { installMigrate } from '../cluster/migrate.js';
+import { installAcl } from '../acl/index.js';
+import { installScripting } from '../scripting/scripting.js';
 import { ClusterStartupError, installCluster } from '../cluster/cluster.js';
 import { bindClusterCommands } from '../cluster/commands.js';
 import { Sentinel } from '../sentinel/sentinel.js';
@@ -45,6 +47,8 @@ export function createServer(config: Config = new Config(), log: Logger = new Lo
   bindPersistenceCommands(server.commands);
   bindReplicationCommands(server.commands);
   installMigrate(server);
+  installAcl(server);
+  installScripting(server);
   if (config.getBool('cluster-enabled')) {
     try {
       installCluster(server);

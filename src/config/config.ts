@@ -30,6 +30,8 @@ export interface Directive {
   sensitive?: boolean;
   /** Redis's HIDDEN_CONFIG (the debugging directives): CONFIG GET shows it only by its exact name. */
   hidden?: boolean;
+  /** Accepted, kept, shown and rewritten, but nothing in Cinnabar acts on it: why (see INERT; the README lists these). */
+  inert?: string;
 }
 
 export class ConfigError extends Error {}
@@ -422,6 +424,56 @@ export const DIRECTIVES: Directive[] = [
   bool('tls-session-caching', true),
 ];
 
+/**
+ * The directives Cinnabar accepts (so a redis.conf written for redis-server loads)
+ * but does not act on, and why. test/unit/config-inert.test.ts checks that nothing
+ * in src/ reads them, and that every directive nothing reads is listed here or
+ * owned by a subsystem still being built (cluster, TLS, ACL, scripting, streams).
+ */
+const INERT: Record<string, string> = {
+  'unixsocketperm': 'the socket file keeps the permissions the umask gives it',
+  'supervised': 'no upstart/systemd readiness notification (process_supervised:no)',
+  'syslog-enabled': 'no syslog: the log goes to stdout or logfile',
+  'syslog-ident': 'no syslog',
+  'syslog-facility': 'no syslog',
+  'set-proc-title': 'the process title stays node\'s',
+  'proc-title-template': 'the process title stays node\'s',
+  'dynamic-hz': 'hz is not raised with the number of clients',
+  'io-threads': 'one thread: Node serves every socket from its event loop',
+  'io-threads-do-reads': 'one thread',
+  'replica-lazy-flush': 'a replica flushes its old data synchronously before a full sync',
+  'activedefrag': 'no allocator defragmentation: V8\'s garbage collector compacts the heap',
+  'active-defrag-cycle-min': 'no active defragmentation',
+  'active-defrag-cycle-max': 'no active defragmentation',
+  'active-defrag-threshold-lower': 'no active defragmentation',
+  'active-defrag-threshold-upper': 'no active defragmentation',
+  'active-defrag-ignore-bytes': 'no active defragmentation',
+  'active-defrag-max-scan-fields': 'no active defragmentation',
+  'activerehashing': 'JavaScript Maps rehash themselves',
+  'rdb-del-sync-files': 'replication sync files are not kept on disk',
+  'aof-rewrite-incremental-fsync': 'the rewritten AOF is fsynced once, at its end',
+  'rdb-save-incremental-fsync': 'the RDB file is fsynced once, at its end',
+  'crash-log-enabled': 'no crash handler: Node prints its own stack trace',
+  'crash-memcheck-enabled': 'no crash handler',
+  'use-exit-on-panic': 'no crash handler',
+  'jemalloc-bg-thread': 'no jemalloc: V8 and libc allocate',
+  'oom-score-adj': '/proc/self/oom_score_adj is not written',
+  'oom-score-adj-values': '/proc/self/oom_score_adj is not written',
+  'disable-thp': 'transparent huge pages are left as the system sets them',
+  'watchdog-period': 'no software watchdog',
+  'server_cpulist': 'no CPU affinity',
+  'bio_cpulist': 'no CPU affinity',
+  'aof_rewrite_cpulist': 'no CPU affinity',
+  'bgsave_cpulist': 'no CPU affinity (and no fork)',
+  'ignore-warnings': 'none of the start-up warnings it silences (ARM64-COW-BUG) is issued',
+  'locale-collate': 'strings compare by bytes (SORT ALPHA), not by the locale',
+  'replica-ignore-disk-write-errors': 'a replica does not stop on a failed disk write',
+  'sanitize-dump-payload': 'RESTORE and RDB loading always check what they decode; there is no separate deep check',
+  'socket-mark-id': 'SO_MARK cannot be set from Node',
+  'propagation-error-behavior': 'errors in propagated commands are logged and ignored',
+};
+for (const d of DIRECTIVES) if (Object.prototype.hasOwnProperty.call(INERT, d.name)) d.inert = INERT[d.name];
+
 // Deduplicate by name (later entries would only repeat earlier ones).
 const BY_NAME = new Map<string, Directive>();
 for (const d of DIRECTIVES) {
@@ -445,6 +497,8 @@ export class Config {
   file: string | null = null;
   /** A `user default ...` line was read at start-up (CONFIG REWRITE then describes that user as Redis does). */
   defaultUserFromFile = false;
+  /** `loadmodule <path> [args]` lines read at start-up, in order (the CLI refuses them: commands/modules.ts). */
+  readonly modulesToLoad: string[][] = [];
 
   constructor() {
     for (const d of UNIQUE) this.values.set(d.name, this.parseValue(d, [d.default]));

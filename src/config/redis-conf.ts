@@ -82,7 +82,13 @@ export function loadConfigText(config: Config, text: string, seen = new Set<stri
       continue;
     }
     if (name === 'user' && argv.length > 1 && argv[1] === 'default') config.defaultUserFromFile = true;
-    if (name === 'rename-command' || name === 'user' || name === 'loadmodule' || name === 'sentinel') {
+    if (name === 'loadmodule') {
+      // As Redis: queued with its arguments, loaded (here: refused) after the server is initialised.
+      if (argv.length < 2) throw new ConfigFileError(i + 1, raw, 'Bad directive or wrong number of arguments');
+      config.modulesToLoad.push(argv.slice(1));
+      continue;
+    }
+    if (name === 'rename-command' || name === 'user' || name === 'sentinel') {
       // Handled by their subsystems (ACL, sentinel); accepted here.
       continue;
     }

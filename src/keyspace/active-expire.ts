@@ -19,7 +19,11 @@ export class ActiveExpire {
     const start = performance.now();
     const acceptableStale = 10 - effort;
     for (const db of ks.dbs) {
-      if (db.expires.size === 0) continue;
+      if (db.expires.size === 0) {
+        // As Redis's activeExpireCycle: no key with a TTL left, the estimate is 0 again.
+        db.avgTtl = 0;
+        continue;
+      }
       for (;;) {
         let it = this.cursors[db.id];
         if (!it) {
@@ -60,5 +64,7 @@ export class ActiveExpire {
         }
       }
     }
+    // INFO's expire_cycle_cpu_milliseconds, as Redis's stat_expire_cycle_time_used (wall time of the cycles).
+    ks.stats.expireCycleUs += (performance.now() - start) * 1000;
   }
 }

@@ -121,7 +121,7 @@ export class Keyspace {
   lfuDecayTime = 1;
   /** Observers of key changes (snapshots in progress); usually empty. */
   observers: KeyspaceObserver[] = [];
-  stats = { expiredKeys: 0, hits: 0, misses: 0, evictedKeys: 0, expiredStalePerc: 0, expiredTimeCapReached: 0 };
+  stats = { expiredKeys: 0, hits: 0, misses: 0, evictedKeys: 0, expiredStalePerc: 0, expiredTimeCapReached: 0, expireCycleUs: 0 };
   /** Bytes the databases' keys are charged (the sum of every Database.mem; see the header). */
   dataset = 0;
   /** Values and tables waiting to be released (UNLINK, FLUSHALL ASYNC; lazyfree.ts). */

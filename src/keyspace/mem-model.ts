@@ -1,5 +1,7 @@
-// The size model: what a key costs, as MEMORY USAGE reports it and as the dataset
-// accounting (Database.account, keyspace.ts) counts it.
+// The size model: what a key costs in this process, as the dataset accounting
+// (Database.account, keyspace.ts) counts it for used_memory and maxmemory. MEMORY
+// USAGE answers Redis's figure instead (redis-mem-model.ts), so that capacity plans
+// made on Redis carry over.
 //
 // V8 on 64-bit Node without pointer compression:
 //  - a flat one-byte string: 16 bytes of header (map, hash, length) + its bytes
@@ -21,6 +23,7 @@ import type { Database } from './keyspace.js';
 import { ObjType, type RObj, type RHash, type RSet } from '../types/object.js';
 import type { RList } from '../types/list.js';
 import type { SortedSet } from '../types/sorted-set.js';
+import type { Stream } from '../types/stream.js';
 
 const OBJ_HEADER = 24;
 const PTR = 8;
@@ -128,8 +131,10 @@ export function valueMemoryUsage(obj: RObj, samples = 5): number {
       }
       return ZSET_BASE + Math.round((sum / m) * n);
     }
+    case ObjType.Stream:
+      return (obj.value as Stream).memoryUsage();
     default: {
-      // Types without a model yet (streams): an honest lower bound of an object.
+      // Types without a model yet: an honest lower bound of an object.
       return OBJ_HEADER + 8 * PTR;
     }
   }

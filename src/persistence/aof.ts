@@ -1416,7 +1416,7 @@ export function installAof(server: Server): void {
     if ((bits & CMD_WRITE) === 0 && spec.name !== 'ping') return null;
     if ((c.flags & CLIENT_MASTER) !== 0) return null;
     return MISCONF_AOF + a.st.lastWriteError;
-  });
+  }, { script: true });
   a.st.onWriteOk = (ok) => misconf.set(!ok);
   misconf.set(!a.st.lastWriteOk);
 }

@@ -825,7 +825,7 @@ function installBackgroundSave(server: Server): void {
     if (!server.config.getBool('stop-writes-on-bgsave-error') || savePoints(server).length === 0) return null;
     if (server.role === 'replica' || (c.flags & CLIENT_MASTER) !== 0) return null;
     return MISCONF;
-  });
+  }, { script: true });
   rdbState.onBgsaveOk = (ok) => misconf.set(!ok);
   // LOADING while the start-up load runs in chunks: commands not flagged `loading`
   // (and EXEC of a transaction holding one) are refused.

@@ -9,15 +9,24 @@
 //
 // Limits (checked where the input enters, as Redis does):
 //  - proto-max-bulk-len: largest bulk argument.
-//  - 1024*1024 arguments in one multibulk.
-//  - 64 KiB for an inline request, a multibulk count line, or a bulk length line.
+//  - INT_MAX arguments in one multibulk (Redis 7's cap; the argument array grows as
+//    arguments arrive past PRESIZE_MAX_ARGS, so a bogus count costs nothing).
+//  - 64 KiB for an inline request, a multibulk count line, or a bulk length line
+//    still without its line end (a complete line is parsed whatever its length, as
+//    Redis does: only an unterminated one can grow without bound).
+//  - before authentication (limits.authRequired()): 10 arguments and bulks of
+//    16 KiB at most (Redis's CVE-2021-32675 defence), so a client without the
+//    password cannot make the server allocate a proto-max-bulk-len buffer.
 // A violation yields a ProtocolError with Redis's message; the server replies with
 // it and closes the connection.
 
 const CR = 13;
 const LF = 10;
 const INLINE_MAX_SIZE = 64 * 1024;
-const MULTIBULK_MAX_ARGS = 1024 * 1024;
+const MULTIBULK_MAX_ARGS = 2147483647;
+/** Largest multibulk count and bulk length a client may send before it authenticates. */
+const UNAUTH_MAX_ARGS = 10;
+const UNAUTH_MAX_BULK = 16384;
 const BIG_ARG = 32 * 1024;
 /** Multibulks up to this many arguments get their argv array allocated at its final size. */
 const PRESIZE_MAX_ARGS = 1024;
@@ -32,6 +41,8 @@ export class ProtocolError extends Error {}
 
 export interface ParserLimits {
   protoMaxBulkLen: number;
+  /** True while the client must still authenticate (Redis's authRequired); asked only past the unauthenticated caps. */
+  authRequired?: () => boolean;
 }
 
 export class RequestParser {
@@ -169,9 +180,9 @@ export class RequestParser {
       if (buf.length - this.pos > INLINE_MAX_SIZE) throw new ProtocolError('Protocol error: too big mbulk count string');
       return 0;
     }
-    if (nl - this.pos > INLINE_MAX_SIZE) throw new ProtocolError('Protocol error: too big mbulk count string');
     const n = parseSize(buf, this.pos + 1, nl);
     if (n === null || n > MULTIBULK_MAX_ARGS) throw new ProtocolError('Protocol error: invalid multibulk length');
+    if (n > UNAUTH_MAX_ARGS && this.limits.authRequired?.() === true) throw new ProtocolError('Protocol error: unauthenticated multibulk length');
     this.pos = nl + 2;
     if (n <= 0) return 2;
     this.argsLeft = n;
@@ -196,14 +207,13 @@ export class RequestParser {
           if (buf.length - this.pos > INLINE_MAX_SIZE) throw new ProtocolError('Protocol error: too big bulk count string');
           return false;
         }
-        if (nl - this.pos > INLINE_MAX_SIZE) throw new ProtocolError('Protocol error: too big bulk count string');
         if (buf[this.pos] !== 36 /* $ */) {
           throw new ProtocolError(`Protocol error: expected '$', got '${String.fromCharCode(buf[this.pos])}'`);
         }
         const len = parseSize(buf, this.pos + 1, nl);
-        if (len === null || len < 0 || len > this.limits.protoMaxBulkLen || len > MAX_STRING_LENGTH) {
-          throw new ProtocolError('Protocol error: invalid bulk length');
-        }
+        if (len === null || len < 0 || len > this.limits.protoMaxBulkLen) throw new ProtocolError('Protocol error: invalid bulk length');
+        if (len > UNAUTH_MAX_BULK && this.limits.authRequired?.() === true) throw new ProtocolError('Protocol error: unauthenticated bulk length');
+        if (len > MAX_STRING_LENGTH) throw new ProtocolError('Protocol error: invalid bulk length');
         this.pos = nl + 2;
         this.bulkLen = len;
         if (len >= BIG_ARG && buf.length - this.pos < len + 2) {
@@ -244,7 +254,6 @@ export class RequestParser {
       if (buf.length - this.pos > INLINE_MAX_SIZE) throw new ProtocolError('Protocol error: too big inline request');
       return undefined;
     }
-    if (nl - this.pos > INLINE_MAX_SIZE) throw new ProtocolError('Protocol error: too big inline request');
     let end = nl;
     if (end > this.pos && buf[end - 1] === CR) end--;
     const line = buf.toString('latin1', this.pos, end);

@@ -817,7 +817,8 @@ export class Replication {
     const want = this.masterHost !== null ? this.readOnly || !this.serveStale : this.minReplicas > 0 && this.minLag > 0;
     if (want && this.phaseRemovers === null) {
       const ph = this.server.phases;
-      this.phaseRemovers = [ph.register('min-replicas', this.minReplicasPhase), ph.register('readonly', this.readonlyPhase), ph.register('stale', this.stalePhase)];
+      // A script's writes pass the min-replicas and read-only checks too (until its first write).
+      this.phaseRemovers = [ph.register('min-replicas', this.minReplicasPhase, { script: true }), ph.register('readonly', this.readonlyPhase, { script: true }), ph.register('stale', this.stalePhase)];
     } else if (!want && this.phaseRemovers !== null) {
       for (const remove of this.phaseRemovers) remove();
       this.phaseRemovers = null;

@@ -24,6 +24,8 @@ export class Blocking {
   private blockTimers = new Map<Client, NodeJS.Timeout>();
   /** Clients blocked now (INFO blocked_clients). */
   blockedClients = 0;
+  /** Blocked clients waiting with unblockOnNoKey (XREADGROUP): a modified key may concern them. */
+  noKeyWaiters = 0;
 
   constructor(
     private readonly host: Server,
@@ -50,6 +52,7 @@ export class Blocking {
     c.blocked = state;
     c.flags |= CLIENT_BLOCKED;
     this.blockedClients++;
+    if (state.unblockOnNoKey === true) this.noKeyWaiters++;
     const map = this.blockingKeys[db.id];
     for (const k of state.keys) {
       let list = map.get(k);
@@ -106,6 +109,7 @@ export class Blocking {
     c.blocked = null;
     c.flags &= ~CLIENT_BLOCKED;
     this.blockedClients--;
+    if (st.unblockOnNoKey === true) this.noKeyWaiters--;
     const map = this.blockingKeys[st.db.id];
     for (const k of st.keys) {
       const list = map.get(k);
@@ -167,6 +171,22 @@ export class Blocking {
   }
 
   /**
+   * A key was modified (deleted, overwritten...): clients waiting with
+   * unblockOnNoKey on it run again (Redis 7.2's signalDeletedKeyAsReady).
+   */
+  keyModified(db: Database, key: string): void {
+    if (this.noKeyWaiters === 0) return;
+    const waiting = this.blockingKeys[db.id].get(key);
+    if (waiting === undefined) return;
+    for (const c of waiting) {
+      if (c.blocked?.unblockOnNoKey === true) {
+        this.keyAdded(db, key);
+        return;
+      }
+    }
+  }
+
+  /**
    * Serves clients blocked on keys that became ready, in the order they blocked, by
    * executing their command again. A client whose command still finds nothing
    * blocks again. Keys made ready by the served commands are handled in turn.
@@ -181,11 +201,14 @@ export class Blocking {
         const waiting = this.blockingKeys[db.id].get(key);
         if (!waiting) continue;
         for (const c of waiting.slice()) {
-          const obj = db.lookup(key);
-          if (obj === undefined) break;
           const st = c.blocked;
           if (!st) continue;
-          if (st.type !== null && obj.type !== st.type) continue;
+          const obj = db.lookup(key);
+          // XREADGROUP runs again whatever became of the key (deleted, another type).
+          if (st.unblockOnNoKey !== true) {
+            if (obj === undefined) continue;
+            if (st.type !== null && obj.type !== st.type) continue;
+          }
           this.unblock(c, true);
           const prevDb = c.db;
           c.db = st.db;

@@ -30,6 +30,8 @@ export class Client extends ReplyWriter {
   libName = '';
   libVer = '';
   user = 'default';
+  /** The ACL user object (src/acl/ owns it); null: the default user. */
+  aclUser: object | null = null;
   authenticated: boolean;
   flags = 0;
   /** True while this client is in the server's list of clients to flush. */
@@ -70,7 +72,7 @@ export class Client extends ReplyWriter {
     this.socket = socket;
     this.db = db;
     this.id = id;
-    this.parser = new RequestParser({ protoMaxBulkLen: server.config.getNumber('proto-max-bulk-len') });
+    this.parser = new RequestParser({ protoMaxBulkLen: server.config.getNumber('proto-max-bulk-len'), authRequired: () => !this.authenticated });
     this.authenticated = !server.requiresAuth();
     this.ctime = Date.now();
     this.lastInteraction = this.ctime;

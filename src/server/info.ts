@@ -387,7 +387,7 @@ function statsSection(s: Server): string {
     ['expired_keys', ks.expiredKeys],
     ['expired_stale_perc', ks.expiredStalePerc.toFixed(2)],
     ['expired_time_cap_reached_count', ks.expiredTimeCapReached],
-    ['expire_cycle_cpu_milliseconds', 0],
+    ['expire_cycle_cpu_milliseconds', Math.floor(ks.expireCycleUs / 1000)],
     ['evicted_keys', ks.evictedKeys],
     ['evicted_clients', st.evictedClients],
     ['total_eviction_exceeded_time', (ev ? ev.exceededTotalMs : 0) + exceededNow],
@@ -427,9 +427,9 @@ function statsSection(s: Server): string {
     ['instantaneous_eventloop_cycles_per_sec', 0],
     ['instantaneous_eventloop_duration_usec', 0],
     ['acl_access_denied_auth', s.authFailures],
-    ['acl_access_denied_cmd', 0],
-    ['acl_access_denied_key', 0],
-    ['acl_access_denied_channel', 0],
+    ['acl_access_denied_cmd', s.aclDenied.cmd],
+    ['acl_access_denied_key', s.aclDenied.key],
+    ['acl_access_denied_channel', s.aclDenied.channel],
   ]);
 }
 

@@ -65,7 +65,8 @@ import { evictor, memoryTracker, type MemoryOverheads } from '../keyspace/evicti
 import { defaultEncodingLimits, readEncodingLimits, type EncodingLimits } from '../types/encoding.js';
 import { ALL_COMMANDS } from '../commands/index.js';
 import { clientInfoLine } from '../commands/client-command.js';
-import { DEBUG_DENIED, debugAllowed } from '../commands/config-command.js';
+import { DEBUG_DENIED, debugAllowed, moduleAllowed } from '../commands/config-command.js';
+import { MODULE_DENIED, isModuleLoadOrUnload } from '../commands/modules.js';
 import { abortExec } from '../commands/transactions.js';
 import { Phases, PhaseSwitch, isPlainClient, runPhases, TAKEN } from './phases.js';
 import { Networking } from './networking.js';
@@ -271,6 +272,8 @@ export class Server implements ServerContext {
   mode: 'standalone' | 'cluster' | 'sentinel' = 'standalone';
   role: 'master' | 'replica' = 'master';
   authFailures = 0;
+  /** ACL denials by reason (INFO acl_access_denied_cmd/key/channel), counted by the ACL (src/acl). */
+  readonly aclDenied = { cmd: 0, key: 0, channel: 0 };
   /** Run on RESET for each subsystem's per-client state. */
   readonly resetHooks: Array<(c: Client) => void> = [];
   /** DEBUG subcommands subsystems add (DEBUG RELOAD, CHANGE-REPL-ID...), by lower-case name. */
@@ -384,6 +387,21 @@ export class Server implements ServerContext {
 
   requiresAuth(): boolean {
     return this.config.getString('requirepass') !== '';
+  }
+
+  /** AUTH <password> is refused when the default user needs no password (the ACL replaces this). */
+  defaultUserNopass(): boolean {
+    return this.config.getString('requirepass') === '';
+  }
+
+  /**
+   * Checks a username/password pair; on success the client is that user's (the ACL
+   * replaces this; without it only the default user exists, with requirepass).
+   */
+  authenticate(_c: Client, user: string, pass: string): boolean {
+    if (user !== 'default') return false;
+    const required = this.config.getString('requirepass');
+    return required === '' || pass === required;
   }
 
   // ---- listening and connections (networking.ts) ---------------------------------------
@@ -545,7 +563,7 @@ export class Server implements ServerContext {
   private registerBuiltinPhases(): void {
     const CLIENT_STATE = { client: true };
     const ph = this.phases;
-    ph.register('protected', (c, spec) => (spec.name === 'debug' && this.commands.lookup('debug') === spec && !debugAllowed(c) ? DEBUG_DENIED : null));
+    ph.register('protected', (c, spec) => (spec.name === 'debug' && this.commands.lookup('debug') === spec && !debugAllowed(c) ? DEBUG_DENIED : isModuleLoadOrUnload(spec) && !moduleAllowed(c) ? MODULE_DENIED : null));
     ph.register('auth', (c, _spec, _argv, bits) => (!c.authenticated && (bits & CMD_NO_AUTH) === 0 ? 'NOAUTH Authentication required.' : null), CLIENT_STATE);
     ph.register('no-multi', (c, _spec, _argv, bits) => ((c.flags & CLIENT_MULTI) !== 0 && (bits & CMD_NO_MULTI) !== 0 ? 'ERR Command not allowed inside a transaction' : null), CLIENT_STATE);
     // Registered while maxmemory is set (applyConfig).
@@ -905,6 +923,7 @@ export class Server implements ServerContext {
 
   /** A key changed: clients WATCHing it will fail their EXEC. */
   signalModifiedKey(db: Database, key: string): void {
+    if (this.blocking.noKeyWaiters !== 0) this.blocking.keyModified(db, key);
     this.watches.modified(db, key);
     this.tracking.invalidateKey(this.tracking.current, key, true);
     // The key's value may have changed in place: charged again when the command returns (keyspace.ts).

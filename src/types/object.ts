@@ -11,6 +11,7 @@
 import type { RList } from './list.js';
 import type { SortedSet } from './sorted-set.js';
 import type { RHashValue } from './hash.js';
+import type { Stream } from './stream.js';
 
 export const enum ObjType {
   String = 0,
@@ -28,7 +29,7 @@ export const ENC_BIG = 1; // hashtable / skiplist / quicklist / raw
 /** A hash: compact packed pairs or a Map (see hash.ts); obj.enc is ENC_BIG iff in map form. */
 export type RHash = RHashValue;
 export type RSet = Set<string>;
-export type Value = string | RList | RSet | RHash | SortedSet;
+export type Value = string | RList | RSet | RHash | SortedSet | Stream;
 
 // type, enc and the 24-bit LRU/LFU word share one small integer (`tag`): an object
 // with three fields instead of five is 48 bytes instead of 64 in V8, 16 bytes less

@@ -416,6 +416,27 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     when: (_cmd, ours) => JSON.stringify(ours).includes('MIGRATE cannot run inside MULTI/EXEC'),
   },
   {
+    id: 'acl-sanitize-payload',
+    command: ['ACL LIST', 'ACL GETUSER'],
+    reason:
+      'Redis 7.2 creates users (the default user too) with the sanitize-payload flag, which ACL LIST and GETUSER show; 7.0 sets it only on an explicit sanitize-payload or reset rule. Compared without the flag (skip-sanitize-payload still counts).',
+    transform: (r) => dropSanitizePayload(r),
+  },
+  {
+    id: 'acl-dryrun-denial',
+    command: 'ACL DRYRUN',
+    reason: "Redis 7.2's ACL DRYRUN names the user ('User alice has no permissions to ...'); 7.0 writes 'This user has no permissions to ...'.",
+    transform: (r, cmd, side) =>
+      side === 'theirs' && r.t === 'bulk' && r.v !== null && r.v.startsWith('This user ') ? { t: 'bulk', v: `User ${cmd[2]} ${r.v.slice('This user '.length)}` } : r,
+  },
+  {
+    id: 'script-double-72',
+    command: ['EVAL', 'EVALSHA', 'EVAL_RO', 'EVALSHA_RO', 'FCALL', 'FCALL_RO'],
+    reason:
+      "A script's {double=...} reply and the numbers it passes to redis.call: Redis 7.0 prints them with %.17g (0.10000000000000001), Redis 7.2 with fpconv_dtoa, the shortest text that reads back the same (0.1).",
+    transform: (r) => mapStrings(r, (s) => canonicalDoubleText(s) ?? s),
+  },
+  {
     id: 'cluster-help-myshardid',
     command: 'CLUSTER HELP',
     reason: 'CLUSTER MYSHARDID is new in Redis 7.2, with its two lines in CLUSTER HELP.',
@@ -437,6 +458,22 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     transform: (r) => dropFields(r, new Set(['cluster-announce-human-nodename'])),
   },
 ];
+
+/** An ACL reply without the sanitize-payload flag: the token of a rule string, the element of a flags list. */
+export function dropSanitizePayload(r: Reply): Reply {
+  switch (r.t) {
+    case 'bulk':
+      return r.v === null ? r : { t: 'bulk', v: r.v.replace(/(^| )sanitize-payload(?= |$)/g, '') };
+    case 'array':
+      return r.v === null ? r : { t: 'array', v: r.v.filter((x) => !(x.t === 'bulk' && x.v === 'sanitize-payload')).map(dropSanitizePayload) };
+    case 'set':
+      return { t: 'set', v: r.v.filter((x) => !(x.t === 'bulk' && x.v === 'sanitize-payload')).map(dropSanitizePayload) };
+    case 'map':
+      return { t: 'map', v: r.v.map(([k, v]) => [k, dropSanitizePayload(v)] as [Reply, Reply]) };
+    default:
+      return r;
+  }
+}
 
 /** Whether `entry` names the command `cmd` (name, or "NAME SUBCOMMAND"). */
 export function matchesCommand(entry: KnownDifference, cmd: readonly string[]): boolean {

@@ -69,7 +69,7 @@ describe('bad input', () => {
   const cases: Array<[string, string, string]> = [
     ['huge bulk length', '*1\r\n$99999999999\r\n', '-ERR Protocol error: invalid bulk length\r\n'],
     ['negative bulk length', '*1\r\n$-3\r\n', '-ERR Protocol error: invalid bulk length\r\n'],
-    ['huge multibulk count', '*99999999\r\n', '-ERR Protocol error: invalid multibulk length\r\n'],
+    ['multibulk count over INT_MAX', '*2147483648\r\n', '-ERR Protocol error: invalid multibulk length\r\n'],
     ['bulk without $', '*2\r\n$3\r\nGET\r\n:12\r\n', "-ERR Protocol error: expected '$', got ':'\r\n"],
     ['unbalanced quotes inline', 'SET "a b\r\n', '-ERR Protocol error: unbalanced quotes in request\r\n'],
     ['letters as a count', '*abc\r\n', '-ERR Protocol error: invalid multibulk length\r\n'],

@@ -90,7 +90,8 @@ function errorOf(input: string | Buffer, max?: number): string {
 test('protocol errors carry Redis messages', () => {
   assert.equal(errorOf('*2\r\n$3\r\nGET\r\n+a\r\n'), "Protocol error: expected '$', got '+'");
   assert.equal(errorOf('*x\r\n'), 'Protocol error: invalid multibulk length');
-  assert.equal(errorOf('*2000000\r\n'), 'Protocol error: invalid multibulk length');
+  assert.equal(errorOf('*2147483648\r\n'), 'Protocol error: invalid multibulk length');
+  assert.equal(errorOf('*2147483647\r\n'), 'no error'); // Redis 7's cap is INT_MAX
   assert.equal(errorOf('*1\r\n$-5\r\n'), 'Protocol error: invalid bulk length');
   assert.equal(errorOf('*1\r\n$abc\r\n'), 'Protocol error: invalid bulk length');
   assert.equal(errorOf('*1\r\n$2000000\r\n', 1024 * 1024), 'Protocol error: invalid bulk length');
@@ -98,6 +99,35 @@ test('protocol errors carry Redis messages', () => {
   assert.equal(errorOf('A'.repeat(70000)), 'Protocol error: too big inline request');
   assert.equal(errorOf('*' + '1'.repeat(70000)), 'Protocol error: too big mbulk count string');
   assert.equal(errorOf('*1\r\n$' + '1'.repeat(70000)), 'Protocol error: too big bulk count string');
+  // A line that is complete is parsed whatever its length (only an unterminated one is capped).
+  assert.equal(errorOf('*' + '1'.repeat(70000) + '\r\n'), 'Protocol error: invalid multibulk length');
+  assert.equal(errorOf('*1\r\n$' + '1'.repeat(70000) + '\r\n'), 'Protocol error: invalid bulk length');
+  assert.equal(errorOf('A'.repeat(70000) + '\r\n'), 'no error');
+});
+
+test('before authentication: 10 arguments and 16 KiB bulks at most, then no cap', () => {
+  let authed = false;
+  const p = new RequestParser({ protoMaxBulkLen: 512 * 1024 * 1024, authRequired: () => !authed });
+  const errorAt = (input: string): string => {
+    p.feed(Buffer.from(input, 'latin1'));
+    try {
+      parseAll(p);
+    } catch (e) {
+      assert.ok(e instanceof ProtocolError);
+      return e.message;
+    }
+    return 'no error';
+  };
+  assert.equal(errorAt('*10\r\n' + '$1\r\na\r\n'.repeat(10)), 'no error');
+  assert.equal(errorAt(`*1\r\n$16384\r\n${'x'.repeat(16384)}\r\n`), 'no error');
+  assert.equal(errorAt('*11\r\n'), 'Protocol error: unauthenticated multibulk length');
+  const q = new RequestParser({ protoMaxBulkLen: 512 * 1024 * 1024, authRequired: () => !authed });
+  q.feed(Buffer.from('*1\r\n$16385\r\n'));
+  assert.throws(() => parseAll(q), /^Error: Protocol error: unauthenticated bulk length$/);
+  authed = true;
+  const r = new RequestParser({ protoMaxBulkLen: 512 * 1024 * 1024, authRequired: () => !authed });
+  r.feed(Buffer.from(`*12\r\n${'$1\r\na\r\n'.repeat(11)}$20000\r\n${'y'.repeat(20000)}\r\n`));
+  assert.equal(parseAll(r)[0].length, 12);
 });
 
 test('incomplete input is not an error', () => {

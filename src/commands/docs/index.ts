@@ -16,13 +16,15 @@ import { DATA as set } from './set-docs.js';
 import { DATA as sortedSet } from './sorted-set-docs.js';
 import { DATA as string } from './string-docs.js';
 import { DATA as transactions } from './transactions-docs.js';
+import { DATA as stream } from './stream-docs.js';
+import { DATA as scripting } from './scripting-docs.js';
 import { DATA as cluster } from './cluster-docs.js';
 import { REDIS_72 } from './redis72.js';
 import { CHANNELS } from './channels.js';
 
 export type * from './types.js';
 
-const GENERATED: CommandDataFile[] = [bitmap, connection, generic, geo, hash, hyperloglog, list, pubsub, server, set, sortedSet, string, transactions, cluster];
+const GENERATED: CommandDataFile[] = [bitmap, connection, generic, geo, hash, hyperloglog, list, pubsub, server, set, sortedSet, string, transactions, stream, scripting, cluster];
 
 function build(): Map<string, CommandData> {
   const out = new Map<string, CommandData>();
