@@ -18,6 +18,7 @@ import type { Server } from '../server/server.js';
 import { CLUSTER_SLOTS } from '../keyspace/hash-slot.js';
 import { ClusterNode, ClusterState, configText, NODE_FAIL, NODE_MASTER, NODE_MYSELF, NODE_PFAIL, NODE_SLAVE, NodesConfError, parseNodesConf, randomNodeId } from './state.js';
 import { installRouting } from './routing.js';
+import { BusImpl } from './bus.js';
 
 /** One bus link as CLUSTER LINKS reports it. */
 export interface LinkInfo {
@@ -224,11 +225,25 @@ export class Cluster {
   }
 
   private cron(): void {
+    this.busImpl?.cron();
     this.updateState();
     this.saveIfNeeded();
   }
 
-  start(): void {
+  private busImpl: BusImpl | null = null;
+
+  /** Starts the bus listener and the cron; a bus port that cannot be bound is fatal, as in Redis. */
+  async start(): Promise<void> {
+    const bus = new BusImpl(this);
+    try {
+      await bus.start();
+    } catch (e) {
+      this.server.log.warning(`Could not create the cluster bus listener: ${(e as Error).message}`);
+      this.server.exit(1);
+      return;
+    }
+    this.busImpl = bus;
+    this.bus = bus;
     this.saveIfNeeded();
     this.cronTimer = setInterval(() => this.cron(), CLUSTER_CRON_MS);
     this.cronTimer.unref?.();
@@ -237,6 +252,7 @@ export class Cluster {
   stop(): void {
     if (this.cronTimer !== null) clearInterval(this.cronTimer);
     this.cronTimer = null;
+    this.busImpl?.stop();
   }
 
   // ---- operations the commands share -----------------------------------------------------
@@ -366,7 +382,7 @@ export function installCluster(server: Server): Cluster {
     // The port is known once listening (port 0 asks for a free one).
     cluster.applyMyselfConfig();
     cluster.changed();
-    cluster.start();
+    void cluster.start();
   });
   server.closeHooks.push(() => cluster.stop());
   return cluster;

@@ -19,13 +19,14 @@
 // Commands from the primary's replication stream are never redirected.
 //
 // The phase is registered only in cluster mode, so standalone servers pay nothing
-// for it; in cluster mode a command without keys costs one flag test and one
-// property load.
+// for it. In cluster mode a command without keys costs a flag test and an array
+// load; a command whose keys lie in its legacy range, served here, hashes its keys
+// without allocating (fastRange); the rest takes the full check.
 
 import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
 import { CLIENT_ASKING, CLIENT_MASTER, CLIENT_MULTI, CLIENT_READONLY } from '../commands/client-flags.js';
-import { CMD_WRITE, getKeyPositions, keyInfoOf, type CommandSpec } from '../commands/table.js';
+import { CMD_WRITE, getKeyPositions, keyInfoOf, specId, type CommandSpec } from '../commands/table.js';
 import { discardTransaction } from '../commands/transactions.js';
 import { keyHashSlot } from '../keyspace/hash-slot.js';
 import type { Cluster } from './cluster.js';
@@ -40,15 +41,22 @@ export const ERR_DOWN_RO_STATE = 'CLUSTERDOWN The cluster is down and only accep
 /** Sharded pub/sub commands: their channels stand for keys. */
 const SHARD_CHANNEL_FROM: Record<string, number> = { spublish: 1, ssubscribe: 1, sunsubscribe: 1 };
 
-/** How a spec is routed, computed once per spec: 0 no keys, 1 by keys, 2 by shard channels. */
+/**
+ * How a spec is routed, computed once per spec: 0 no keys, 1 by its key specs
+ * (movable keys), 2 by shard channels, 3 by the legacy (first, last, step) range,
+ * which for a command without movable keys is where its key specs find the keys.
+ */
 const ROUTE_NONE = 0;
 const ROUTE_KEYS = 1;
 const ROUTE_CHANNELS = 2;
+const ROUTE_RANGE = 3;
 
 function routeKind(spec: CommandSpec): number {
   if (spec.name in SHARD_CHANNEL_FROM && spec.group === 'pubsub') return ROUTE_CHANNELS;
   const info = keyInfoOf(spec);
-  return info.specs.length > 0 || info.legacy.movable ? ROUTE_KEYS : ROUTE_NONE;
+  if (info.specs.length === 0 && !info.legacy.movable) return ROUTE_NONE;
+  if (!info.legacy.movable && info.legacy.firstKey > 0 && info.legacy.step > 0) return ROUTE_RANGE;
+  return ROUTE_KEYS;
 }
 
 /** The endpoint a redirection names for `n`, as cluster-preferred-endpoint-type says (getPreferredEndpoint). */
@@ -64,7 +72,8 @@ export function preferredEndpoint(server: Server, n: ClusterNode): string {
 }
 
 export class Router {
-  private readonly kinds = new Map<CommandSpec, number>();
+  /** Route kind by spec id (specId), filled on first use. */
+  private readonly kinds: number[] = [];
   private readonly execSpec: CommandSpec | undefined;
   private readonly multiSpec: CommandSpec | undefined;
   private readonly askingSpec: CommandSpec | undefined;
@@ -81,12 +90,43 @@ export class Router {
   }
 
   private kind(spec: CommandSpec): number {
-    let k = this.kinds.get(spec);
+    const id = specId(spec);
+    let k = this.kinds[id];
     if (k === undefined) {
       k = routeKind(spec);
-      this.kinds.set(spec, k);
+      this.kinds[id] = k;
     }
     return k;
+  }
+
+  /**
+   * The usual case without allocating: a command whose keys lie in its legacy
+   * range, on a healthy cluster without open slots, all keys in one slot this node
+   * owns. Returns null (serve it), an error, or undefined when the full check
+   * must decide (a redirection, an open slot, the cluster down).
+   */
+  private fastRange(spec: CommandSpec, argv: string[]): string | null | undefined {
+    const st = this.cluster.st;
+    const argc = argv.length;
+    let last = spec.lastKey < 0 ? argc + spec.lastKey : spec.lastKey;
+    if (last >= argc) last = argc - 1;
+    const step = spec.step;
+    let slot = -1;
+    let first = '';
+    for (let i = spec.firstKey; i <= last; i += step) {
+      const key = argv[i];
+      const s = keyHashSlot(key);
+      if (slot < 0) {
+        slot = s;
+        first = key;
+        if (st.slots[s] === null) return ERR_DOWN_UNBOUND;
+      } else if (s !== slot && key !== first) {
+        return ERR_CROSSSLOT;
+      }
+    }
+    if (slot < 0) return null;
+    if (st.slots[slot] === st.myself && st.openSlots === 0 && st.state === 'ok') return null;
+    return undefined;
   }
 
   /** The phase: null to run the command here, an error to refuse it, '' (TAKEN) when it answered itself. */
@@ -108,7 +148,12 @@ export class Router {
       c.addError(err);
       return '';
     }
-    if (this.kind(spec) === ROUTE_NONE) return null;
+    const kind = this.kind(spec);
+    if (kind === ROUTE_NONE) return null;
+    if (kind === ROUTE_RANGE) {
+      const fast = this.fastRange(spec, argv);
+      if (fast !== undefined) return fast;
+    }
     this.one[0].spec = spec;
     this.one[0].argv = argv;
     return this.route(c, this.one, asking, 0);
@@ -142,7 +187,12 @@ export class Router {
       if (spec === this.migrateSpec) migrateCmd = true;
       if ((spec.fbits! & CMD_WRITE) !== 0) isWrite = true;
       let keys: string[];
-      if (kind === ROUTE_CHANNELS) {
+      if (kind === ROUTE_RANGE) {
+        let last = spec.lastKey < 0 ? argv.length + spec.lastKey : spec.lastKey;
+        if (last >= argv.length) last = argv.length - 1;
+        keys = [];
+        for (let j = spec.firstKey; j <= last; j += spec.step) keys.push(argv[j]);
+      } else if (kind === ROUTE_CHANNELS) {
         shardPubsub = true;
         keys = spec.name === 'spublish' ? (argv.length > 1 ? [argv[1]] : []) : argv.slice(1);
       } else {

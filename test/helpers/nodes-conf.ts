@@ -61,8 +61,9 @@ type AnyReply = import('../../src/protocol/resp-client.js').Reply;
  * A DiffPair normalizer for two cluster nodes on different ports: each side's own
  * client port (and bus port) in strings becomes <port> (<cport>), and an integer
  * equal to it becomes 0. In CLUSTER NODES lines the ping-sent and pong-received
- * columns (times the bus sets: redis-server counts a PING queued on a link still
- * connecting to an unreachable peer) become <t>, and the lines are sorted (Redis
+ * columns and the link state of peers become <t> and <link>: they are the bus's
+ * (redis-server counts a PING queued on a link still connecting, and in some
+ * sandboxes a connect to TEST-NET succeeds), and the lines are sorted (Redis
  * lists the nodes in its hash table's order).
  */
 export function portNormalizer(oursPort: number, theirsPort: number): (r: AnyReply, cmd: readonly string[], side: 'ours' | 'theirs') => AnyReply {
@@ -75,7 +76,7 @@ export function portNormalizer(oursPort: number, theirsPort: number): (r: AnyRep
         .join(':<port>@<cport>')
         .split(`:${port}`)
         .join(':<port>')
-        .replace(/^([0-9a-f]{40} \S+ \S+ \S+) \d+ \d+ /gm, '$1 <t> <t> ');
+        .replace(/^([0-9a-f]{40} \S+ \S+ \S+) \d+ \d+ (\d+) (?:dis)?connected/gm, (_m, head: string, epoch: string) => `${head} <t> <t> ${epoch} ${head.includes('myself') ? 'connected' : '<link>'}`);
     const walk = (x: AnyReply): AnyReply => {
       switch (x.t) {
         case 'bulk':

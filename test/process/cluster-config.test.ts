@@ -67,6 +67,7 @@ function nodesView(text: string, port: number): string[] {
       // counts a PING queued on a link still connecting).
       f[4] = '<t>';
       f[5] = '<t>';
+      if (!f[2].includes('myself')) f[7] = '<link>';
       return f.join(' ');
     })
     .sort();
