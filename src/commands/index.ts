@@ -28,6 +28,7 @@ import { COMMANDS as persistence } from './persistence-commands.js';
 import { COMMANDS as replication } from './replication-commands.js';
 import { COMMANDS as cluster } from './cluster-commands.js';
 import { COMMANDS as modules } from './modules.js';
+import { COMMANDS as latency } from './latency.js';
 
 export const ALL_COMMANDS: CommandSpec[] = [
   ...connection,
@@ -54,4 +55,5 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...replication,
   ...cluster,
   ...modules,
+  ...latency,
 ];
