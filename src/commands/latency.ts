@@ -1,4 +1,4 @@
-// LATENCY DOCTOR / LATEST / HISTORY / RESET / GRAPH / HISTOGRAM / HELP, over the
+// LATENCY DOCTOR / LATEST / HISTORY / RESET / GRAPH / HISTOGRAM / HELP (and LOLWUT, at the end), over the
 // latency monitor's events (ServerContext.latency, fed by latencySample when
 // latency-monitor-threshold is set: "command", "fast-command", "expire-cycle",
 // "aof-fsync-always") and the per-command histograms of latency-tracking
@@ -10,6 +10,7 @@ import { cmd, findSubcommand, type CommandSpec } from './table.js';
 import type { Client, ServerContext } from './context.js';
 import { LatencyEvents, type LatencyHistogram, type LatencySeries } from '../types/latency.js';
 import { addHelp } from './client-command.js';
+import { VERSION as REDIS_VERSION } from '../util/version.js';
 
 // ---- the graph (Redis's sparkline.c) ---------------------------------------------------
 
@@ -360,3 +361,28 @@ export const COMMANDS: CommandSpec[] = [
     ],
   }),
 ];
+
+// ---- LOLWUT -----------------------------------------------------------------------------
+//
+// As Redis 7.x: LOLWUT [VERSION v] answers "Redis ver. <version>\n" (lolwut.c's
+// unstable branch, which 7.x versions take); VERSION 5 and 6 select the generative
+// art of Redis 5 and 6, which Cinnabar does not draw: a clear error instead.
+
+function lolwut(c: Client, argv: string[]): void {
+  let ver = 0;
+  if (argv.length >= 3 && argv[1].toLowerCase() === 'version') {
+    const v = /^-?\d+$/.test(argv[2]) ? Number(argv[2]) : NaN;
+    if (!Number.isSafeInteger(v)) {
+      c.addError('ERR value is not an integer or out of range');
+      return;
+    }
+    ver = v >>> 0;
+  }
+  if (ver === 5 || ver === 6) {
+    c.addError(`ERR LOLWUT VERSION ${ver} (the Redis ${ver} generative art) is not implemented`);
+    return;
+  }
+  c.addVerbatim(`Redis ver. ${REDIS_VERSION}\n`);
+}
+
+COMMANDS.push(cmd('lolwut', -1, ['readonly', 'fast'], [0, 0, 0], 'server', ['read', 'fast'], lolwut, { since: '5.0.0', summary: 'Displays computer art and the Redis version', complexity: undefined }));

@@ -38,6 +38,7 @@ export const DATA: CommandDataFile = {
   "latency|history": {"tips":["nondeterministic_output","request_policy:all_nodes","response_policy:special"],"arguments":[{"name":"event","type":"string","display_text":"event"}],"since":"2.8.13","complexity":"O(1)"},
   "latency|latest": {"tips":["nondeterministic_output","request_policy:all_nodes","response_policy:special"],"since":"2.8.13","complexity":"O(1)"},
   "latency|reset": {"tips":["request_policy:all_nodes","response_policy:all_succeeded"],"arguments":[{"name":"event","type":"string","display_text":"event","flags":["optional","multiple"]}],"since":"2.8.13","complexity":"O(1)"},
+  "lolwut": {"arguments":[{"name":"version","type":"integer","display_text":"version","token":"VERSION","flags":["optional"]}],"since":"5.0.0"},
   "memory": {"since":"4.0.0","complexity":"Depends on subcommand."},
   "memory|doctor": {"tips":["nondeterministic_output","request_policy:all_shards","response_policy:special"],"since":"4.0.0","complexity":"O(1)"},
   "memory|help": {"since":"4.0.0","complexity":"O(1)"},
