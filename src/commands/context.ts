@@ -10,6 +10,7 @@
 // on the server's table by the subsystem (CommandTable.setHandler), so this interface
 // need not know the subsystems.
 
+import type { LatencyEvents, LatencyHistogram } from '../types/latency.js';
 import type { EncodingLimits } from '../types/encoding.js';
 import type { Database, Keyspace } from '../keyspace/keyspace.js';
 import type { ObjType } from '../types/object.js';
@@ -189,6 +190,8 @@ export interface CommandStats {
   usec: number;
   rejected: number;
   failed: number;
+  /** Call durations (latency-tracking), made on the first call it records. */
+  hist?: LatencyHistogram;
 }
 
 /** SHUTDOWN's options, passed to every shutdown hook (persistence decides whether to save). */
@@ -223,6 +226,9 @@ export interface ServerContext {
   slowlog: SlowlogEntry[];
   slowlogNextId: number;
   readonly cmdStats: Map<string, CommandStats>;
+  /** The latency monitor's events; latencySample records one when it reaches latency-monitor-threshold. */
+  readonly latency: LatencyEvents;
+  latencySample(event: string, ms: number): void;
   readonly errorStats: Map<string, number>;
   readonly cmdFullNames: Map<CommandSpec, string>;
   readonly stats: ServerStats;

@@ -1,9 +1,8 @@
 // DEBUG: HELP SLEEP SET-ACTIVE-EXPIRE OBJECT CHANGE-REPL-ID QUICKLIST-PACKED-THRESHOLD
 // ERROR LOG DIGEST DIGEST-VALUE POPULATE PROTOCOL REPLYBUFFER PAUSE-CRON
 // SET-SKIP-CHECKSUM-VALIDATION, and the subcommands subsystems register on their server
-// (RELOAD, LOADAOF...: ServerContext.debugSubcommands). DIGEST is an order-independent
-// SHA1 of the dataset of our own design: equal datasets give equal digests between
-// Cinnabar servers, not Redis's value.
+// (RELOAD, LOADAOF...: ServerContext.debugSubcommands). DIGEST and DIGEST-VALUE are
+// Redis's algorithm: the same data gives redis-server's digest.
 
 import { createHash } from 'node:crypto';
 import { cmd, type CommandFlag, type CommandSpec } from './table.js';
@@ -12,7 +11,9 @@ import type { ServerContext } from './context.js';
 import { ObjType, RObj, type RHash, type RSet } from '../types/object.js';
 import type { RList } from '../types/list.js';
 import type { SortedSet } from '../types/sorted-set.js';
-import { parseIntArg } from '../util/numbers.js';
+import { formatDouble, parseIntArg } from '../util/numbers.js';
+import { globMatch } from '../util/glob.js';
+import { parseMemory } from '../config/config.js';
 import { addHelp } from './client-command.js';
 import { objectEncoding, objectRefcount } from './object-memory.js';
 
@@ -20,11 +21,21 @@ import { objectEncoding, objectRefcount } from './object-memory.js';
 // ---- DEBUG ------------------------------------------------------------------------------
 
 
+/** DEBUG HELP as redis-server 7.0 prints it (the subcommands Cinnabar does not have answer the unknown-subcommand error). */
 const DEBUG_HELP = [
   'DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'AOF-FLUSH-SLEEP <microsec>',
+  '    Server will sleep before flushing the AOF, this is used for testing.',
+  'ASSERT',
+  '    Crash by assertion failed.',
   'CHANGE-REPL-ID',
   '    Change the replication IDs of the instance.',
   '    Dangerous: should be used only for testing the replication subsystem.',
+  'CONFIG-REWRITE-FORCE-ALL',
+  '    Like CONFIG REWRITE but writes all configuration options, including',
+  '    keywords not listed in original configuration file or default values.',
+  'CRASH-AND-RECOVER [<milliseconds>]',
+  '    Hard crash and restart after a <milliseconds> delay (default 0).',
   'DIGEST',
   '    Output a hex signature representing the current DB content.',
   'DIGEST-VALUE <key> [<key> ...]',
@@ -32,14 +43,32 @@ const DEBUG_HELP = [
   'ERROR <string>',
   '    Return a Redis protocol error with <string> as message. Useful for clients',
   '    unit tests to simulate Redis errors.',
-  'LOADAOF',
-  '    Flush the AOF buffers on disk and reload the AOF in memory.',
+  'LEAK <string>',
+  '    Create a memory leak of the input string.',
   'LOG <message>',
   '    Write <message> to the server log.',
+  'HTSTATS <dbid>',
+  '    Return hash table statistics of the specified Redis database.',
+  'HTSTATS-KEY <key>',
+  "    Like HTSTATS but for the hash table stored at <key>'s value.",
+  'LOADAOF',
+  '    Flush the AOF buffers on disk and reload the AOF in memory.',
+  'REPLICATE <string>',
+  '    Replicates the provided string to replicas, allowing data divergence.',
+  'MALLCTL <key> [<val>]',
+  '    Get or set a malloc tuning integer.',
+  'MALLCTL-STR <key> [<val>]',
+  '    Get or set a malloc tuning string.',
   'OBJECT <key>',
   '    Show low level info about `key` and associated value.',
+  'DROP-CLUSTER-PACKET-FILTER <packet-type>',
+  '    Drop all packets that match the filtered type. Set to -1 allow all packets.',
+  'OOM',
+  '    Crash the server simulating an out-of-memory error.',
+  'PANIC',
+  '    Crash the server simulating a panic.',
   'POPULATE <count> [<prefix>] [<size>]',
-  "    Create <count> string keys named key:<num>. If <prefix> is specified then",
+  '    Create <count> string keys named key:<num>. If <prefix> is specified then',
   "    it is used instead of the 'key' prefix. These are not propagated to",
   '    replicas. Cluster slots are not respected so keys not belonging to the',
   '    current node can be created in cluster mode.',
@@ -60,6 +89,12 @@ const DEBUG_HELP = [
   '      existing RDB file.',
   '    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB',
   '      file to the database.',
+  'RESTART [<milliseconds>]',
+  '    Graceful restart: save config, db, restart after a <milliseconds> delay (default 0).',
+  'SDSLEN <key>',
+  '    Show low level SDS string info representing `key` and value.',
+  'SEGFAULT',
+  '    Crash the server with sigsegv.',
   'SET-ACTIVE-EXPIRE <0|1>',
   '    Setting it to 0 disables expiring keys in background when they are not',
   '    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the',
@@ -67,8 +102,31 @@ const DEBUG_HELP = [
   'QUICKLIST-PACKED-THRESHOLD <size>',
   '    Sets the threshold for elements to be inserted as plain vs packed nodes',
   '    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.',
+  'SET-SKIP-CHECKSUM-VALIDATION <0|1>',
+  "    Enables or disables checksum checks for RDB files and RESTORE's payload.",
   'SLEEP <seconds>',
   '    Stop the server for <seconds>. Decimals allowed.',
+  'STRINGMATCH-TEST',
+  '    Run a fuzz tester against the stringmatchlen() function.',
+  'STRUCTSIZE',
+  '    Return the size of different Redis core C structures.',
+  'LISTPACK <key>',
+  '    Show low level info about the listpack encoding of <key>.',
+  'QUICKLIST <key> [<0|1>]',
+  '    Show low level info about the quicklist encoding of <key>.',
+  '    The optional argument (0 by default) sets the level of detail',
+  'CLIENT-EVICTION',
+  '    Show low level client eviction pools info (maxmemory-clients).',
+  'PAUSE-CRON <0|1>',
+  '    Stop periodic cron job processing.',
+  'REPLYBUFFER PEAK-RESET-TIME <NEVER||RESET|time>',
+  '    Sets the time (in milliseconds) to wait between client reply buffer peak resets.',
+  '    In case NEVER is provided the last observed peak will never be reset',
+  '    In case RESET is provided the peak reset time will be restored to the default value',
+  'REPLYBUFFER RESIZING <0|1>',
+  '    Enable or disable the reply buffer resize cron job',
+  'CLUSTERLINK KILL <to|from|all> <node-id>',
+  '    Kills the link based on the direction to/from (both) with the provided node.',
   'HELP',
   '    Prints this help.',
 ];
@@ -151,58 +209,133 @@ function debugObject(c: Client, key: string): void {
   );
 }
 
-/** Canonical text of a value for DEBUG DIGEST (order-independent for unordered types). */
-function valueDigest(obj: RObj, expire: number): Buffer {
-  const h = createHash('sha1');
-  h.update(String(obj.type));
+/**
+ * DEBUG LISTPACK / QUICKLIST <key>: Redis prints the structure on its stdout and
+ * says so; we write the elements (and, for a quicklist, its length) to the log.
+ */
+function debugEncodingDump(c: Client, key: string, what: 'listpack' | 'quicklist'): void {
+  const obj = c.db.dict.get(key);
+  if (obj === undefined) {
+    c.addError('ERR no such key');
+    return;
+  }
+  const enc = objectEncoding(c.server, obj);
+  if (enc !== what) {
+    c.addError(what === 'listpack' ? 'ERR Not a listpack encoded object.' : 'ERR Not a quicklist encoded object.');
+    return;
+  }
+  const items: string[] = [];
+  if (obj.type === ObjType.List) for (let i = 0; i < (obj.value as RList).length && i < 1000; i++) items.push((obj.value as RList).at(i) as string);
+  else if (obj.type === ObjType.Hash) for (const [f, v] of obj.value as RHash) items.push(f, v);
+  else if (obj.type === ObjType.Set) for (const m of obj.value as RSet) items.push(m);
+  else if (obj.type === ObjType.ZSet) for (const [m, sc] of (obj.value as SortedSet).entries()) items.push(m, formatDouble(sc));
+  c.server.log.notice(`DEBUG ${what.toUpperCase()} ${key}: ${items.length} entries: ${JSON.stringify(items.slice(0, 1000))}`);
+  c.addSimple(what === 'listpack' ? 'Listpack structure printed on stdout' : 'Quicklist structure printed on stdout');
+}
+
+/** STRINGMATCH-TEST: the glob matcher against random patterns and strings (it must return, never hang or throw). */
+function stringmatchTest(): void {
+  const alphabet = '*?[]^-\\ab';
+  let seed = 12345;
+  const rnd = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed % n;
+  };
+  const word = (len: number): string => Array.from({ length: len }, () => alphabet[rnd(alphabet.length)]).join('');
+  // A bounded run: 2000 pairs of up to 32 characters each (redis-server's run takes ~20 s).
+  for (let i = 0; i < 2000; i++) globMatch(word(rnd(32)), word(rnd(32)));
+}
+
+// ---- DIGEST: Redis's algorithm (debug.c) ---------------------------------------------
+//
+// xor(d, data):  d ^= SHA1(data)                 (order-independent: sets, hashes, keys)
+// mix(d, data):  d = SHA1(d ^ SHA1(data))        (order-dependent: list elements, fields)
+// A value's digest mixes its type (a 32-bit big-endian integer), then its elements;
+// a hash field or a sorted-set member is a digest of its own (field then value,
+// member then score as 7.2's fpconv_dtoa prints it) xored in; a TTL xors in
+// "!!expire!!". The dataset's digest mixes each non-empty database's number and
+// xors in, per key, mix(key) followed by the value's digest. Same data, same digest
+// as redis-server.
+
+function sha1(data: Buffer | string): Buffer {
+  return createHash('sha1').update(typeof data === 'string' ? Buffer.from(data, 'latin1') : data).digest();
+}
+
+function xorDigest(d: Buffer, data: Buffer | string): void {
+  const h = sha1(data);
+  for (let i = 0; i < 20; i++) d[i] ^= h[i];
+}
+
+function mixDigest(d: Buffer, data: Buffer | string): void {
+  xorDigest(d, data);
+  sha1(d).copy(d);
+}
+
+function be32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n >>> 0);
+  return b;
+}
+
+/** xorObjectDigest: folds the value (and whether it has a TTL) into `d`. */
+function objectDigest(d: Buffer, obj: RObj, hasExpire: boolean): void {
+  mixDigest(d, be32(obj.type));
   switch (obj.type) {
     case ObjType.String:
-      h.update(obj.value as string, 'latin1');
+      mixDigest(d, obj.value as string);
       break;
     case ObjType.List: {
       const l = obj.value as RList;
-      for (let i = 0; i < l.length; i++) h.update((l.at(i) as string).length + ':' + l.at(i), 'latin1');
+      for (let i = 0; i < l.length; i++) mixDigest(d, l.at(i) as string);
       break;
     }
-    case ObjType.Hash: {
-      const acc = Buffer.alloc(20);
-      for (const [f, v] of obj.value as RHash) xorInto(acc, createHash('sha1').update(f.length + ':' + f + v, 'latin1').digest());
-      h.update(acc);
+    case ObjType.Set:
+      for (const m of obj.value as RSet) xorDigest(d, m);
       break;
-    }
-    case ObjType.Set: {
-      const acc = Buffer.alloc(20);
-      for (const m of obj.value as RSet) xorInto(acc, createHash('sha1').update(m, 'latin1').digest());
-      h.update(acc);
+    case ObjType.ZSet:
+      for (const [m, sc] of (obj.value as SortedSet).entries()) {
+        const e = Buffer.alloc(20);
+        mixDigest(e, m);
+        mixDigest(e, formatDouble(sc));
+        xorDigest(d, e);
+      }
       break;
-    }
-    case ObjType.ZSet: {
-      for (const [m, sc] of (obj.value as SortedSet).entries()) h.update(m.length + ':' + m + ':' + String(sc), 'latin1');
+    case ObjType.Hash:
+      for (const [f, v] of obj.value as RHash) {
+        const e = Buffer.alloc(20);
+        mixDigest(e, f);
+        mixDigest(e, v);
+        xorDigest(d, e);
+      }
       break;
-    }
     default:
-      h.update(String(obj.value));
+      // Streams: their engineer's; the type alone until then.
+      break;
   }
-  if (expire !== -1) h.update('!' + expire);
-  return h.digest();
+  if (hasExpire) xorDigest(d, '!!expire!!');
 }
 
-function xorInto(acc: Buffer, b: Buffer): void {
-  for (let i = 0; i < 20; i++) acc[i] ^= b[i];
+/** DEBUG DIGEST-VALUE of one value: its digest alone (the key is not mixed in). */
+function valueDigest(obj: RObj, hasExpire: boolean): string {
+  const d = Buffer.alloc(20);
+  objectDigest(d, obj, hasExpire);
+  return d.toString('hex');
 }
 
+/** computeDatasetDigest: every key of every database, expired or not (as Redis walks its dicts). */
 function datasetDigest(s: ServerContext): string {
   const acc = Buffer.alloc(20);
-  let any = false;
   for (const db of s.ks.dbs) {
+    if (db.dict.size === 0) continue;
+    mixDigest(acc, be32(db.id));
     for (const [key, obj] of db.dict) {
-      if (db.isExpired(key)) continue;
-      any = true;
-      const d = createHash('sha1').update(db.id + ':' + key, 'latin1').update(valueDigest(obj, db.getExpire(key))).digest();
-      xorInto(acc, d);
+      const d = Buffer.alloc(20);
+      mixDigest(d, key);
+      objectDigest(d, obj, db.getExpire(key) !== -1);
+      xorDigest(acc, d);
     }
   }
-  return any ? acc.toString('hex') : '0'.repeat(40);
+  return acc.toString('hex');
 }
 
 function debugProtocol(c: Client, type: string): void {
@@ -286,12 +419,8 @@ function debug(c: Client, argv: string[]): void {
     sleepSync(Number.isFinite(secs) ? secs * 1000 : 0);
     c.addOk();
   } else if (sub === 'set-active-expire' && n === 3) {
-    const v = parseIntArg(argv[2]);
-    if (v === null) {
-      c.addError('ERR value is not an integer or out of range');
-      return;
-    }
-    s.activeExpireEnabled = v !== 0;
+    // atoi, as Redis: a malformed number is 0 (off).
+    s.activeExpireEnabled = (parseInt(argv[2], 10) || 0) !== 0;
     c.addOk();
   } else if (sub === 'object' && n === 3) {
     debugObject(c, argv[2]);
@@ -300,7 +429,15 @@ function debug(c: Client, argv: string[]): void {
     s.log.warning('Changing replication IDs after receiving DEBUG change-repl-id');
     c.addOk();
   } else if (sub === 'quicklist-packed-threshold' && n === 3) {
-    c.addOk();
+    // As quicklistisSetPackedThreshold: a memory value up to 4 GB - 1 MB (0: the 1 GB default).
+    const sz = parseMemory(argv[2]);
+    if (sz === null || sz > 2 ** 32 - 2 ** 20) c.addError('ERR argument must be a memory value bigger than 1 and smaller than 4gb');
+    else c.addOk();
+  } else if ((sub === 'listpack' || sub === 'quicklist') && (n === 3 || (sub === 'quicklist' && n === 4))) {
+    debugEncodingDump(c, argv[2], sub);
+  } else if (sub === 'stringmatch-test' && n === 2) {
+    stringmatchTest();
+    c.addSimple('Apparently Redis did not crash: test passed');
   } else if (sub === 'error' && n === 3) {
     c.addError(argv[2]);
   } else if (sub === 'log' && n === 3) {
@@ -312,7 +449,7 @@ function debug(c: Client, argv: string[]): void {
     c.addArrayLen(n - 2);
     for (let i = 2; i < n; i++) {
       const obj = c.db.lookup(argv[i]);
-      c.addSimple(obj === undefined ? '0'.repeat(40) : valueDigest(obj, -1).toString('hex'));
+      c.addSimple(obj === undefined ? '0'.repeat(40) : valueDigest(obj, c.db.getExpire(argv[i]) !== -1));
     }
   } else if (sub === 'populate' && n >= 3 && n <= 5) {
     const count = parseIntArg(argv[2]);

@@ -31,6 +31,7 @@ import { COMMANDS as modules } from './modules.js';
 import { COMMANDS as acl } from './acl-command.js';
 import { COMMANDS as streams } from './streams.js';
 import { COMMANDS as scripting } from './scripting.js';
+import { COMMANDS as latency } from './latency.js';
 
 export const ALL_COMMANDS: CommandSpec[] = [
   ...connection,
@@ -60,4 +61,5 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...acl,
   ...streams,
   ...scripting,
+  ...latency,
 ];

@@ -469,7 +469,9 @@ class Aof {
     if (this.server.config.getBool('no-appendfsync-on-rewrite') && st.rewriteInProgress) return;
     if (this.fsyncPolicy === FSYNC_ALWAYS) {
       try {
+        const t0 = performance.now();
         fsyncSync(this.fd);
+        this.server.latencySample('aof-fsync-always', performance.now() - t0);
       } catch (e) {
         this.log.warning(`Can't persist AOF for fsync error when the AOF fsync policy is 'always': ${strerror(e)}. Exiting...`);
         st.lastWriteOk = false;

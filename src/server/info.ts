@@ -22,9 +22,9 @@
 //    heap committed, resident = RSS. mem_allocator is "v8".
 //  - used_cpu_*_main_thread are the process totals: Node does not expose the main
 //    thread's own times on Node 20.
-//  - latencystats is emitted with its header only: per-command latency
-//    percentiles are not tracked.
+//  - latencystats: each command's latency-tracking percentiles (commands/latency.ts).
 
+import { latencyPercentiles } from '../commands/latency.js';
 import os from 'node:os';
 import v8 from 'node:v8';
 import { resolve } from 'node:path';
@@ -473,6 +473,19 @@ function commandstatsSection(s: Server): string {
   return out;
 }
 
+/** latency_percentiles_usec_<command>:p50=..,p99=..,p99.9=.. for each command with a latency histogram. */
+function latencystatsSection(s: Server): string {
+  // As Redis: nothing while latency-tracking is off (the histograms are kept).
+  if (!s.config.getBool('latency-tracking')) return '';
+  const percentiles = s.config.getList('latency-tracking-info-percentiles');
+  let out = '';
+  for (const [name, st] of s.cmdStats) {
+    if (st.hist === undefined || st.hist.total === 0) continue;
+    out += `latency_percentiles_usec_${name}:${latencyPercentiles(st.hist, percentiles)}\r\n`;
+  }
+  return out;
+}
+
 function errorstatsSection(s: Server): string {
   let out = '';
   // Redis keeps the codes in a radix tree: they are listed in byte order.
@@ -518,8 +531,10 @@ function builtin(s: Server, name: string): string {
       return clusterSection(s);
     case 'keyspace':
       return keyspaceSection(s);
+    case 'latencystats':
+      return latencystatsSection(s);
     default:
-      return ''; // modules, latencystats
+      return ''; // modules
   }
 }
 

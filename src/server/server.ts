@@ -67,6 +67,7 @@ import { ALL_COMMANDS } from '../commands/index.js';
 import { clientInfoLine } from '../commands/client-command.js';
 import { DEBUG_DENIED, debugAllowed, moduleAllowed } from '../commands/config-command.js';
 import { MODULE_DENIED, isModuleLoadOrUnload } from '../commands/modules.js';
+import { LatencyEvents, LatencyHistogram } from '../types/latency.js';
 import { abortExec } from '../commands/transactions.js';
 import { Phases, PhaseSwitch, isPlainClient, runPhases, TAKEN } from './phases.js';
 import { Networking } from './networking.js';
@@ -352,6 +353,8 @@ export class Server implements ServerContext {
     this.maxmemory = this.config.getNumber('maxmemory');
     this.oomPhase?.set(this.maxmemory > 0);
     this.slowlogThreshold = this.config.getNumber('slowlog-log-slower-than');
+    this.latencyTracking = this.config.getBool('latency-tracking');
+    this.latencyThresholdMs = this.config.getNumber('latency-monitor-threshold');
     this.queryBufferLimit = this.config.getNumber('client-query-buffer-limit');
     this.obufCheckFrom = smallestObufLimit(this.config.getList('client-output-buffer-limit'));
     readEncodingLimits(this.config, this.encodingLimits);
@@ -375,6 +378,18 @@ export class Server implements ServerContext {
   /** Hot-path copies of configuration values, refreshed on every change. */
   maxmemory = 0;
   slowlogThreshold = 10000;
+  /** latency-tracking: per-command latency histograms (INFO latencystats, LATENCY HISTOGRAM). */
+  latencyTracking = true;
+  /** latency-monitor-threshold in ms (0: the latency monitor is off). */
+  latencyThresholdMs = 0;
+  /** The latency monitor's events (LATENCY LATEST/HISTORY/GRAPH/DOCTOR/RESET). */
+  readonly latency = new LatencyEvents();
+
+  /** latencyAddSampleIfNeeded: records `ms` for `event` when the monitor is on and `ms` reaches its threshold. */
+  latencySample(event: string, ms: number): void {
+    const th = this.latencyThresholdMs;
+    if (th > 0 && ms >= th) this.latency.add(event, Math.floor(ms), Math.floor(Date.now() / 1000));
+  }
   queryBufferLimit = 1024 * 1024 * 1024;
   /** Pending output from which a batch of commands checks client-output-buffer-limit: the smallest limit set. */
   obufCheckFrom = Infinity;
@@ -784,6 +799,8 @@ export class Server implements ServerContext {
     if ((c.flags & CLIENT_BLOCKED) === 0 || c.blocked?.onTimeout === 'custom') {
       st.calls++;
       st.usec += durationUs;
+      if (this.latencyTracking) (st.hist ??= new LatencyHistogram()).record(durationUs * 1000);
+      if (this.latencyThresholdMs > 0 && durationUs >= this.latencyThresholdMs * 1000) this.latencySample(spec.flags.includes('fast') ? 'fast-command' : 'command', Math.floor(durationUs / 1000));
     }
     // As Redis's incrCommandStatsOnError: an error counts against the command whose
     // call() ended last, so EXEC fails only for its own errors, not its commands'.
@@ -836,6 +853,7 @@ export class Server implements ServerContext {
   countUnblocked(c: Client, spec: CommandSpec, argv: string[], failed: boolean): void {
     const st = this.statsFor(spec);
     st.calls++;
+    if (this.latencyTracking) (st.hist ??= new LatencyHistogram()).record(0);
     if (failed) st.failed++;
     if (this.slowlogThreshold === 0 && (specBits(spec) & CMD_SKIP_SLOWLOG) === 0) this.slowlogPush(c, argv, 0);
   }
@@ -1052,7 +1070,9 @@ export class Server implements ServerContext {
 
   /** Active expiry (keyspace/active-expire.ts), one cycle. */
   activeExpireCycle(): void {
+    const expireStart = this.latencyThresholdMs > 0 ? performance.now() : 0;
     this.activeExpire.cycle(this.ks, this.config.getNumber('active-expire-effort'), this.config.getNumber('hz'));
+    if (this.latencyThresholdMs > 0) this.latencySample('expire-cycle', Math.floor(performance.now() - expireStart));
   }
 
 

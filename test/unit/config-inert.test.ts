@@ -13,10 +13,10 @@ import { DIRECTIVES } from '../../src/config/config.js';
 
 /**
  * Directives of subsystems other engineers are building (cluster, TLS, ACL,
- * scripting, streams, latency monitoring): unread today, not marked inert because
+ * scripting, streams): unread today, not marked inert because
  * their owners will act on them.
  */
-const OWNED_ELSEWHERE = [/^cluster-/, /^tls-/, /^acl/, /^lua-/, /^busy-reply-threshold$/, /^stream-node-/, /^latency-monitor-threshold$/, /^latency-tracking$/];
+const OWNED_ELSEWHERE = [/^cluster-/, /^tls-/, /^acl/, /^lua-/, /^busy-reply-threshold$/, /^stream-node-/];
 
 function sources(dir: string, out: string[] = []): string[] {
   for (const e of readdirSync(dir)) {
