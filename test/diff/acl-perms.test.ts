@@ -169,6 +169,13 @@ describe('ACL authentication and permissions (differential)', { skip }, () => {
   test('the default user changed by ACL SETUSER: a password, restricted commands, off', async () => {
     await pair.check([['ACL', 'SETUSER', 'default', 'resetpass', '>dpw']]);
     await script('default', [['PING'], ['AUTH', 'dpw'], ['PING']]);
+    // A client that never authenticated goes on once the default user needs no password again.
+    const waiting = await script('default', [['PING']]);
+    await pair.check([['ACL', 'SETUSER', 'default', 'nopass']]);
+    const [wo, wt] = await Promise.all([waiting.ours.call('PING'), waiting.theirs.call('PING')]);
+    assert.equal(formatReply(wo), formatReply(wt));
+    assert.equal(txt(wo), 'PONG');
+    await pair.check([['ACL', 'SETUSER', 'default', 'resetpass', '>dpw']]);
     await pair.check([['ACL', 'SETUSER', 'default', 'nopass', '-flushall', 'resetkeys', '~k*']]);
     await script('default', [['FLUSHALL'], ['GET', 'k1'], ['GET', 'x'], ['ACL', 'WHOAMI']]);
     await pair.check([['ACL', 'SETUSER', 'default', 'off']]);
