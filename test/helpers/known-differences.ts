@@ -454,7 +454,7 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
   {
     id: 'config-get-cluster-human-nodename',
     command: 'CONFIG GET',
-    reason: 'cluster-announce-human-nodename is new in Redis 7.2; 7.0 does not list it.',
+    reason: 'The directive cluster-announce-human-nodename is new in Redis 7.2; 7.0 does not list it.',
     transform: (r) => dropFields(r, new Set(['cluster-announce-human-nodename'])),
   },
 ];
