@@ -20,8 +20,10 @@
 //   - CLUSTER REPLICATE makes this node a replica through the replication code
 //     (REPLICAOF the primary).
 //
-// Not yet: FAIL agreement by a majority, failover elections, UPDATE, PUBLISH over the
-// bus, manual failover. A malformed frame closes its link and is logged; the node
+//   - PUBLISH goes to every node, SPUBLISH to the nodes of this node's shard, as
+//     PUBLISH / PUBLISHSHARD messages (instead of the replication stream).
+//
+// Not yet: FAIL agreement by a majority, failover elections, UPDATE, manual failover. A malformed frame closes its link and is logged; the node
 // stays up. Every link's pending output is bounded by cluster-link-sendbuf-limit.
 
 import * as net from 'node:net';
@@ -34,6 +36,8 @@ import {
   MSG_MEET,
   MSG_PING,
   MSG_PONG,
+  MSG_PUBLISH,
+  MSG_PUBLISHSHARD,
   MSG_TYPE_COUNT,
   type BusMessage,
   type GossipEntry,
@@ -257,6 +261,25 @@ export class BusImpl implements ClusterBus {
     this.send(link, { header: this.header(type), body: { kind: 'ping', gossip, exts } });
   }
 
+  /**
+   * PUBLISH to every node with a link; SPUBLISH to the nodes of this node's shard
+   * (clusterPropagatePublish, clusterPropagatePublishShard).
+   */
+  publish(argv: string[]): void {
+    const shard = argv[0].toLowerCase() === 'spublish';
+    const me = this.st.myself;
+    const msg: BusMessage = {
+      header: this.header(shard ? MSG_PUBLISHSHARD : MSG_PUBLISH),
+      body: { kind: 'publish', channel: Buffer.from(argv[1], 'latin1'), message: Buffer.from(argv[2], 'latin1') },
+    };
+    const myShard = this.st.shardPrimary(me);
+    for (const [n, l] of this.outbound) {
+      if (l.connecting || n.inHandshake) continue;
+      if (shard && this.st.shardPrimary(n) !== myShard) continue;
+      this.send(l, msg);
+    }
+  }
+
   broadcastPong(): void {
     for (const l of this.outbound.values()) if (l.node !== null && !l.node.inHandshake) this.sendPing(l, MSG_PONG);
   }
@@ -282,6 +305,19 @@ export class BusImpl implements ClusterBus {
         this.cluster.changed();
       }
       sender.replOffset = Number(h.offset);
+    }
+    if (msg.body.kind === 'publish') {
+      // From a known node only (Redis drops messages of unknown senders but MEET).
+      if (sender === undefined) return;
+      const channel = msg.body.channel.toString('latin1');
+      const message = msg.body.message.toString('latin1');
+      if (h.type === MSG_PUBLISHSHARD) this.server.pubsub.publishShard(channel, message);
+      else {
+        this.server.pubsub.publish(channel, message);
+        this.server.stats.pubsubMessages++;
+      }
+      this.server.flushPending();
+      return;
     }
     if (msg.body.kind !== 'ping') return;
     const type = h.type;

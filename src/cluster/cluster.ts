@@ -19,6 +19,7 @@ import { CLUSTER_SLOTS } from '../keyspace/hash-slot.js';
 import { ClusterNode, ClusterState, configText, NODE_FAIL, NODE_MASTER, NODE_MYSELF, NODE_PFAIL, NODE_SLAVE, NodesConfError, parseNodesConf, randomNodeId } from './state.js';
 import { installRouting } from './routing.js';
 import { BusImpl } from './bus.js';
+import { replicationOf } from '../replication/index.js';
 
 /** One bus link as CLUSTER LINKS reports it. */
 export interface LinkInfo {
@@ -244,6 +245,7 @@ export class Cluster {
     }
     this.busImpl = bus;
     this.bus = bus;
+    this.server.publishOverBus = (argv) => bus.publish(argv);
     this.saveIfNeeded();
     this.cronTimer = setInterval(() => this.cron(), CLUSTER_CRON_MS);
     this.cronTimer.unref?.();
@@ -268,6 +270,7 @@ export class Cluster {
     const me = st.myself;
     if (me.isReplica) {
       this.setMyselfPrimary();
+      replicationOf(this.server).unsetMaster();
       for (const db of this.server.ks.dbs) db.clear();
     }
     st.closeAllSlots();

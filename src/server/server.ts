@@ -944,8 +944,19 @@ export class Server implements ServerContext {
     this.prop.flush();
   }
 
+  /**
+   * Cluster mode: PUBLISH and SPUBLISH go to the other nodes over the cluster bus
+   * (replicas included) instead of the replication stream, as Redis does (set by
+   * the cluster subsystem).
+   */
+  publishOverBus: ((argv: string[]) => void) | null = null;
+
   /** PUBLISH goes to replicas (so their subscribers hear it) but never to the AOF. */
   propagatePublish(argv: string[]): void {
+    if (this.publishOverBus !== null) {
+      this.publishOverBus(argv);
+      return;
+    }
     this.alsoPropagate(0, argv, PROPAGATE_REPL_ONLY);
   }
 
