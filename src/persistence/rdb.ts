@@ -588,7 +588,10 @@ export function verifyDumpPayload(p: Uint8Array): boolean {
  */
 export function loadDumpPayload(p: Buffer, config: Config): RObj | null {
   if (p.length < 11) throw new RdbError('payload too short');
-  const r = new RdbReader(p, 0, p.length - 10, config);
+  // As redis-server's RESTORE: the value is read from the whole payload, footer
+  // included (a value whose lengths run into the version and CRC bytes is read
+  // from them, not refused), and need not end where the footer begins.
+  const r = new RdbReader(p, 0, p.length, config);
   const type = r.u8();
   if (!isObjectType(type)) throw new RdbError(`unknown value type ${type}`);
   return r.readObject(type, '');
@@ -857,7 +860,15 @@ export class RdbReader {
           }
           entries.push([m, sc]);
         }
-        if (ordered) return this.finishZset(SortedSet.fromSorted(entries, false));
+        if (ordered) {
+          // Ascending by score, a member may still appear twice (with two scores): refused, as Redis's sanitizer does.
+          const seen = new Set<string>();
+          for (const [m] of entries) {
+            if (seen.has(m)) throw new RdbError(`duplicate zset members detected in key '${key}'`);
+            seen.add(m);
+          }
+          return this.finishZset(SortedSet.fromSorted(entries, false));
+        }
         const zs = new SortedSet();
         for (const [m, sc] of entries) {
           if (zs.add(m, sc) !== 'added') throw new RdbError(`duplicate zset members detected in key '${key}'`);

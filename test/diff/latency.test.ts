@@ -76,12 +76,15 @@ describe('LATENCY', { skip: skipIfNoRedis() }, () => {
   });
 
   test('spikes over latency-monitor-threshold: LATEST, HISTORY, GRAPH, DOCTOR, RESET', async () => {
-    await pair.check([['CONFIG', 'SET', 'latency-monitor-threshold', '100'], ['LATENCY', 'RESET']]);
+    // 250 ms: far above what any other command or cycle takes, even on a loaded machine
+    // (at 100 ms an expire cycle under load was seen to spike); the reset count is
+    // whatever the previous test left.
+    await pair.check([['CONFIG', 'SET', 'latency-monitor-threshold', '250'], { cmd: ['LATENCY', 'RESET'], ignore: true }]);
     const t0 = Math.floor(Date.now() / 1000);
-    await pair.check([['DEBUG', 'SLEEP', '0.2'], ['DEBUG', 'SLEEP', '0.05']]);
+    await pair.check([['DEBUG', 'SLEEP', '0.3'], ['DEBUG', 'SLEEP', '0.05']]);
     // A second sample of the same event in a later second (one sample per second).
     await waitFor('the next second', () => Math.floor(Date.now() / 1000) > t0 + 0 && Date.now() % 1000 < 500, 3000, 20);
-    await pair.check([['DEBUG', 'SLEEP', '0.4']]);
+    await pair.check([['DEBUG', 'SLEEP', '0.6']]);
     for (const side of ['ours', 'theirs'] as const) {
       const c = side === 'ours' ? pair.ours : pair.theirs;
       const e = entries(await c.call('LATENCY', 'LATEST'));
@@ -89,7 +92,7 @@ describe('LATENCY', { skip: skipIfNoRedis() }, () => {
       const [event, time, ms, max] = e[0]!;
       assert.equal(event, 'command');
       assert.ok(Math.abs(time - Date.now() / 1000) < 5, `${side}: latest sample time ${time}`);
-      assert.ok(ms >= 400 && ms < 1000 && max === ms, `${side}: latest ${ms} ms, max ${max}`);
+      assert.ok(ms >= 600 && ms < 2000 && max === ms, `${side}: latest ${ms} ms, max ${max}`);
       const h = await c.call('LATENCY', 'HISTORY', 'command');
       assert.ok(h.t === 'array' && h.v !== null && h.v.length === 2, `${side}: two samples, one per second`);
     }
