@@ -61,16 +61,11 @@ import { parseInt64 } from '../util/numbers.js';
 import { blockDeadline, blockServed } from './blocking-util.js';
 import { lookupRead, lookupReadOrReply, lookupWrite, lookupWriteOrReply, MISS_ZERO, MISS_EMPTY_ARRAY } from './lookup.js';
 import { addHelp } from './client-command.js';
+import { eqi, ERR_NOT_INT, ERR_SYNTAX } from './strings.js';
 
-const ERR_SYNTAX = 'ERR syntax error';
-const ERR_NOT_INT = 'ERR value is not an integer or out of range';
 const ERR_NO_KEY = 'ERR no such key';
 
 // ---- small helpers ---------------------------------------------------------------------
-
-function eqi(a: string, b: string): boolean {
-  return a.length === b.length && a.toLowerCase() === b;
-}
 
 function bulk(s: string): string {
   return '$' + s.length + '\r\n' + s + '\r\n';

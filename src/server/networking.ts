@@ -446,6 +446,10 @@ export class Networking {
       }
       if (s && (c.flags & CLIENT_CLOSE_AFTER_REPLY) !== 0) {
         s.end();
+        // As Redis frees the client once its reply is written: from here on no command of
+        // another client sees it (a tracking redirection to it is broken, CLIENT LIST
+        // leaves it out), whenever the socket's 'close' event comes (freeClient runs once).
+        this.host.freeClient(c);
         continue;
       }
       if (s && s.writableLength > 0) this.checkOutputBufferLimits(c);

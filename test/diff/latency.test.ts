@@ -80,10 +80,13 @@ describe('LATENCY', { skip: skipIfNoRedis() }, () => {
     // (at 100 ms an expire cycle under load was seen to spike); the reset count is
     // whatever the previous test left.
     await pair.check([['CONFIG', 'SET', 'latency-monitor-threshold', '250'], { cmd: ['LATENCY', 'RESET'], ignore: true }]);
-    const t0 = Math.floor(Date.now() / 1000);
     await pair.check([['DEBUG', 'SLEEP', '0.3'], ['DEBUG', 'SLEEP', '0.05']]);
-    // A second sample of the same event in a later second (one sample per second).
-    await waitFor('the next second', () => Math.floor(Date.now() / 1000) > t0 + 0 && Date.now() % 1000 < 500, 3000, 20);
+    // Both servers stamp the sample with the second the command ended in, which is at
+    // most t1 (the sleep may have crossed into the next second, so the second before it
+    // started is no bound). A second sample of the same event needs a later second (one
+    // sample per second): the next sleep starts after t1.
+    const t1 = Math.floor(Date.now() / 1000);
+    await waitFor('the next second', () => Math.floor(Date.now() / 1000) > t1 && Date.now() % 1000 < 500, 3000, 20);
     await pair.check([['DEBUG', 'SLEEP', '0.6']]);
     for (const side of ['ours', 'theirs'] as const) {
       const c = side === 'ours' ? pair.ours : pair.theirs;
