@@ -66,13 +66,22 @@ export class Client extends ReplyWriter {
   netOut = 0;
   commandsProcessed = 0;
 
+  /**
+   * Redis's authRequired: the client has not authenticated and the default user needs a
+   * password (or is off). The NOAUTH phase and the parser's caps before AUTH both ask it,
+   * so a client that connected under requirepass goes on as soon as the password is removed.
+   */
+  authRequired(): boolean {
+    return !this.authenticated && this.server.requiresAuth();
+  }
+
   constructor(server: Server, socket: Socket | null, db: Database, id: number) {
     super();
     this.server = server;
     this.socket = socket;
     this.db = db;
     this.id = id;
-    this.parser = new RequestParser({ protoMaxBulkLen: server.config.getNumber('proto-max-bulk-len'), authRequired: () => !this.authenticated });
+    this.parser = new RequestParser({ protoMaxBulkLen: server.config.getNumber('proto-max-bulk-len'), authRequired: () => this.authRequired() });
     this.authenticated = !server.requiresAuth();
     this.ctime = Date.now();
     this.lastInteraction = this.ctime;

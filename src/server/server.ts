@@ -600,7 +600,7 @@ export class Server implements ServerContext {
     const ph = this.phases;
     ph.register('protected', (c, spec) => (spec.name === 'debug' && this.commands.lookup('debug') === spec && !debugAllowed(c) ? DEBUG_DENIED : isModuleLoadOrUnload(spec) && !moduleAllowed(c) ? MODULE_DENIED : null));
     // As Redis's authRequired: a client that never authenticated may go on once the default user needs no password.
-    ph.register('auth', (c, _spec, _argv, bits) => (!c.authenticated && (bits & CMD_NO_AUTH) === 0 && this.requiresAuth() ? 'NOAUTH Authentication required.' : null), CLIENT_STATE);
+    ph.register('auth', (c, _spec, _argv, bits) => ((bits & CMD_NO_AUTH) === 0 && c.authRequired() ? 'NOAUTH Authentication required.' : null), CLIENT_STATE);
     ph.register('no-multi', (c, _spec, _argv, bits) => ((c.flags & CLIENT_MULTI) !== 0 && (bits & CMD_NO_MULTI) !== 0 ? 'ERR Command not allowed inside a transaction' : null), CLIENT_STATE);
     // Registered while maxmemory is set (applyConfig).
     this.oomPhase = new PhaseSwitch(ph, 'oom', (c, spec, _argv, bits) => {

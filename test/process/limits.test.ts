@@ -145,6 +145,41 @@ describe('limits on hostile input (redis-server and Cinnabar, same bytes)', { sk
       await same([mbulk('AUTH', 'pw') + mbulk('MSET', 'u1', big, 'u2', '2', 'u3', '3', 'u4', '4', 'u5', '5') + '*x\r\n'], closedWith('+OK\r\n+OK\r\n-ERR Protocol error: invalid multibulk length\r\n'));
     });
   });
+
+  test('a client that connected under requirepass loses the caps when the password is removed (authRequired asks both)', async () => {
+    const outcome: Exchange[] = [];
+    for (const h of [theirs, ours]) {
+      assert.equal(await call(h.port, 'CONFIG', 'SET', 'requirepass', 'pw'), 'OK');
+      const raw = net.connect(h.port, '127.0.0.1');
+      let got = '';
+      raw.on('data', (d) => (got += d.toString('latin1')));
+      raw.on('error', () => {
+        /* a reset is a close: 'close' follows */
+      });
+      const closed = new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), 10000);
+        raw.on('close', () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+      await new Promise<void>((resolve) => raw.once('connect', () => resolve()));
+      // The server holds the connection (unauthenticated) before the password goes.
+      await callRaw(h.port, 'PING');
+      const admin = await RespClient.connect({ port: h.port, host: '127.0.0.1' });
+      try {
+        await admin.call('AUTH', 'pw');
+        await admin.call('CONFIG', 'SET', 'requirepass', '');
+      } finally {
+        admin.destroy();
+      }
+      raw.write(mbulk('MSET', 'p1', '1', 'p2', '2', 'p3', '3', 'p4', '4', 'p5', '5') + '*x\r\n');
+      const wasClosed = await closed;
+      outcome.push({ reply: got, closed: wasClosed });
+    }
+    assert.deepEqual(outcome[0], closedWith('+OK\r\n-ERR Protocol error: invalid multibulk length\r\n'), 'redis-server');
+    assert.deepEqual(outcome[1], outcome[0], 'Cinnabar against redis-server');
+  });
 });
 
 describe('maxclients, timeout and the pubsub output buffer limit (redis-server and Cinnabar)', { skip }, () => {
