@@ -111,13 +111,23 @@ describe('Sentinel over TLS (tls-replication yes)', { skip }, () => {
         assert.equal(await masterPortOf(s), pTls);
         const m = asMap(await call(s.port, 'SENTINEL', 'MASTER', 'mymaster'));
         assert.equal(m['flags'], 'master', `${s.kind}: ${JSON.stringify(m)}`);
-        const replicas = (await call(s.port, 'SENTINEL', 'REPLICAS', 'mymaster')) as unknown[];
-        const r = asMap(replicas[0] as never);
+        let r: Record<string, string> = {};
+        await waitFor(`${s.kind} to link to the replica`, async () => {
+          const replicas = (await call(s.port, 'SENTINEL', 'REPLICAS', 'mymaster')) as unknown[];
+          r = asMap(replicas[0] as never);
+          return r['flags'] === 'slave';
+        }, 10000).catch(() => undefined);
         assert.equal(r['port'], String(rTls), `${s.kind} lists the replica under its TLS port`);
         assert.equal(r['flags'], 'slave', `${s.kind}: ${JSON.stringify(r)}`);
-        const peers = (await call(s.port, 'SENTINEL', 'SENTINELS', 'mymaster')) as unknown[];
-        const peer = asMap(peers[0] as never);
         const other = sentinels.find((x) => x !== s)!;
+        // A peer found by its hello is listed at once, flagged disconnected
+        // until the link to it (a TLS handshake here) is up: wait for that.
+        let peer: Record<string, string> = {};
+        await waitFor(`${s.kind} to link to ${other.kind}`, async () => {
+          const peers = (await call(s.port, 'SENTINEL', 'SENTINELS', 'mymaster')) as unknown[];
+          peer = asMap(peers[0] as never);
+          return peer['flags'] === 'sentinel';
+        }, 10000).catch(() => undefined);
         assert.equal(peer['port'], String(tlsPortOf.get(other)), `${s.kind} knows ${other.kind} by its TLS port (it announces it with tls-replication)`);
         assert.equal(peer['flags'], 'sentinel', `${s.kind}: ${JSON.stringify(peer)}`);
       }
