@@ -275,6 +275,8 @@ export interface ServerContext {
   propagatePublish(argv: string[]): void;
   signalModifiedKey(db: Database, key: string): void;
   signalKeyAsReady(db: Database, key: string): void;
+  /** A database was emptied or swapped (FLUSHDB, FLUSHALL, SWAPDB): XREADGROUP waiters on its keys run again. */
+  signalDbReplaced(db: Database): void;
   touchAllWatchedKeysInDb(db: Database, other?: Database): void;
   watch(c: Client, key: string): void;
   unwatchAll(c: Client): void;

@@ -40,6 +40,7 @@ function emptyDb(s: ServerContext, db: Database, lazy = false): number {
   if (removed > 0) s.touchAllWatchedKeysInDb(db);
   if (lazy) db.clearAsync();
   else db.clear();
+  s.signalDbReplaced(db);
   return removed;
 }
 
@@ -102,6 +103,8 @@ function swapdb(c: Client, argv: string[]): void {
     s.touchAllWatchedKeysInDb(b, a);
     a.swapWith(b);
     s.resetEvictionPool();
+    s.signalDbReplaced(a);
+    s.signalDbReplaced(b);
     // Clients stay in their database: the ones blocked on keys that now exist may be served.
     for (const cl of s.clients.values()) {
       const st = cl.blocked;

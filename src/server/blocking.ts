@@ -187,6 +187,17 @@ export class Blocking {
   }
 
   /**
+   * A whole database was emptied or swapped (FLUSHDB, FLUSHALL, SWAPDB): every key
+   * of it that a client waits on with unblockOnNoKey is signalled, so that XREADGROUP
+   * runs again and answers as it does when its key is deleted (Redis's
+   * scanDatabaseForDeletedKeys).
+   */
+  dbReplaced(db: Database): void {
+    if (this.noKeyWaiters === 0) return;
+    for (const key of this.blockingKeys[db.id].keys()) this.keyModified(db, key);
+  }
+
+  /**
    * Serves clients blocked on keys that became ready, in the order they blocked, by
    * executing their command again. A client whose command still finds nothing
    * blocks again. Keys made ready by the served commands are handled in turn.

@@ -1047,6 +1047,11 @@ export class Server implements ServerContext {
     this.blocking.keyAdded(db, key);
   }
 
+  /** A database was emptied or swapped: clients blocked with unblockOnNoKey on its keys run again. */
+  signalDbReplaced(db: Database): void {
+    this.blocking.dbReplaced(db);
+  }
+
 
   // ---- cron ------------------------------------------------------------------------------
 

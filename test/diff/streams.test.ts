@@ -724,6 +724,10 @@ describe('streams (differential)', { skip: skipIfNoRedis() }, () => {
         { write: [['DEL', 's']], ours72: "NOGROUP No such key 's' or consumer group 'g' in XREADGROUP with GROUP option", theirs70: 'UNBLOCKED the stream key no longer exists' },
         { write: [['MULTI'], ['DEL', 's'], ['SET', 's', 'x'], ['EXEC']], ours72: 'WRONGTYPE Operation against a key holding the wrong kind of value', theirs70: 'UNBLOCKED the stream key no longer exists' },
         { write: [['XGROUP', 'DESTROY', 's', 'g']], ours72: "NOGROUP No such key 's' or consumer group 'g' in XREADGROUP with GROUP option", theirs70: 'NOGROUP the consumer group this client was blocked on no longer exists' },
+        // A whole database emptied or swapped away releases it too (scanDatabaseForDeletedKeys).
+        { write: [['FLUSHALL']], ours72: "NOGROUP No such key 's' or consumer group 'g' in XREADGROUP with GROUP option", theirs70: 'UNBLOCKED the stream key no longer exists' },
+        { write: [['FLUSHDB', 'ASYNC']], ours72: "NOGROUP No such key 's' or consumer group 'g' in XREADGROUP with GROUP option", theirs70: 'UNBLOCKED the stream key no longer exists' },
+        { write: [['SWAPDB', '0', '1']], ours72: "NOGROUP No such key 's' or consumer group 'g' in XREADGROUP with GROUP option", theirs70: 'UNBLOCKED the stream key no longer exists' },
       ];
       for (const cs of cases) {
         await pair.reset();
