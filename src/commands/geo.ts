@@ -23,6 +23,8 @@ import {
   GEO_LONG_MIN,
   cellScores,
   decodeScore,
+  decodeScoreFast,
+  decoded,
   distanceIfWithin,
   formatCoordinate,
   formatDistance,
@@ -242,7 +244,9 @@ function boxOrReply(c: Client, wArg: string, hArg: string, unitArg: string, shap
 function pointsInRange(zs: SortedSet, min: number, max: number, shape: Shape, out: GeoPoint[], limit: number): void {
   const entries = zs.rangeByScore({ min, max, minEx: false, maxEx: true }, false);
   for (const [member, score] of entries) {
-    const [lon, lat] = decodeScore(score);
+    decodeScoreFast(score);
+    const lon = decoded.lon;
+    const lat = decoded.lat;
     const dist = distanceIfWithin(shape, lon, lat);
     if (dist >= 0) out.push({ member, score, lon, lat, dist });
     if (out.length > 0 && limit > 0 && out.length >= limit) break;

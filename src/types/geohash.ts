@@ -141,8 +141,42 @@ function areaCentre(area: Area): [number, number] {
 
 /** decodeGeohash: [longitude, latitude] of a 52-bit score. */
 export function decodeScore(score: number): [number, number] {
-  const area = geohashDecode(WGS84_LONG, WGS84_LAT, { bits: score, step: GEO_STEP_MAX }) as Area;
-  return areaCentre(area);
+  decodeScoreFast(score);
+  return [decoded.lon, decoded.lat];
+}
+
+/** Where decodeScoreFast leaves its result (no allocation on the search path). */
+export const decoded = { lon: 0, lat: 0 };
+
+const STEP_MAX_DIV = Math.pow(2, GEO_STEP_MAX);
+
+/**
+ * decodeScore without allocating: the same operations as geohashDecode over the
+ * WGS84 ranges at step 26 followed by areaCentre, so the same doubles; the result
+ * is left in `decoded`. GEOSEARCH decodes every point of the cells it scans.
+ */
+export function decodeScoreFast(score: number): void {
+  let b = score;
+  if (!(b >= 0)) b = 0;
+  if (b >= TWO32 * TWO32) b = TWO32 * TWO32 - 1;
+  const hi = Math.floor(b / TWO32) >>> 0;
+  const lo = (b - Math.floor(b / TWO32) * TWO32) >>> 0;
+  const ilato = (compactEven(lo) | (compactEven(hi) << 16)) >>> 0;
+  const ilono = (compactEven(lo >>> 1) | (compactEven(hi >>> 1) << 16)) >>> 0;
+  const latScale = GEO_LAT_MAX - GEO_LAT_MIN;
+  const longScale = GEO_LONG_MAX - GEO_LONG_MIN;
+  const latMin = GEO_LAT_MIN + ((ilato * 1.0) / STEP_MAX_DIV) * latScale;
+  const latMax = GEO_LAT_MIN + ((((ilato + 1) >>> 0) * 1.0) / STEP_MAX_DIV) * latScale;
+  const lonMin = GEO_LONG_MIN + ((ilono * 1.0) / STEP_MAX_DIV) * longScale;
+  const lonMax = GEO_LONG_MIN + ((((ilono + 1) >>> 0) * 1.0) / STEP_MAX_DIV) * longScale;
+  let x = (lonMin + lonMax) / 2;
+  if (x > GEO_LONG_MAX) x = GEO_LONG_MAX;
+  if (x < GEO_LONG_MIN) x = GEO_LONG_MIN;
+  let y = (latMin + latMax) / 2;
+  if (y > GEO_LAT_MAX) y = GEO_LAT_MAX;
+  if (y < GEO_LAT_MIN) y = GEO_LAT_MIN;
+  decoded.lon = x;
+  decoded.lat = y;
 }
 
 // ---- distances ------------------------------------------------------------------------------

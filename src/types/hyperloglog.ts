@@ -468,10 +468,22 @@ export function hllRaise(h: Hll, index: number, value: number, maxSparse: number
 /** hllMerge: max[i] = max(max[i], register i of the value); false when corrupt. */
 export function hllMerge(max: Uint8Array, s: string): boolean {
   if (s.charCodeAt(4) === HLL_DENSE) {
-    const h = hllFromString(s, 0);
-    for (let i = 0; i < HLL_REGISTERS; i++) {
-      const v = denseGet(h.b, i);
+    // Four 6-bit registers in every 3 bytes, least significant bits first: decoded a
+    // group at a time (about 3x faster than a register at a time with denseGet).
+    const b = hllFromString(s, 0).b;
+    if (b.length < HLL_DENSE_SIZE) return false;
+    for (let i = 0, p = HLL_HDR_SIZE; i < HLL_REGISTERS; i += 4, p += 3) {
+      const b0 = b[p];
+      const b1 = b[p + 1];
+      const b2 = b[p + 2];
+      let v = b0 & 63;
       if (v > max[i]) max[i] = v;
+      v = ((b0 >> 6) | (b1 << 2)) & 63;
+      if (v > max[i + 1]) max[i + 1] = v;
+      v = ((b1 >> 4) | (b2 << 4)) & 63;
+      if (v > max[i + 2]) max[i + 2] = v;
+      v = b2 >> 2;
+      if (v > max[i + 3]) max[i + 3] = v;
     }
     return true;
   }
@@ -545,7 +557,16 @@ export function hllCount(h: Hll): number {
   const reghisto = new Int32Array(64);
   const b = h.b;
   if (b[4] === HLL_DENSE) {
-    for (let i = 0; i < HLL_REGISTERS; i++) reghisto[denseGet(b, i)]++;
+    // A group of four registers per 3 bytes, as in hllMerge.
+    for (let p = HLL_HDR_SIZE; p < HLL_DENSE_SIZE; p += 3) {
+      const b0 = b[p];
+      const b1 = b[p + 1];
+      const b2 = b[p + 2];
+      reghisto[b0 & 63]++;
+      reghisto[((b0 >> 6) | (b1 << 2)) & 63]++;
+      reghisto[((b1 >> 4) | (b2 << 4)) & 63]++;
+      reghisto[b2 >> 2]++;
+    }
   } else {
     const end = h.len;
     let p = HLL_HDR_SIZE;
