@@ -18,7 +18,7 @@
  * understates the difference. Targets (issue 16): XADD and XREADGROUP+XACK >= 0.8x, PFADD and PFCOUNT
  * >= 0.8x, GEOSEARCH >= 0.8x.
  *
- *   node dist/bench/datatypes.js [--rounds 5] [--n 100000] [--no-pin]
+ *   node dist/bench/datatypes.js [--rounds 5] [--n 100000] [--no-pin] [--only NAME-SUBSTRING]
  */
 import { performance } from 'node:perf_hooks';
 import { RespClient } from '../src/protocol/resp-client.js';
@@ -158,7 +158,9 @@ async function main(): Promise<void> {
   log(pin ?? 'not pinned');
   const servers = new Map<ServerKind, Server>();
   for (const kind of ['redis', 'cinnabar'] as const) servers.set(kind, await startServer(kind));
-  const names = [...CMDS.map((c) => c.name), 'XREADGROUP + XACK'];
+  const onlyAt = process.argv.indexOf('--only');
+  const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').toUpperCase() : '';
+  const names = [...CMDS.map((c) => c.name), 'XREADGROUP + XACK'].filter((n) => only === '' || n.toUpperCase().includes(only));
   const rates = new Map<string, Map<ServerKind, number[]>>(names.map((n) => [n, new Map([['redis', []], ['cinnabar', []]])]));
   const ratios = new Map<string, number[]>(names.map((n) => [n, []]));
   const clientCpu: number[] = [];
@@ -166,7 +168,7 @@ async function main(): Promise<void> {
   const cpuPerOp = new Map<string, Map<ServerKind, number[]>>(names.map((n) => [n, new Map([['redis', []], ['cinnabar', []]])]));
   try {
     for (const srv of servers.values()) await prepare(srv);
-    for (const srv of servers.values()) for (const cmd of CMDS) await rpsOf(srv, cmd.argv); // warm-up
+    for (const srv of servers.values()) for (const cmd of CMDS) if (names.includes(cmd.name)) await rpsOf(srv, cmd.argv); // warm-up
     for (let round = 0; round < ROUNDS; round++) {
       const order: ServerKind[] = round % 2 === 0 ? ['redis', 'cinnabar'] : ['cinnabar', 'redis'];
       for (const name of names) {
@@ -205,7 +207,8 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\nData types, pipeline 1, ${CLIENTS} clients, ${ROUNDS} rounds (median), ${pin ?? 'not pinned'}\n\n` +
       markdownTable(['command', 'Cinnabar ops/s', 'redis-server ops/s', 'ratio', 'Cinnabar CPU µs/op', 'redis CPU µs/op', 'CPU ratio (redis/ours)'], rows) +
-      `\n\nXREADGROUP + XACK load generator CPU: median ${(median(clientCpu) ?? 0).toFixed(2)} of one core\n`,
+      (clientCpu.length > 0 ? `\n\nXREADGROUP + XACK load generator CPU: median ${(median(clientCpu) ?? 0).toFixed(2)} of one core` : '') +
+      '\n',
   );
 }
 

@@ -199,6 +199,33 @@ export function geoDistance(lon1d: number, lat1d: number, lon2d: number, lat2d: 
   return 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(a));
 }
 
+/**
+ * geoDistance from a search's centre, with the centre's radians and cosine kept
+ * from the previous call with the same centre: the same operations on the same
+ * values, so the same doubles, with one cosine less per point scanned.
+ */
+let centreLon = NaN;
+let centreLat = NaN;
+let centreLonR = 0;
+let centreLatR = 0;
+let centreCos = 0;
+function distanceFromCentre(lon1d: number, lat1d: number, lon2d: number, lat2d: number): number {
+  if (lon1d !== centreLon || lat1d !== centreLat) {
+    centreLon = lon1d;
+    centreLat = lat1d;
+    centreLonR = degRad(lon1d);
+    centreLatR = degRad(lat1d);
+    centreCos = Math.cos(centreLatR);
+  }
+  const lon2r = degRad(lon2d);
+  const v = Math.sin((lon2r - centreLonR) / 2);
+  if (v === 0.0) return latDistance(lat1d, lat2d);
+  const lat2r = degRad(lat2d);
+  const u = Math.sin((lat2r - centreLatR) / 2);
+  const a = u * u + centreCos * Math.cos(lat2r) * v * v;
+  return 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(a));
+}
+
 // ---- search shapes ------------------------------------------------------------------------
 
 export interface Shape {
@@ -218,7 +245,7 @@ export interface Shape {
  */
 export function distanceIfWithin(shape: Shape, lon: number, lat: number): number {
   if (shape.circular) {
-    const d = geoDistance(shape.xy[0], shape.xy[1], lon, lat);
+    const d = distanceFromCentre(shape.xy[0], shape.xy[1], lon, lat);
     return d > shape.radius * shape.conversion ? -1 : d;
   }
   const widthM = shape.width * shape.conversion;

@@ -465,13 +465,18 @@ export function hllRaise(h: Hll, index: number, value: number, maxSparse: number
 
 // ---- merging and counting --------------------------------------------------------------------
 
+const MERGE_SCRATCH = Buffer.allocUnsafe(HLL_DENSE_SIZE);
+
 /** hllMerge: max[i] = max(max[i], register i of the value); false when corrupt. */
 export function hllMerge(max: Uint8Array, s: string): boolean {
   if (s.charCodeAt(4) === HLL_DENSE) {
     // Four 6-bit registers in every 3 bytes, least significant bits first: decoded a
     // group at a time (about 3x faster than a register at a time with denseGet).
-    const b = hllFromString(s, 0).b;
-    if (b.length < HLL_DENSE_SIZE) return false;
+    if (s.length < HLL_DENSE_SIZE) return false;
+    // One scratch buffer for every merge: a 12 KB Buffer per key and call costs more
+    // than the merge (an ArrayBuffer outside the pool, and GC work).
+    const b = MERGE_SCRATCH;
+    b.write(s, 0, HLL_DENSE_SIZE, 'latin1');
     for (let i = 0, p = HLL_HDR_SIZE; i < HLL_REGISTERS; i += 4, p += 3) {
       const b0 = b[p];
       const b1 = b[p + 1];
