@@ -138,7 +138,7 @@ export class Acl {
     this.defaultUser = this.newUser('default');
     for (const r of ['+@all', '~*', '&*', 'on', 'nopass']) this.defaultUser.apply(r);
     this.users.set('default', this.defaultUser);
-    this.phase = new PhaseSwitch(server.phases, 'acl', (c, spec, argv, bits) => this.phaseCheck(c as Client, spec, argv, bits), { exec: true, script: true });
+    this.phase = new PhaseSwitch(server.phases, 'acl', (c, spec, argv, bits) => this.phaseCheck(c as Client, spec, argv, bits), { exec: true, script: false });
     this.updateRequirePass();
   }
 
@@ -206,6 +206,21 @@ export class Acl {
     const obj = v.result === ACL_DENIED_CMD ? this.index.fullName(spec) : argv[v.pos];
     this.addLog(c, v.result, inExec || (c.flags & CLIENT_MULTI) !== 0 ? 'multi' : 'toplevel', obj, u.name);
     if (inExec) return `NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: ${execReason(v.result)}`;
+    return 'NOPERM ' + this.denialMessage(v.result, u, spec, '', false);
+  }
+
+  /**
+   * scriptVerifyACL (Redis 7.2): a command run by a script, checked as the calling
+   * client's user; the denial is logged with context lua and the caller's info, and
+   * answered with the same NOPERM message as at top level.
+   */
+  scriptCheck(caller: Client, spec: CommandSpec, argv: string[], bits: number): string | null {
+    const u = this.userOf(caller);
+    if (u.unrestricted) return null;
+    const v = this.check(u, spec, argv, bits);
+    if (v.result === ACL_OK) return null;
+    const obj = v.result === ACL_DENIED_CMD ? this.index.fullName(spec) : argv[v.pos];
+    this.addLog(caller, v.result, 'lua', obj, u.name);
     return 'NOPERM ' + this.denialMessage(v.result, u, spec, '', false);
   }
 

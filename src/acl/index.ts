@@ -4,7 +4,7 @@
 
 import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
-import { Acl } from './acl.js';
+import { Acl, ACL_OK } from './acl.js';
 import { aclHandlers } from './commands.js';
 import { checkUserLines, loadAclFile, loadUsersAtStartup, saveAclFile, userLines } from './file.js';
 
@@ -28,6 +28,11 @@ export function installAcl(server: Server): Acl {
   server.requiresAuth = () => acl.authRequired();
   server.defaultUserNopass = () => acl.defaultUser.nopass;
   server.authenticate = (c, user, pass) => acl.authenticate(c as Client, user, pass);
+  server.aclScriptCheck = (c, spec, argv, bits) => acl.scriptCheck(c as Client, spec, argv, bits);
+  server.aclAllows = (c, spec, argv, bits) => {
+    const u = acl.userOf(c as Client);
+    return u.unrestricted || acl.check(u, spec, argv, bits).result === ACL_OK;
+  };
   server.resetHooks.push((c) => {
     (c as Client).aclUser = null;
   });

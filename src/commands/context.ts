@@ -246,6 +246,13 @@ export interface ServerContext {
   defaultUserNopass(): boolean;
   /** Checks a username/password pair and, on success, makes the client that user's (the ACL's users). */
   authenticate(c: Client, user: string, pass: string): boolean;
+  /**
+   * The ACL check of a command a script runs (redis.call/pcall) as the calling
+   * client's user: the NOPERM error (the denial logged with context lua), or null.
+   */
+  aclScriptCheck(caller: Client, spec: CommandSpec, argv: string[], bits: number): string | null;
+  /** redis.acl_check_cmd: whether the calling client's user may run argv. */
+  aclAllows(caller: Client, spec: CommandSpec, argv: string[], bits: number): boolean;
   /** Port actually listened on (0: no TCP listener). */
   port: number;
   /** CONFIG SET port / bind: closes the TCP listeners and listens on `port` at the bind addresses; false when that failed. */

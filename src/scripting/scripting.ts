@@ -465,6 +465,9 @@ export class Scripting {
     if ((spec.arity > 0 && args.length !== spec.arity) || args.length < -spec.arity) return fail('Wrong number of args calling Redis command from script');
     const bits = specBits(spec);
     if ((bits & CMD_NOSCRIPT) !== 0) return fail('This Redis command is not allowed from script');
+    // ACL for every call, reads too, as the caller's user (scriptVerifyACL).
+    const denied = s.aclScriptCheck(ctx.caller, spec, args, bits);
+    if (denied !== null) return fail('-' + denied);
     const sc = this.client;
     if ((bits & (CMD_WRITE | CMD_MAY_REPLICATE)) !== 0 && ctx.readOnly) return fail('Write commands are not allowed from read-only scripts.');
     if ((bits & CMD_WRITE) !== 0 && !ctx.wrote) {
@@ -586,13 +589,19 @@ export class Scripting {
     return 0;
   }
 
-  /** redis.acl_check_cmd(cmd, args...): true while there is no ACL (every user may run everything). */
+  /** redis.acl_check_cmd(cmd, args...): whether the calling client's user may run the command with these arguments. */
   private aclCheck(vm: LuaVM): number {
-    if (vm.top() < 1) vm.raise('Please specify at least one argument for this redis lib call');
-    const name = vm.type(1) === LUA_TSTRING ? vm.str(1)! : '';
-    if (this.server.commands.lookup(name) === undefined) vm.raise('Invalid command passed to redis.acl_check_cmd()');
+    const args = this.callArgs(vm);
+    if (typeof args === 'string') vm.raise(args);
+    if (args.length < 1) vm.raise('Please specify at least one argument for this redis lib call');
+    const s = this.server;
+    let spec = s.commands.lookup(args[0]);
+    if (spec !== undefined && spec.subcommands !== undefined && args.length >= 2) spec = findSubcommand(spec, args[1]);
+    if (spec === undefined) vm.raise('Invalid command passed to redis.acl_check_cmd()');
+    const ctx = this.run;
+    const ok = ctx === null ? true : s.aclAllows(ctx.caller, spec, args, specBits(spec));
     vm.getRegistry('reply');
-    vm.pushPlain('t');
+    vm.pushPlain(ok ? 't' : 'n');
     vm.pushPlain('');
     vm.call(2, 1);
     return 1;

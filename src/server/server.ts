@@ -423,6 +423,15 @@ export class Server implements ServerContext {
     return required === '' || pass === required;
   }
 
+  /** Without the ACL every command is allowed (src/acl replaces these). */
+  aclScriptCheck(_c: Client, _spec: CommandSpec, _argv: string[], _bits: number): string | null {
+    return null;
+  }
+
+  aclAllows(_c: Client, _spec: CommandSpec, _argv: string[], _bits: number): boolean {
+    return true;
+  }
+
   // ---- listening and connections (networking.ts) ---------------------------------------
 
   /** CONFIG SET port / bind: re-opens the TCP listeners at once (networking.ts); false when a bind failed. */
