@@ -697,7 +697,7 @@ const SENTINEL_SPEC = cmd('sentinel', -2, ['admin'], [0, 0, 0], 'sentinel', ADMI
 });
 
 /** Commands shared with the normal table, by name. */
-const SHARED = ['ping', 'shutdown', 'psubscribe', 'punsubscribe', 'subscribe', 'unsubscribe', 'client', 'hello', 'auth', 'command'];
+const SHARED = ['ping', 'shutdown', 'psubscribe', 'punsubscribe', 'subscribe', 'unsubscribe', 'client', 'hello', 'auth', 'command', 'acl'];
 
 /** The command table of a server in sentinel mode. */
 export function sentinelCommandTable(): CommandSpec[] {

@@ -335,8 +335,10 @@ export function writeSentinelConfigFile(path: string, s: Sentinel, cfg: Config, 
     for (const l of lines) state.rewrite(d.name, l, force);
     if (lines.length === 0) state.markProcessed(d.name);
   }
-  if (cfg.getString('aclfile') === '') state.rewrite('user', defaultUserLine(cfg.getString('requirepass')), true);
-  else state.markProcessed('user');
+  // Every ACL user, as rewriteConfigUserOption writes them (the default user alone without the ACL).
+  if (cfg.getString('aclfile') !== '') state.markProcessed('user');
+  else if (cfg.userLinesProvider !== null) for (const l of cfg.userLinesProvider()) state.rewrite('user', l, true);
+  else state.rewrite('user', defaultUserLine(cfg.getString('requirepass')), true);
   for (const e of sentinelConfigEntries(s)) {
     if (e.replaces !== undefined && state.rewrite(e.replaces, e.line, false)) continue;
     state.rewrite(e.option, e.line, e.force);
