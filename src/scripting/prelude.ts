@@ -81,7 +81,15 @@ do
     end
     return fmt(sgsub(spec, '[diouxX]$', 's'), s)
   end
+  local format
+  -- An error of the C format is raised again at the script's line (it would carry this wrapper's).
   string.format = function(f, ...)
+    local ok, r = pcall(format, f, ...)
+    if ok then return r end
+    if type(r) == 'string' then r = sgsub(sgsub(r, '^cinnabar:%d+: ', '', 1), "to 'fmt' %(", "to 'format' (", 1) end
+    error(r, 2)
+  end
+  format = function(f, ...)
     if type(f) ~= 'string' or not sfind(f, '%%[-+ #0]*%d*%.?%d*[diouxX]') then return fmt(f, ...) end
     local args, n, out, pos, ai = { ... }, select('#', ...), {}, 1, 0
     while true do
