@@ -94,6 +94,10 @@ describe('Lua libraries cjson, cmsgpack, bit, struct (differential)', { skip: sk
     await pair.check([
       ev("cjson.encode_max_depth(3) local ok, e = pcall(cjson.encode, {{{{1}}}}) cjson.encode_max_depth(1000) return e"),
       ev("cjson.decode_max_depth(2) local ok, e = pcall(cjson.decode, '[[[1]]]') cjson.decode_max_depth(1000) return e"),
+      // Tail calls inside the script's own functions: the error handler reports the script's frame below them.
+      ev("local function f() return error('x') end f()"),
+      ev("local function g() error('y') end local function f() return g() end f()"),
+      ev("local function f() return cjson.decode('[') end f()"),
     ]);
   });
 
