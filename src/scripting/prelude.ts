@@ -19,7 +19,10 @@
 //
 // Library set as redis-server 7.0 gives scripts: base (without print, dofile,
 // loadfile, setfenv, getfenv, module, require, newproxy), table, string, math,
-// coroutine, and no os, io, debug or package.
+// coroutine, and no os, io, debug or package; the libraries bit, cmsgpack, cjson and
+// struct (lib-common.ts), read-only as the others.
+
+import { LIBS } from './lib-common.js';
 
 export const PRELUDE_CHUNK = '=cinnabar';
 
@@ -78,7 +81,15 @@ do
     end
     return fmt(sgsub(spec, '[diouxX]$', 's'), s)
   end
+  local format
+  -- An error of the C format is raised again at the script's line (it would carry this wrapper's).
   string.format = function(f, ...)
+    local ok, r = pcall(format, f, ...)
+    if ok then return r end
+    if type(r) == 'string' then r = sgsub(sgsub(r, '^cinnabar:%d+: ', '', 1), "to 'fmt' %(", "to 'format' (", 1) end
+    error(r, 2)
+  end
+  format = function(f, ...)
     if type(f) ~= 'string' or not sfind(f, '%%[-+ #0]*%d*%.?%d*[diouxX]') then return fmt(f, ...) end
     local args, n, out, pos, ai = { ... }, select('#', ...), {}, 1, 0
     while true do
@@ -120,7 +131,7 @@ end
 local function errh(err)
   local lvl = 2
   local i = getinfo(lvl, 'nSl')
-  while i and (i.what == 'C' or i.source == PRELUDE) do
+  while i and (i.what == 'C' or i.what == 'tail' or i.source == PRELUDE) do
     lvl = lvl + 1
     i = getinfo(lvl, 'nSl')
   end
@@ -335,6 +346,9 @@ local function raise(msg, escaped, where)
   if where == '1' then error(msg, 3) end
   error(errtable(msg))
 end
+
+-- ---- the libraries Redis gives scripts: bit, cmsgpack, cjson, struct (lib-common.ts) ----
+${LIBS}
 
 -- ---- the script environment --------------------------------------------------------------
 
