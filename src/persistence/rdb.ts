@@ -514,6 +514,15 @@ export class RdbFileWriter {
     this.maybeFlush();
   }
 
+  /** The function libraries, one RDB_OPCODE_FUNCTION2 record each (after the aux fields, as Redis writes them). */
+  functions(codes: readonly string[]): void {
+    for (const code of codes) {
+      this.w.u8(RDB_OPCODE.FUNCTION2);
+      writeString(this.w, code, this.full.compress);
+      this.maybeFlush();
+    }
+  }
+
   selectDb(dbid: number, size: number, expires: number): void {
     writeSelectDb(this.w, dbid, size, expires);
     this.maybeFlush();
@@ -978,6 +987,8 @@ export interface RdbLoadOptions {
    */
   onKey: (dbid: number, key: string, obj: RObj, expireMs: number, idleSec: number, freq: number) => void;
   onAux?: (key: string, value: string) => void;
+  /** Receives the code of each function library (RDB_OPCODE_FUNCTION2); without it they are skipped. */
+  onFunction?: (code: string) => void;
   onWarning?: (msg: string) => void;
   /** Sees the RDB type of every value record (statistics, tests). */
   onType?: (dbid: number, key: string, type: number) => void;
@@ -1084,9 +1095,13 @@ export class RdbLoad {
         case RDB_OPCODE.FUNCTION_PRE_GA:
           throw new RdbError('The RDB file contains functions in a pre-release format that is not supported');
         case RDB_OPCODE.FUNCTION2: {
-          r.string();
-          info.functionsSkipped++;
-          opts.onWarning?.('The RDB file contains a function library: skipped (functions are not supported yet)');
+          const code = r.string();
+          if (opts.onFunction !== undefined) {
+            opts.onFunction(code);
+          } else {
+            info.functionsSkipped++;
+            opts.onWarning?.('The RDB file contains a function library: skipped (this load takes no functions)');
+          }
           continue;
         }
         case RDB_OPCODE.EOF:
