@@ -276,9 +276,9 @@ export class Functions implements FunctionLibraries {
   /** The library codes of a FUNCTION RESTORE payload, or Redis's error (without "ERR "). */
   parsePayload(p: Buffer): string[] | { err: string } {
     const n = p.length;
-    if (n < 10) return { err: 'payload version or checksum are wrong' };
+    if (n < 10) return { err: 'DUMP payload version or checksum are wrong' };
     const ver = p[n - 10] | (p[n - 9] << 8);
-    if (ver > RDB_VERSION_MAX || !new Crc64().update(p, 0, n - 8).equalsLE(p, n - 8)) return { err: 'payload version or checksum are wrong' };
+    if (ver > RDB_VERSION_MAX || !new Crc64().update(p, 0, n - 8).equalsLE(p, n - 8)) return { err: 'DUMP payload version or checksum are wrong' };
     // As Redis: records are read while the position is before the footer, from the whole payload.
     const r = new RdbReader(p, 0, n, this.server.config);
     const codes: string[] = [];
@@ -333,7 +333,11 @@ export class Functions implements FunctionLibraries {
   }
 
   functionFlush(c: Client, argv: string[]): void {
-    if (argv.length > 3 || (argv.length === 3 && !['sync', 'async'].includes(argv[2].toLowerCase()))) {
+    if (argv.length > 3) {
+      c.addError(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try FUNCTION HELP.`);
+      return;
+    }
+    if (argv.length === 3 && !['sync', 'async'].includes(argv[2].toLowerCase())) {
       c.addError('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
       return;
     }
@@ -380,7 +384,7 @@ export class Functions implements FunctionLibraries {
         c.addBulkOrNull(f.description);
         c.addBulk('flags');
         c.addSetLen(f.flagNames.length);
-        for (const n of f.flagNames) c.addBulk(n);
+        for (const n of f.flagNames) c.addSimple(n);
       }
       if (withCode) {
         c.addBulk('library_code');
@@ -419,7 +423,7 @@ export class Functions implements FunctionLibraries {
 
   functionRestore(c: Client, argv: string[]): void {
     if (argv.length > 4) {
-      c.addError("ERR unknown subcommand or wrong number of arguments for 'restore'. Try FUNCTION HELP.");
+      c.addError(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try FUNCTION HELP.`);
       return;
     }
     let policy = 'append';

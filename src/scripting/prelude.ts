@@ -526,7 +526,17 @@ local function register(...)
 end
 local loadredis = { register_function = register, log = H_log, REDIS_VERSION = redis.REDIS_VERSION, REDIS_VERSION_NUM = redis.REDIS_VERSION_NUM,
   LOG_DEBUG = 0, LOG_VERBOSE = 1, LOG_NOTICE = 2, LOG_WARNING = 3 }
-local LOADAPI = { redis = readonly(loadredis) }
+-- As the globals at load time, the load-time redis table raises on a missing name.
+local LOADAPI = { redis = setmetatable({}, {
+  __index = function(_, k)
+    local v = loadredis[k]
+    if v == nil then error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2) end
+    return v
+  end,
+  __newindex = ro,
+  __metatable = false,
+}) }
+REAL[LOADAPI.redis] = loadredis
 local FG
 FG = setmetatable({}, {
   __index = function(_, k)
