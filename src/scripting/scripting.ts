@@ -668,12 +668,17 @@ export class Scripting {
   /** SCRIPT KILL (fn false) and FUNCTION KILL (fn true): each stops only its own kind. */
   scriptKill(c: Client, fn = false): void {
     const ctx = this.run;
-    if (ctx === null || ctx.fn !== fn) {
+    if (ctx === null) {
       c.addError('NOTBUSY No scripts in execution right now.');
       return;
     }
     if (ctx.wrote) {
       c.addError('UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.');
+      return;
+    }
+    // The other kind's: the -BUSY error of what runs (Redis's scriptKill).
+    if (ctx.fn !== fn) {
+      c.addError(ctx.fn ? ERR_BUSY_FUNCTION : ERR_BUSY_EVAL);
       return;
     }
     ctx.killRequested = true;
