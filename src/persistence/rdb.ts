@@ -728,9 +728,17 @@ export class RdbReader {
   }
 
   private lzf(): Buffer {
-    const clen = this.len();
-    const ulen = this.len();
+    // Read as Redis's rdbLoadLen(rdb, NULL): an encoding byte here counts as its low 6 bits.
+    const clen = this.lenOrEncoding();
+    const ulen = this.lenOrEncoding();
+    this.encoded = true;
     this.need(clen);
+    // An uncompressed length of 0 is the empty string whatever the data (Redis 7.0's
+    // lzf_decompress into no room returns 0, which is the length asked for).
+    if (ulen === 0) {
+      this.pos += clen;
+      return Buffer.alloc(0);
+    }
     if (clen === 0) throw new RdbError('LZF string with no data');
     // One LZF item expands to at most 264 bytes from 2-3 input bytes.
     if (ulen > clen * 132 + 32) throw new RdbError('LZF string with an impossible length');

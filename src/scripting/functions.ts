@@ -58,7 +58,9 @@ const ENGINE = 'LUA';
 export function parseLibraryMetadata(code: string): { name: string } | { err: string } {
   if (!code.startsWith('#!')) return { err: 'Missing library metadata' };
   const end = code.indexOf('\n');
-  if (end < 0) return { err: 'Invalid library metadata' };
+  // Redis looks for the newline with strchr: a NUL before it ends the search.
+  const nul = code.indexOf('\0');
+  if (end < 0 || (nul >= 0 && nul < end)) return { err: 'Invalid library metadata' };
   const parts = splitArgs(code.slice(2, end));
   if (parts === null || parts.length === 0) return { err: 'Invalid library metadata' };
   let name: string | null = null;
@@ -273,27 +275,39 @@ export class Functions implements FunctionLibraries {
     return w.take();
   }
 
-  /** The library codes of a FUNCTION RESTORE payload, or Redis's error (without "ERR "). */
-  parsePayload(p: Buffer): string[] | { err: string } {
+  /**
+   * Reads a FUNCTION RESTORE payload and stages each library as it is read (Redis's
+   * order: a record's error is found before the next record is read). The staged
+   * libraries, or Redis's error (without "ERR "; nothing staged then).
+   */
+  private stagePayload(p: Buffer): Library[] | { err: string } {
     const n = p.length;
     if (n < 10) return { err: 'DUMP payload version or checksum are wrong' };
     const ver = p[n - 10] | (p[n - 9] << 8);
     if (ver > RDB_VERSION_MAX || !new Crc64().update(p, 0, n - 8).equalsLE(p, n - 8)) return { err: 'DUMP payload version or checksum are wrong' };
     // As Redis: records are read while the position is before the footer, from the whole payload.
     const r = new RdbReader(p, 0, n, this.server.config);
-    const codes: string[] = [];
+    const staged: Library[] = [];
+    const fail = (err: string): { err: string } => {
+      for (const s of staged) this.discard(s);
+      return { err };
+    };
     while (r.pos < n - 10) {
       const type = r.u8();
-      if (type === RDB_OPCODE.FUNCTION_PRE_GA) return { err: 'Pre-GA function format not supported' };
-      if (type !== RDB_OPCODE.FUNCTION2) return { err: 'given type is not a function' };
+      if (type === RDB_OPCODE.FUNCTION_PRE_GA) return fail('Pre-GA function format not supported');
+      if (type !== RDB_OPCODE.FUNCTION2) return fail('given type is not a function');
+      let code: string;
       try {
-        codes.push(r.string());
+        code = r.string();
       } catch (e) {
-        if (e instanceof RdbError) return { err: 'Failed loading library payload' };
+        if (e instanceof RdbError) return fail('Failed loading library payload');
         throw e;
       }
+      const lib = this.create(code, staged);
+      if ('err' in lib) return fail(lib.err);
+      staged.push(lib);
     }
-    return codes;
+    return staged;
   }
 
   // ---- the commands ----------------------------------------------------------------------
@@ -434,20 +448,10 @@ export class Functions implements FunctionLibraries {
         return;
       }
     }
-    const codes = this.parsePayload(Buffer.from(argv[2], 'latin1'));
-    if (!Array.isArray(codes)) {
-      c.addError(`ERR ${codes.err}`);
+    const staged = this.stagePayload(Buffer.from(argv[2], 'latin1'));
+    if (!Array.isArray(staged)) {
+      c.addError(`ERR ${staged.err}`);
       return;
-    }
-    const staged: Library[] = [];
-    for (const code of codes) {
-      const lib = this.create(code, staged);
-      if ('err' in lib) {
-        for (const s of staged) this.discard(s);
-        c.addError(`ERR ${lib.err}`);
-        return;
-      }
-      staged.push(lib);
     }
     if (policy === 'flush') this.flushAll();
     const err = this.join(staged, policy === 'replace');

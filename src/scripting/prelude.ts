@@ -472,6 +472,7 @@ local LIBS = {}
 local loading
 local FLAGS = { ['no-writes'] = 1, ['allow-oom'] = 2, ['allow-stale'] = 3, ['no-cluster'] = 4, ['allow-cross-slot-keys'] = 5 }
 local FLAGNAMES = { 'no-writes', 'allow-oom', 'allow-stale', 'no-cluster', 'allow-cross-slot-keys' }
+local slower = string.lower
 local function regerr(msg) error(errtable(msg)) end
 local function validname(s) return #s > 0 and not sfind(s, '[^%w_]') end
 local function register(...)
@@ -482,7 +483,10 @@ local function register(...)
   if n == 1 then
     local t = ...
     if type(t) ~= 'table' then regerr('calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).') end
+    -- Named arguments and flags are matched ignoring case (Redis's strcasecmp).
     for k, v in next, t do
+      if type(k) ~= 'string' and type(k) ~= 'number' then regerr('named argument key given to redis.register_function is not a string') end
+      k = slower(tostring(k))
       if k == 'function_name' then
         if type(v) ~= 'string' and type(v) ~= 'number' then regerr('function_name argument given to redis.register_function must be a string') end
         name = tostring(v)
@@ -511,7 +515,7 @@ local function register(...)
     while true do
       local f = rawget(flags, j)
       if f == nil then break end
-      local b = (type(f) == 'string') and FLAGS[f]
+      local b = (type(f) == 'string' or type(f) == 'number') and FLAGS[slower(tostring(f))]
       if not b then regerr('unknown flag given') end
       bits[b] = true
       j = j + 1
