@@ -1,5 +1,6 @@
 // EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT: the script cache, the run of a
-// script on the server's one Lua VM (lua-vm.ts, prelude.ts), and redis.call.
+// script on the server's one Lua VM (lua-vm.ts, prelude.ts), and redis.call. FCALL
+// runs a function (functions.ts) through the same runScript.
 //
 // A script runs synchronously inside its EVAL's call(), as in Redis: nothing else
 // runs meanwhile, so it is atomic. redis.call runs a command on the script's own
@@ -567,6 +568,10 @@ export class Scripting {
       const sock = c.socket as unknown as { _handle?: { fd?: number } | null; writableLength: number };
       const fd = sock._handle?.fd;
       if (fd === undefined || fd < 0 || sock.writableLength > 0) continue;
+      // Replies are written after the poll phase (networking.ts ioFlush), which cannot
+      // run under the script: a reply to a command read in the same turn as the
+      // script's is still in c.out, and its client waits for it before sending more.
+      if (c.out.length > 0) this.writeNow(c, fd);
       let n = 0;
       try {
         n = readSync(fd, this.readBuf, 0, BUSY_READ_BYTES, null);
