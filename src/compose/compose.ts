@@ -23,6 +23,7 @@ import { bindReplicationCommands } from '../replication/commands.js';
 import { installMigrate } from '../cluster/migrate.js';
 import { installAcl } from '../acl/index.js';
 import { installScripting } from '../scripting/scripting.js';
+import { installFunctions } from '../scripting/functions.js';
 import { ClusterStartupError, installCluster } from '../cluster/cluster.js';
 import { bindClusterCommands } from '../cluster/commands.js';
 import { Sentinel } from '../sentinel/sentinel.js';
@@ -48,7 +49,7 @@ export function createServer(config: Config = new Config(), log: Logger = new Lo
   bindReplicationCommands(server.commands);
   installMigrate(server);
   installAcl(server);
-  installScripting(server);
+  installFunctions(server, installScripting(server));
   if (config.getBool('cluster-enabled')) {
     try {
       installCluster(server);

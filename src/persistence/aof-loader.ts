@@ -50,6 +50,7 @@ import { MAX_STRING_LENGTH } from '../protocol/parser.js';
 import { RdbError, loadRdb } from './rdb.js';
 import { rdbStateOf } from './persistence.js';
 import type { AofManifest } from './aof-manifest.js';
+import { functionLibrariesOf } from '../server/function-libraries.js';
 
 export const AOF_OK = 0;
 export const AOF_NOT_EXIST = 1;
@@ -252,6 +253,8 @@ function loadSingleFile(server: Server, dir: string, name: string, last: boolean
     server.log.notice('Reading RDB base file on AOF loading...');
     const ks = server.ks;
     ks.now = Date.now();
+    const libs = functionLibrariesOf(server);
+    const codes: string[] = [];
     try {
       const info = loadRdb(buf, {
         config: server.config,
@@ -267,8 +270,13 @@ function loadSingleFile(server: Server, dir: string, name: string, last: boolean
           db.add(key, obj);
           if (expireMs !== -1) db.setExpire(key, expireMs);
         },
+        onFunction: libs === undefined ? undefined : (code) => codes.push(code),
         onWarning: (m) => server.log.warning(m),
       });
+      if (libs !== undefined) {
+        const err = libs.restore(codes, 'merge');
+        if (err !== null) throw new RdbError(`Failed loading library: ${err}`);
+      }
       start = info.end;
     } catch (e) {
       const msg = e instanceof RdbError ? e.message : ((e as Error).stack ?? String(e));

@@ -103,6 +103,7 @@ import {
   type AofManifest,
 } from './aof-manifest.js';
 import { AOF_EMPTY, AOF_FAILED, AOF_NOT_EXIST, AOF_OK, AOF_OPEN_ERR, loadAofFiles } from './aof-loader.js';
+import { functionLibrariesOf } from '../server/function-libraries.js';
 
 // ---- limits -------------------------------------------------------------------------------
 
@@ -1013,6 +1014,8 @@ function writeCommandBase(server: Server, path: string, tmpName: string): void {
       w.appendCommand(argv);
       if (w.len >= REWRITE_WRITE_CHUNK_BYTES) drain();
     };
+    // The function libraries first, as Redis's rewriteFunctions.
+    for (const code of functionLibrariesOf(server)?.codes() ?? []) put(['FUNCTION', 'LOAD', code]);
     for (const db of server.ks.dbs) {
       if (db.size === 0) continue;
       put(['SELECT', String(db.id)]);

@@ -21,7 +21,8 @@ export class LzfError extends Error {}
 const MAX_LIT = 32;
 const MAX_OFF = 8192;
 const MAX_REF = 264;
-const HASH_BITS = 14;
+/** Bits of the hash table's index: 16, as the liblzf Redis builds (HLOG). */
+const HASH_BITS = 16;
 const HASH_SIZE = 1 << HASH_BITS;
 
 // Hash table of candidate positions shared by all calls. An entry holds base + position;
@@ -32,14 +33,19 @@ let base = 1;
 
 let outScratch = Buffer.allocUnsafe(1024);
 
-function hash3(a: number, b: number, c: number): number {
-  const v = (a << 16) | (b << 8) | c;
-  return (Math.imul(v, 0x9e3779b1) >>> (32 - HASH_BITS)) & (HASH_SIZE - 1);
-}
-
 /**
  * Compresses `input`. Returns a new Buffer with the compressed stream, or null when
  * it would take more than `maxOut` bytes (or the input is empty).
+ *
+ * The stream is the one liblzf 3.6 writes as redis-server builds it (HLOG 16,
+ * VERY_FAST, not ULTRA_FAST), so that RDB strings and DUMP payloads come out byte
+ * for byte as redis-server's: the hash of three bytes (p0 p1 p2 as a 24-bit value
+ * h, ((h >> 8) - h) masked to 16 bits), a match never refers to position 0 nor
+ * covers the last two input bytes, after a match only its last two positions are
+ * hashed, and the output-space checks are liblzf's (a match needs 4 bytes of room
+ * past it, the tail 3). One difference remains: liblzf leaves its table
+ * uninitialized between calls, so redis-server may, rarely, find a match through
+ * an entry left by an earlier call; this table starts empty each call.
  */
 export function lzfCompress(input: Uint8Array, maxOut: number = input.length): Buffer | null {
   const n = input.length;
@@ -50,69 +56,74 @@ export function lzfCompress(input: Uint8Array, maxOut: number = input.length): B
   }
   const b0 = base;
   base += n + 1;
-  if (outScratch.length < maxOut) outScratch = Buffer.allocUnsafe(Math.max(maxOut, outScratch.length * 2));
+  if (outScratch.length < maxOut + 1) outScratch = Buffer.allocUnsafe(Math.max(maxOut + 1, outScratch.length * 2));
   const out = outScratch;
-  let op = 0;
+  const outEnd = maxOut;
+  let op = 1; // the control byte of the current literal run is at op - lit - 1
+  let lit = 0;
   let ip = 0;
-  let litStart = 0; // first byte of the pending literal run
-  const last = n - 2; // a match needs 3 bytes
-
-  while (ip < last) {
-    const h = hash3(input[ip], input[ip + 1], input[ip + 2]);
-    const entry = table[h];
-    table[h] = b0 + ip;
+  const inEnd = n;
+  let hval = n >= 2 ? (input[0] << 8) | input[1] : 0;
+  while (ip < inEnd - 2) {
+    hval = ((hval << 8) | input[ip + 2]) >>> 0;
+    const slot = (((hval >>> 8) - hval) & (HASH_SIZE - 1)) >>> 0;
+    const entry = table[slot];
+    table[slot] = b0 + ip;
     const ref = entry >= b0 ? entry - b0 : -1;
-    const dist = ip - ref; // 1..MAX_OFF for a usable match
-    if (
-      ref >= 0 &&
-      dist <= MAX_OFF &&
-      input[ref] === input[ip] &&
-      input[ref + 1] === input[ip + 1] &&
-      input[ref + 2] === input[ip + 2]
-    ) {
-      let len = 3;
-      const maxLen = Math.min(MAX_REF, n - ip);
-      while (len < maxLen && input[ref + len] === input[ip + len]) len++;
-      // Flush the pending literals.
-      let lit = ip - litStart;
-      while (lit > 0) {
-        const run = lit > MAX_LIT ? MAX_LIT : lit;
-        if (op + 1 + run > maxOut) return null;
-        out[op++] = run - 1;
-        for (let k = 0; k < run; k++) out[op++] = input[litStart + k];
-        litStart += run;
-        lit -= run;
-      }
-      const off = dist - 1;
-      const l = len - 2;
-      if (l < 7) {
-        if (op + 2 > maxOut) return null;
-        out[op++] = (l << 5) | (off >> 8);
+    const off = ip - ref - 1;
+    if (ref > 0 && ref < ip && off < MAX_OFF && input[ref + 2] === input[ip + 2] && input[ref] === input[ip] && input[ref + 1] === input[ip + 1]) {
+      let len = 2;
+      let maxlen = inEnd - ip - len;
+      if (maxlen > MAX_REF) maxlen = MAX_REF;
+      if (op + 3 + 1 >= outEnd && op - (lit === 0 ? 1 : 0) + 3 + 1 >= outEnd) return null;
+      out[op - lit - 1] = lit - 1; // stop the run
+      if (lit === 0) op--; // undo an empty run
+      do len++;
+      while (len < maxlen && input[ref + len] === input[ip + len]);
+      len -= 2; // octets - 1
+      ip++;
+      if (len < 7) {
+        out[op++] = (off >> 8) + (len << 5);
       } else {
-        if (op + 3 > maxOut) return null;
-        out[op++] = (7 << 5) | (off >> 8);
-        out[op++] = l - 7;
+        out[op++] = (off >> 8) + (7 << 5);
+        out[op++] = len - 7;
       }
       out[op++] = off & 0xff;
-      // Index the positions inside the match so later data can refer to them.
-      const end = ip + len;
-      for (let k = ip + 1; k < end && k < last; k++) table[hash3(input[k], input[k + 1], input[k + 2])] = b0 + k;
-      ip = end;
-      litStart = ip;
-    } else {
+      lit = 0;
+      op++; // start a run
+      ip += len + 1;
+      if (ip >= inEnd - 2) break;
+      ip -= 2;
+      hval = (input[ip] << 8) | input[ip + 1];
+      hval = ((hval << 8) | input[ip + 2]) >>> 0;
+      table[(((hval >>> 8) - hval) & (HASH_SIZE - 1)) >>> 0] = b0 + ip;
       ip++;
+      hval = ((hval << 8) | input[ip + 2]) >>> 0;
+      table[(((hval >>> 8) - hval) & (HASH_SIZE - 1)) >>> 0] = b0 + ip;
+      ip++;
+    } else {
+      if (op >= outEnd) return null;
+      lit++;
+      out[op++] = input[ip++];
+      if (lit === MAX_LIT) {
+        out[op - lit - 1] = lit - 1;
+        lit = 0;
+        op++;
+      }
     }
   }
-  // Trailing literals.
-  let lit = n - litStart;
-  while (lit > 0) {
-    const run = lit > MAX_LIT ? MAX_LIT : lit;
-    if (op + 1 + run > maxOut) return null;
-    out[op++] = run - 1;
-    for (let k = 0; k < run; k++) out[op++] = input[litStart + k];
-    litStart += run;
-    lit -= run;
+  if (op + 3 > outEnd) return null;
+  while (ip < inEnd) {
+    lit++;
+    out[op++] = input[ip++];
+    if (lit === MAX_LIT) {
+      out[op - lit - 1] = lit - 1;
+      lit = 0;
+      op++;
+    }
   }
+  out[op - lit - 1] = lit - 1; // end the run
+  if (lit === 0) op--;
   return Buffer.from(out.subarray(0, op));
 }
 

@@ -37,6 +37,7 @@ import { CMD_WRITE } from '../commands/table.js';
 import { CLIENT_MASTER } from '../server/client.js';
 import { PhaseSwitch } from '../server/phases.js';
 import { setInfoSection } from '../server/info.js';
+import { functionLibrariesOf } from '../server/function-libraries.js';
 
 /** A server's RDB state: counters and flags for INFO persistence and BGSAVE. */
 function newRdbState() {
@@ -178,6 +179,7 @@ export function writeRdbSnapshot(server: Server, sink: (chunk: Buffer) => void, 
   let debtUs = 0;
   const fw = new RdbFileWriter(sink, writeOptions(server), server.config.getBool('rdbchecksum'));
   fw.header(rdbAux(server, aofBase));
+  fw.functions(functionLibrariesOf(server)?.codes() ?? []);
   const lru = server.ks.lfu || server.config.getString('maxmemory-policy').endsWith('-lru');
   for (const db of server.ks.dbs) {
     if (db.size === 0) continue;
@@ -277,6 +279,8 @@ function beginRdbLoad(server: Server, buf: Buffer, mode: 'replace' | 'merge', ex
   const lfu = ks.lfu;
   const log = server.log;
   const repl = { replid: '', offset: -1, db: 0 };
+  const libs = functionLibrariesOf(server);
+  const codes: string[] = [];
   const load = new RdbLoad(buf, {
     config: server.config,
     dbCount: n,
@@ -305,10 +309,17 @@ function beginRdbLoad(server: Server, buf: Buffer, mode: 'replace' | 'merge', ex
         log.notice(`RDB memory usage when created ${(Number(v) / 1048576).toFixed(2)} Mb`);
       }
     },
+    onFunction: libs === undefined ? undefined : (code) => codes.push(code),
     onWarning: (m) => log.warning(m),
   });
   const finish = (): RdbLoadInfo => {
     const info = load.info;
+    // The libraries first: one that fails to load fails the load before any database is swapped in
+    // (a full load replaces them all, as Redis's emptyData; a merge replaces those of the same name).
+    if (libs !== undefined) {
+      const err = libs.restore(codes, mode === 'replace' ? 'replace' : 'merge');
+      if (err !== null) throw new RdbError(`Failed loading library: ${err}`);
+    }
     for (let i = 0; i < n; i++) {
       const db = ks.dbs[i];
       const fresh = scratch.dbs[i];

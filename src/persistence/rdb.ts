@@ -514,6 +514,15 @@ export class RdbFileWriter {
     this.maybeFlush();
   }
 
+  /** The function libraries, one RDB_OPCODE_FUNCTION2 record each (after the aux fields, as Redis writes them). */
+  functions(codes: readonly string[]): void {
+    for (const code of codes) {
+      this.w.u8(RDB_OPCODE.FUNCTION2);
+      writeString(this.w, code, this.full.compress);
+      this.maybeFlush();
+    }
+  }
+
   selectDb(dbid: number, size: number, expires: number): void {
     writeSelectDb(this.w, dbid, size, expires);
     this.maybeFlush();
@@ -719,9 +728,17 @@ export class RdbReader {
   }
 
   private lzf(): Buffer {
-    const clen = this.len();
-    const ulen = this.len();
+    // Read as Redis's rdbLoadLen(rdb, NULL): an encoding byte here counts as its low 6 bits.
+    const clen = this.lenOrEncoding();
+    const ulen = this.lenOrEncoding();
+    this.encoded = true;
     this.need(clen);
+    // An uncompressed length of 0 is the empty string whatever the data (Redis 7.0's
+    // lzf_decompress into no room returns 0, which is the length asked for).
+    if (ulen === 0) {
+      this.pos += clen;
+      return Buffer.alloc(0);
+    }
     if (clen === 0) throw new RdbError('LZF string with no data');
     // One LZF item expands to at most 264 bytes from 2-3 input bytes.
     if (ulen > clen * 132 + 32) throw new RdbError('LZF string with an impossible length');
@@ -978,6 +995,8 @@ export interface RdbLoadOptions {
    */
   onKey: (dbid: number, key: string, obj: RObj, expireMs: number, idleSec: number, freq: number) => void;
   onAux?: (key: string, value: string) => void;
+  /** Receives the code of each function library (RDB_OPCODE_FUNCTION2); without it they are skipped. */
+  onFunction?: (code: string) => void;
   onWarning?: (msg: string) => void;
   /** Sees the RDB type of every value record (statistics, tests). */
   onType?: (dbid: number, key: string, type: number) => void;
@@ -1084,9 +1103,13 @@ export class RdbLoad {
         case RDB_OPCODE.FUNCTION_PRE_GA:
           throw new RdbError('The RDB file contains functions in a pre-release format that is not supported');
         case RDB_OPCODE.FUNCTION2: {
-          r.string();
-          info.functionsSkipped++;
-          opts.onWarning?.('The RDB file contains a function library: skipped (functions are not supported yet)');
+          const code = r.string();
+          if (opts.onFunction !== undefined) {
+            opts.onFunction(code);
+          } else {
+            info.functionsSkipped++;
+            opts.onWarning?.('The RDB file contains a function library: skipped (this load takes no functions)');
+          }
           continue;
         }
         case RDB_OPCODE.EOF:

@@ -37,6 +37,7 @@ import { close, open, unlink, write as fsWrite } from 'node:fs';
 import { commitTempFile } from '../util/atomic-file.js';
 import { basename, dirname, resolve } from 'node:path';
 import type { Server } from '../server/server.js';
+import { functionLibrariesOf } from '../server/function-libraries.js';
 import type { Database, KeyspaceObserver } from '../keyspace/keyspace.js';
 import type { RObj } from '../types/object.js';
 import { RDB_OPCODE, RdbFileWriter, writeLen, type KeyMeta } from './rdb.js';
@@ -53,6 +54,10 @@ export interface SnapshotOptions {
   onDone(err: Error | null, bytes: number): void;
   /** Time budget of one slice in ms (default 2). */
   sliceMs?: number;
+  /** No keys (REPLCONF rdb-filter-only). */
+  noKeys?: boolean;
+  /** No function libraries (REPLCONF rdb-filter-only without "functions"). */
+  noFunctions?: boolean;
   /** Tests: no slices of its own; the caller drives it with advance(). */
   manual?: boolean;
 }
@@ -102,13 +107,14 @@ export class Snapshot implements KeyspaceObserver {
     this.manual = !!opts.manual;
     const dbs = server.ks.dbs;
     this.skip = dbs.map(() => null);
-    this.emptyAtStart = dbs.map((db) => db.size === 0);
-    this.keysTotal = server.ks.totalKeys();
+    this.emptyAtStart = dbs.map((db) => db.size === 0 || !!opts.noKeys);
+    this.keysTotal = opts.noKeys ? 0 : server.ks.totalKeys();
     this.lru = server.ks.lfu || server.config.getString('maxmemory-policy').endsWith('-lru');
     this.keyDelayUs = server.config.getNumber('rdb-key-save-delay');
     // Small chunks: each flush checksums its chunk in one go (CRC64 costs ~7 ns/byte).
     this.fw = new RdbFileWriter((chunk) => this.emit(chunk), writeOptions(server), server.config.getBool('rdbchecksum'), CHUNK_BYTES);
     this.fw.header(rdbAux(server, !!opts.aofBase, opts.extraAux));
+    if (!opts.noFunctions) this.fw.functions(functionLibrariesOf(server)?.codes() ?? []);
     server.ks.observers.push(this);
     this.schedule();
   }

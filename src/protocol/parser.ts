@@ -433,7 +433,8 @@ export function splitArgs(line: string): string[] | null {
         }
         const ch = line[i];
         const code = line.charCodeAt(i);
-        if (isSpace(code)) {
+        // Inside a word only these end it (sdssplitargs's switch): \v and \f are part of it.
+        if (code === 32 || code === 10 || code === 13 || code === 9) {
           done = true;
         } else if (ch === '"') {
           inDq = true;

@@ -39,6 +39,11 @@ export class ReplicaConn {
   capaPsync2 = false;
   /** REPLCONF rdb-only 1: wants the RDB, not the stream (redis-cli --rdb). */
   rdbOnly = false;
+  /**
+   * REPLCONF rdb-filter-only: 'all' (not sent), 'functions' (the function libraries
+   * only: redis-cli --functions-rdb) or 'none' (an empty filter list: neither keys nor functions).
+   */
+  rdbFilter: 'all' | 'functions' | 'none' = 'all';
   /** Connected with SYNC (no +FULLRESYNC line, no REPLCONF ACK expected). */
   preSync = false;
   /** Highest offset acknowledged with REPLCONF ACK, and the AOF fsynced one (FACK). */

@@ -40,6 +40,7 @@ import { encodeSelect, newStreamBuffer } from './stream.js';
 import { ReplicaConn } from './primary.js';
 import { PrimaryLink, type LinkState } from './replica.js';
 import { Failover } from './failover.js';
+import { splitArgs } from '../protocol/parser.js';
 
 export const ZERO_REPLID = '0000000000000000000000000000000000000000';
 
@@ -507,9 +508,25 @@ export class Replication {
           this.connOf(c).rdbOnly = v === 1;
           break;
         }
-        case 'rdb-filter-only':
-          // Functions are not stored: any filter gives the same RDB.
+        case 'rdb-filter-only': {
+          // The parts of the RDB to include (Redis's "include" filters): no keys, and
+          // the functions when "functions" is listed, the one filter Redis 7.0/7.2 has.
+          const filters = splitArgs(val);
+          if (filters === null) {
+            c.addError('ERR Missing rdb-filter-only values');
+            return;
+          }
+          let filter: 'functions' | 'none' = 'none';
+          for (const f of filters) {
+            if (f.toLowerCase() === 'functions') filter = 'functions';
+            else {
+              c.addError(`ERR Unsupported rdb-filter-only option: ${f}`);
+              return;
+            }
+          }
+          this.connOf(c).rdbFilter = filter;
           break;
+        }
         default:
           c.addError(`ERR Unrecognized REPLCONF option: ${argv[j]}`);
           return;
@@ -670,7 +687,10 @@ export class Replication {
 
   private startFullSync(diskless: boolean): void {
     const s = this.server;
-    const targets = this.replicas.filter((r) => r.state === 'wait_bgsave_start');
+    // Replicas get a snapshot shared with those of the same rdb-filter-only.
+    const first = this.replicas.find((r) => r.state === 'wait_bgsave_start');
+    const filter = first !== undefined ? first.rdbFilter : 'all';
+    const targets = this.replicas.filter((r) => r.state === 'wait_bgsave_start' && r.rdbFilter === filter);
     // Everything before the snapshot's point goes to the replicas already online.
     this.flush();
     if (this.masterHost === null) this.seldb = -1;
@@ -692,7 +712,7 @@ export class Replication {
       ['repl-id', replid],
       ['repl-offset', String(offset)],
     ];
-    job.snapshot = produceSyncRdb(s, extraAux, (chunk) => this.onSnapshotChunk(job, chunk), (err, bytes) => this.onSnapshotDone(job, err, bytes));
+    job.snapshot = produceSyncRdb(s, extraAux, (chunk) => this.onSnapshotChunk(job, chunk), (err, bytes) => this.onSnapshotDone(job, err, bytes), filter);
   }
 
   private onSnapshotChunk(job: FullSync, chunk: Buffer): boolean {
@@ -1134,6 +1154,7 @@ export function produceSyncRdb(
   extraAux: Array<[string, string]>,
   onChunk: (chunk: Buffer) => boolean,
   onDone: (err: Error | null, bytes: number) => void,
+  filter: 'all' | 'functions' | 'none' = 'all',
 ): Snapshot {
-  return startSnapshot(server, { extraAux, write: onChunk, onDone });
+  return startSnapshot(server, { extraAux, write: onChunk, onDone, noKeys: filter !== 'all', noFunctions: filter === 'none' });
 }

@@ -475,6 +475,175 @@ end
 -- Formats a number argument of redis.call as Redis 7.2 does.
 local function numarg(n) return dbl(n) end
 
+-- ---- functions (FUNCTION LOAD, FCALL: functions.ts) ------------------------------------------
+--
+-- A library's chunk runs with FG as its environment, so its callbacks keep it:
+-- while the library loads, FG shows only the load-time API (redis.register_function,
+-- redis.log and the constants, as Redis 7.0 gives it); at run time it shows the
+-- scripts' globals without KEYS and ARGV (a function gets its keys and arguments as
+-- parameters). Writing a global raises in both.
+local LIBS = {}
+local loading
+local FLAGS = { ['no-writes'] = 1, ['allow-oom'] = 2, ['allow-stale'] = 3, ['no-cluster'] = 4, ['allow-cross-slot-keys'] = 5 }
+local FLAGNAMES = { 'no-writes', 'allow-oom', 'allow-stale', 'no-cluster', 'allow-cross-slot-keys' }
+local slower = string.lower
+local function regerr(msg) error(errtable(msg)) end
+local function validname(s) return #s > 0 and not sfind(s, '[^%w_]') end
+local function register(...)
+  local lib = loading
+  if not lib then regerr('redis.register_function can only be called on FUNCTION LOAD command') end
+  local n = select('#', ...)
+  local name, cb, flags, desc
+  if n == 1 then
+    local t = ...
+    if type(t) ~= 'table' then regerr('calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).') end
+    -- Named arguments and flags are matched ignoring case (Redis's strcasecmp).
+    for k, v in next, t do
+      if type(k) ~= 'string' and type(k) ~= 'number' then regerr('named argument key given to redis.register_function is not a string') end
+      k = slower(tostring(k))
+      if k == 'function_name' then
+        if type(v) ~= 'string' and type(v) ~= 'number' then regerr('function_name argument given to redis.register_function must be a string') end
+        name = tostring(v)
+      elseif k == 'description' then
+        if type(v) ~= 'string' and type(v) ~= 'number' then regerr('description argument given to redis.register_function must be a string') end
+        desc = tostring(v)
+      elseif k == 'callback' then
+        if type(v) ~= 'function' then regerr('callback argument given to redis.register_function must be a function') end
+        cb = v
+      elseif k == 'flags' then
+        if type(v) ~= 'table' then regerr('flags argument to redis.register_function must be a table representing function flags') end
+        flags = v
+      else regerr('unknown argument given to redis.register_function') end
+    end
+    if name == nil then regerr('redis.register_function must get a function name argument') end
+    if cb == nil then regerr('redis.register_function must get a callback argument') end
+  elseif n == 2 then
+    name, cb = ...
+    if type(name) ~= 'string' and type(name) ~= 'number' then regerr('first argument to redis.register_function must be a string') end
+    name = tostring(name)
+    if type(cb) ~= 'function' then regerr('second argument to redis.register_function must be a function') end
+  else regerr('wrong number of arguments to redis.register_function') end
+  local bits = {}
+  if flags then
+    local j = 1
+    while true do
+      local f = rawget(flags, j)
+      if f == nil then break end
+      local b = (type(f) == 'string' or type(f) == 'number') and FLAGS[slower(tostring(f))]
+      if not b then regerr('unknown flag given') end
+      bits[b] = true
+      j = j + 1
+    end
+  end
+  if not validname(name) then regerr('Library names can only contain letters, numbers, or underscores(_) and must be at least one character long') end
+  if lib.funcs[name] then regerr('Function already exists in the library') end
+  local fl = {}
+  for b = 1, 5 do if bits[b] then fl[#fl + 1] = FLAGNAMES[b] end end
+  lib.funcs[name] = cb
+  lib.order[#lib.order + 1] = { name, concat(fl, ','), desc }
+end
+local loadredis = { register_function = register, log = H_log, REDIS_VERSION = redis.REDIS_VERSION, REDIS_VERSION_NUM = redis.REDIS_VERSION_NUM,
+  LOG_DEBUG = 0, LOG_VERBOSE = 1, LOG_NOTICE = 2, LOG_WARNING = 3 }
+-- As the globals at load time, the load-time redis table raises on a missing name.
+local LOADAPI = { redis = setmetatable({}, {
+  __index = function(_, k)
+    local v = loadredis[k]
+    if v == nil then error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2) end
+    return v
+  end,
+  __newindex = ro,
+  __metatable = false,
+}) }
+REAL[LOADAPI.redis] = loadredis
+local FG
+FG = setmetatable({}, {
+  __index = function(_, k)
+    local v
+    if loading then v = LOADAPI[k]
+    elseif k == '_G' then v = FG
+    elseif k ~= 'KEYS' and k ~= 'ARGV' then v = rawget(G, k) end
+    if v == nil then error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2) end
+    return v
+  end,
+  __newindex = ro,
+  __metatable = false,
+})
+REAL[FG] = G
+local function loadhook()
+  local r = H('l')
+  if r then
+    sethook()
+    error(errtable(r))
+  end
+end
+
+-- FUNCTION LOAD: compiles and runs a library's code as library token. Returns 'ok'
+-- and, per function, its name, flags ('a,b') and description ('s' .. text, or 'n');
+-- 'compile' or 'load' and the message; or 'none' when nothing was registered.
+local function fload(token, code, escaped)
+  if escaped == '1' then code = unesc(code) end
+  if sbyte(code, 1) == 27 then return 'compile', 'attempt to load a binary chunk' end
+  local f, e = loadstring(code, '@user_function')
+  if not f then return 'compile', e end
+  setfenv(f, FG)
+  local lib = { funcs = {}, order = {} }
+  loading = lib
+  sethook(loadhook, '', HOOK_COUNT)
+  local ok, r = xpcall(f, errh)
+  sethook()
+  loading = nil
+  if not ok then
+    local m = type(r) == 'table' and rawget(r, 'err') or ('ERR ' .. tostring(r))
+    if type(m) ~= 'string' then m = 'ERR unknown error' end
+    return 'load', m
+  end
+  if #lib.order == 0 then return 'none' end
+  LIBS[token] = lib.funcs
+  local out, n = { 'ok' }, 1
+  for _, d in ipairs(lib.order) do
+    out[n + 1] = d[1]
+    out[n + 2] = d[2]
+    out[n + 3] = d[3] and ('s' .. d[3]) or 'n'
+    n = n + 3
+  end
+  return unpack(out, 1, n)
+end
+
+local function fdrop(token) LIBS[token] = nil end
+
+-- Lua 5.1's xpcall passes no arguments: the callback and its two go through these.
+local CF, CK, CV
+local function callcf() local r = CF(CK, CV) return r end
+
+-- FCALL: library token, function name, numkeys, the escaped arguments' indices, the keys and arguments.
+-- Returns as run() does.
+local function fcall(token, name, nkeys, esc, ...)
+  local f = LIBS[token][name]
+  local a = args(esc, ...)
+  local k, v = {}, {}
+  nkeys = tonumber(nkeys)
+  for i = 1, nkeys do k[i] = a[i] end
+  for i = nkeys + 1, #a do v[i - nkeys] = a[i] end
+  CF, CK, CV = f, k, v
+  killed = nil
+  sethook(hook, '', HOOK_COUNT)
+  local ok, r = xpcall(callcf, errh)
+  CF, CK, CV = nil, nil, nil
+  sethook()
+  local kd = killed
+  killed = nil
+  if ok then
+    if kd then return 'err', kd end
+    return 'ok', r
+  end
+  if type(r) ~= 'table' then return 'err', 'ERR ' .. tostring(r) end
+  local e = rawget(r, 'err')
+  if type(e) ~= 'string' then e = 'ERR unknown error' end
+  return 'err', e, rawget(r, 'source'), rawget(r, 'line')
+end
+-- ---- end of functions ------------------------------------------------------------------------
+
 return { run = run, compile = compile, forget = forget, numarg = numarg, encode = encode, reply = reply, raise = raise, errh = errh,
-  unesc = unesc, G = G, PG = PG, readonly = readonly, errtable = errtable, FUNCS = FUNCS, hook = hook, sethook = sethook }
+  unesc = unesc, G = G, PG = PG, readonly = readonly, errtable = errtable, FUNCS = FUNCS, hook = hook, sethook = sethook,
+  fload = fload, fdrop = fdrop, fcall = fcall }
 `;

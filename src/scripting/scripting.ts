@@ -1,5 +1,6 @@
 // EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT: the script cache, the run of a
-// script on the server's one Lua VM (lua-vm.ts, prelude.ts), and redis.call.
+// script on the server's one Lua VM (lua-vm.ts, prelude.ts), and redis.call. FCALL
+// runs a function (functions.ts) through the same runScript.
 //
 // A script runs synchronously inside its EVAL's call(), as in Redis: nothing else
 // runs meanwhile, so it is atomic. redis.call runs a command on the script's own
@@ -30,6 +31,8 @@ import { SCRIPT_HELP } from '../commands/scripting.js';
 import { LuaVM, LUA_TNUMBER, LUA_TSTRING } from './lua-vm.js';
 import { PRELUDE, PRELUDE_CHUNK } from './prelude.js';
 
+/** A library's code may run this long at FUNCTION LOAD (Redis's LOAD_TIMEOUT_MS). */
+const FUNCTION_LOAD_TIMEOUT_MS = 500;
 /** The VM's heap limit: past it Lua's allocator fails and the script gets "not enough memory". */
 export const LUA_HEAP_BYTES = 256 * 1024 * 1024;
 /** Redis 7.2's version as scripts see it (redis.REDIS_VERSION, REDIS_VERSION_NUM). */
@@ -65,9 +68,14 @@ interface RunCtx {
   killRequested: boolean;
   /** Past busy-reply-threshold: other clients get -BUSY, served from the hook. */
   busy: boolean;
+  /** FCALL (a function), not EVAL: FUNCTION KILL, not SCRIPT KILL, stops it. */
+  fn: boolean;
+  /** The command that runs it (FUNCTION STATS). */
+  argv: string[];
 }
 
 const ERR_BUSY_EVAL = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
+const ERR_BUSY_FUNCTION = 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
 /** Bytes read from one client per serving pass while busy. */
 const BUSY_READ_BYTES = 16 * 1024;
 /** Serving passes while busy are at least this far apart (the hook ticks more often). */
@@ -112,16 +120,22 @@ export class Scripting {
   constructor(server: Server) {
     this.server = server;
     this.busyPhase = new PhaseSwitch(server.phases, 'busy-script', (_c, spec, argv, bits) => {
-      if ((bits & CMD_ALLOW_BUSY) === 0) return ERR_BUSY_EVAL;
+      const busy = this.run !== null && this.run.fn ? ERR_BUSY_FUNCTION : ERR_BUSY_EVAL;
+      if ((bits & CMD_ALLOW_BUSY) === 0) return busy;
       // SHUTDOWN only with NOSAVE while a script is busy (Redis's shutdownCommand).
-      if (spec.name === 'shutdown' && !argv.some((a) => a.toLowerCase() === 'nosave')) return ERR_BUSY_EVAL;
+      if (spec.name === 'shutdown' && !argv.some((a) => a.toLowerCase() === 'nosave')) return busy;
       return null;
     });
     this.client = new ScriptClient(server, null, server.ks.dbs[0], server.newClientId());
   }
 
+  /** Called with each new VM once its prelude is loaded (the function libraries load again into it). */
+  onNewVm: ((vm: LuaVM) => void) | null = null;
+  /** The library load under way (FUNCTION LOAD): its start, for the load timeout. */
+  loadStartMs = -1;
+
   /** The VM, created on first use (and again after SCRIPT FLUSH). */
-  private lua(): LuaVM {
+  lua(): LuaVM {
     if (this.vm !== null) return this.vm;
     const guard = (fn: (vm: LuaVM) => number) => (vm: LuaVM): number => {
       let msg: string;
@@ -152,12 +166,13 @@ export class Scripting {
     if (vm.load(PRELUDE, PRELUDE_CHUNK) !== 0 || vm.pcall(0, 1) !== 0) throw new Error(`Lua prelude: ${vm.str(-1)}`);
     vm.setRegistry('cinnabar');
     vm.getRegistry('cinnabar');
-    for (const name of ['run', 'compile', 'forget', 'numarg', 'encode', 'reply', 'raise']) {
+    for (const name of ['run', 'compile', 'forget', 'numarg', 'encode', 'reply', 'raise', 'fload', 'fdrop', 'fcall']) {
       vm.getField(-1, name);
       vm.setRegistry(name);
     }
     vm.setTop(0);
     this.vm = vm;
+    this.onNewVm?.(vm);
     return vm;
   }
 
@@ -240,7 +255,7 @@ export class Scripting {
         return;
       }
     }
-    this.runScript(c, sha, argv, nk, ro || flags.flags.noWrites, flags.flags.allowOom);
+    this.runScript(c, sha, argv, nk, ro || flags.flags.noWrites, flags.flags.allowOom, null);
   }
 
   /**
@@ -248,7 +263,7 @@ export class Scripting {
    * its flags against the server's state, with Redis 7.2's errors. A script
    * without one is checked at each write instead (redis.call).
    */
-  private prepareFlagged(c: Client, f: ShebangFlags, ro: boolean): string | null {
+  prepareFlagged(c: Client, f: ShebangFlags, ro: boolean): string | null {
     const s = this.server;
     if (f.noCluster && s.config.getBool('cluster-enabled')) return "ERR Can not run script on cluster, 'no-cluster' flag is set.";
     if (!f.allowOom && !f.noWrites && s.maxmemory > 0 && !s.performEvictions()) return "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'";
@@ -271,7 +286,11 @@ export class Scripting {
     return null;
   }
 
-  private runScript(c: Client, sha: string, argv: string[], nk: number, readOnly: boolean, allowOom: boolean): void {
+  /**
+   * Runs script f_<sha> (EVAL), or, with `lib` (a library's token), the function
+   * named `sha` of that library (FCALL): the same run, error format and busy handling.
+   */
+  runScript(c: Client, sha: string, argv: string[], nk: number, readOnly: boolean, allowOom: boolean, lib: string | null): void {
     const s = this.server;
     const vm = this.lua();
     const sc = this.client;
@@ -289,12 +308,20 @@ export class Scripting {
       startMs: Date.now(),
       killRequested: false,
       busy: false,
+      fn: lib !== null,
+      argv,
     };
     this.run = ctx;
     const base = vm.top();
     try {
-      vm.getRegistry('run');
-      vm.pushPlain('f_' + sha);
+      if (lib === null) {
+        vm.getRegistry('run');
+        vm.pushPlain('f_' + sha);
+      } else {
+        vm.getRegistry('fcall');
+        vm.pushPlain(lib);
+        vm.pushPlain(sha);
+      }
       vm.pushPlain(String(nk));
       let esc = '';
       const n = argv.length - 3;
@@ -302,8 +329,8 @@ export class Scripting {
       for (let i = 0; i < n; i++) if (/[\0\x01]/.test(argv[3 + i])) esc += `${i + 1},`;
       vm.pushPlain(esc);
       for (let i = 0; i < n; i++) vm.pushString(argv[3 + i]);
-      if (vm.pcall(3 + n, 4) !== 0) {
-        c.addError(`ERR Error running script (call to f_${sha}): ${vm.str(-1) ?? 'error'}`);
+      if (vm.pcall((lib === null ? 3 : 4) + n, 4) !== 0) {
+        c.addError(lib === null ? `ERR Error running script (call to f_${sha}): ${vm.str(-1) ?? 'error'}` : `ERR Error running function ${sha}: ${vm.str(-1) ?? 'error'}`);
         return;
       }
       if (vm.str(base + 1) === 'ok') {
@@ -342,6 +369,7 @@ export class Scripting {
   private internal(vm: LuaVM): number {
     const op = vm.str(1);
     if (op === 'k') return this.hookTick(vm);
+    if (op === 'l') return this.loadTick(vm);
     if (op === 'R') {
       this.rand.seed(Number(vm.str(2) ?? 0) || 0);
       return 0;
@@ -487,6 +515,15 @@ export class Scripting {
     return tagReply(out);
   }
 
+  /** The count hook's tick while a library loads: past FUNCTION_LOAD_TIMEOUT_MS, the load's error. */
+  private loadTick(vm: LuaVM): number {
+    if (this.loadStartMs >= 0 && Date.now() - this.loadStartMs >= FUNCTION_LOAD_TIMEOUT_MS) {
+      vm.pushPlain('FUNCTION LOAD timeout');
+      return 1;
+    }
+    return 0;
+  }
+
   /**
    * The count hook's tick (every HOOK_COUNT instructions, every line once killed).
    * Past busy-reply-threshold the script is busy: the tick serves the other
@@ -502,7 +539,7 @@ export class Scripting {
         ctx.busy = true;
         this.busyPhase.set(true);
         this.server.log.warning(
-          `Slow script detected: still in execution after ${now - ctx.startMs} milliseconds. You can try killing the script using the SCRIPT KILL command. Script name is: ${ctx.sha}.`,
+          `Slow script detected: still in execution after ${now - ctx.startMs} milliseconds. You can try killing the script using the ${ctx.fn ? 'FUNCTION' : 'SCRIPT'} KILL command. Script name is: ${ctx.sha}.`,
         );
       }
     }
@@ -534,6 +571,10 @@ export class Scripting {
       const sock = c.socket as unknown as { _handle?: { fd?: number } | null; writableLength: number };
       const fd = sock._handle?.fd;
       if (fd === undefined || fd < 0 || sock.writableLength > 0) continue;
+      // Replies are written after the poll phase (networking.ts ioFlush), which cannot
+      // run under the script: a reply to a command read in the same turn as the
+      // script's is still in c.out, and its client waits for it before sending more.
+      if (c.out.length > 0) this.writeNow(c, fd);
       let n = 0;
       try {
         n = readSync(fd, this.readBuf, 0, BUSY_READ_BYTES, null);
@@ -638,7 +679,8 @@ export class Scripting {
     else c.addError('ERR Use SCRIPT DEBUG YES/SYNC/NO');
   }
 
-  scriptKill(c: Client): void {
+  /** SCRIPT KILL (fn false) and FUNCTION KILL (fn true): each stops only its own kind. */
+  scriptKill(c: Client, fn = false): void {
     const ctx = this.run;
     if (ctx === null) {
       c.addError('NOTBUSY No scripts in execution right now.');
@@ -646,6 +688,11 @@ export class Scripting {
     }
     if (ctx.wrote) {
       c.addError('UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.');
+      return;
+    }
+    // The other kind's: the -BUSY error of what runs (Redis's scriptKill).
+    if (ctx.fn !== fn) {
+      c.addError(ctx.fn ? ERR_BUSY_FUNCTION : ERR_BUSY_EVAL);
       return;
     }
     ctx.killRequested = true;

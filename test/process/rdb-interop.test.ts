@@ -28,6 +28,7 @@ import { ByteWriter, ListpackBuilder, buildIntset } from '../../src/persistence/
 import { buildZiplist, buildZipmap } from '../../src/persistence/legacy.js';
 import { RDB_TYPE, loadRdb, writeBlob, writeLen, writeString } from '../../src/persistence/rdb.js';
 import { canon, type Canon } from '../unit/rdb-helpers.js';
+import { functionsOf } from '../../src/scripting/functions.js';
 
 const SEED = 0xd1ce;
 const NDB = 16;
@@ -218,7 +219,7 @@ async function fillAllTypes(c: RespClient, prefix: string, redisExtras: boolean)
     for (let i = 0; i < 5000; i++) cl.push('compressible-element-' + (i % 100));
     await ok(c, 'RPUSH', p + 'list:compressed', ...cl);
     await ok(c, 'CONFIG', 'SET', 'list-compress-depth', '0');
-    // A function library (FUNCTION2 opcode, skipped by Cinnabar's loader).
+    // A function library (the FUNCTION2 opcode).
     await ok(c, 'FUNCTION', 'LOAD', "#!lua name=rdbtest\nredis.register_function('rdbtest_f', function() return 1 end)");
     n += 2;
   }
@@ -295,11 +296,13 @@ describe('RDB interop with redis-server 7.0', { skip: skipIfNoRedis() }, () => {
     const ours = readServer(server);
     assertSameKeyspace(ours, theirs, 'redis dump.rdb loaded by Cinnabar');
     assert.equal(info.version, 10);
-    assert.equal(info.functionsSkipped, 1);
+    // The library came with the keys (scripting/functions.ts).
+    assert.equal(info.functionsSkipped, 0);
+    assert.deepEqual(functionsOf(server)?.codes(), ["#!lua name=rdbtest\nredis.register_function('rdbtest_f', function() return 1 end)"]);
     assert.equal(info.expired, 1);
     assert.ok(info.checksumVerified);
     assert.ok(ours.size >= n, `${ours.size} keys loaded, ${n} written by commands`);
-    console.log(`# (a) redis-server dump.rdb (${readFileSync(file).length} bytes): ${ours.size} keys in 4 databases identical after loading; ${info.expired} expired key dropped, ${info.functionsSkipped} function library skipped`);
+    console.log(`# (a) redis-server dump.rdb (${readFileSync(file).length} bytes): ${ours.size} keys in 4 databases identical after loading; ${info.expired} expired key dropped, the function library loaded`);
   });
 
   test('(b) a dump.rdb written by Cinnabar loads into redis-server with the same data', async () => {
@@ -380,6 +383,14 @@ describe('RDB interop with redis-server 7.0', { skip: skipIfNoRedis() }, () => {
     await ok(rc, 'SET', 'same', 'v');
     await ok(cc, 'SET', 'same', 'v');
     assert.equal(str(await cc.call('DUMP', 'same')), str(await rc.call('DUMP', 'same')));
+    // And with LZF: the compressor is liblzf's (persistence/lzf.ts), so compressed strings match too.
+    for (const [k, v] of [['lzf1', 'abc'.repeat(200)], ['lzf2', 'hello world, '.repeat(40) + 'x'.repeat(300)], ['lzf3', 'a'.repeat(1000)]]) {
+      await ok(rc, 'SET', k, v);
+      await ok(cc, 'SET', k, v);
+      const theirs = str(await rc.call('DUMP', k));
+      assert.ok(theirs.charCodeAt(1) === 0xc3, `${k} is LZF-compressed by redis-server`);
+      assert.equal(str(await cc.call('DUMP', k)), theirs, `DUMP ${k}`);
+    }
     console.log(`# (c) ${moved} keys redis->Cinnabar and ${back} keys Cinnabar->redis through DUMP/RESTORE, identical`);
   });
 
