@@ -6,6 +6,8 @@
 //     the test), other acknowledged writes lost are printed and bounded;
 //   - SIGSTOP of a primary: its replica takes over; after SIGCONT the old primary
 //     rejoins as a replica of the winner (it lost its slots to a greater config epoch);
+//   - CLUSTER FAILOVER on a replica (MFSTART, the paused primary): the two swap roles;
+//     on a primary it is refused with Redis's error;
 //   - a primary cut off in a minority (the other primaries SIGSTOPped) turns
 //     cluster_state:fail after the node timeout and refuses writes with CLUSTERDOWN;
 //   - mixed: a Cinnabar replica is elected for a killed redis-server primary, and a
@@ -119,6 +121,16 @@ async function pickShard(cl: Cluster, pred: (p: ClusterNode, r: ClusterNode) => 
   throw new Error('no shard matches');
 }
 
+/** A slot tag of a slot `n` serves, in its own view. */
+async function tagServedBy(n: ClusterNode): Promise<string> {
+  const me = (await clusterNodes(n.port)).find((l) => l.flags.includes('myself'))!;
+  for (let t = 0; t < 100000; t++) {
+    const s = keyHashSlot(`t${t}`);
+    if (me.slots.some(([a, b]) => s >= a && s <= b)) return `t${t}`;
+  }
+  throw new Error(`:${n.port} serves no slot`);
+}
+
 /** kill -9 of `p` under writes; returns the promoted replica and the figures. */
 async function killUnderLoad(cl: Cluster, p: ClusterNode, r: ClusterNode, tag: string, label: string): Promise<void> {
   const slot = keyHashSlot(tag);
@@ -127,7 +139,11 @@ async function killUnderLoad(cl: Cluster, p: ClusterNode, r: ClusterNode, tag: s
     await waitFor('some writes acknowledged by WAIT', () => w.waitAcked.size >= 20, 10000);
     const t0 = performance.now();
     cl.kill9(p);
-    const promoted = await cl.waitPromoted(p, FAILOVER_DEADLINE_MS, [r]);
+    const promoted = await cl.waitPromoted(p, FAILOVER_DEADLINE_MS, [r]).catch((e: Error) => {
+      // What the replica and the primaries said, for the failure report.
+      for (const n of cl.live()) console.log(`--- ${n.kind} :${n.port}${n === r ? ' (the replica)' : ''}\n${n.handle.output().split('\n').slice(-12).join('\n')}`);
+      throw e;
+    });
     await waitServes(promoted, slot);
     const tPromoted = performance.now() - t0;
     w.target = promoted.port;
@@ -169,15 +185,30 @@ async function scenario(kind: NodeKind): Promise<void> {
     await waitFor(`${kind} :${b.p.port} replicating`, async () => (await info(b.p.port, 'replication')).get('master_link_status') === 'up', FAILOVER_DEADLINE_MS);
     const tRejoined = performance.now() - t0;
     console.log(`${kind}: SIGSTOP of :${b.p.port}: replica promoted after ${tPromoted.toFixed(0)} ms; the old primary a replica of it ${tRejoined.toFixed(0)} ms after the stop`);
-    // 3. A primary alone in a minority: the others stopped, it turns fail and refuses writes.
+    // 3. CLUSTER FAILOVER: refused on a primary; on a replica of a live primary, the two swap.
+    const m = await pickShard(cl, (p) => p !== a.r && p !== promoted);
+    const onPrimary = await call(m.p.port, 'CLUSTER', 'FAILOVER').catch((e: Error) => e.message);
+    assert.match(String(onPrimary), /ERR You should send CLUSTER FAILOVER to a replica/);
+    const bad = await call(m.r.port, 'CLUSTER', 'FAILOVER', 'SOON').catch((e: Error) => e.message);
+    assert.match(String(bad), /ERR syntax error/);
+    const t2 = performance.now();
+    assert.equal(await call(m.r.port, 'CLUSTER', 'FAILOVER'), 'OK');
+    await waitServes(m.r, keyHashSlot(m.tag));
+    await waitFor(`${kind} :${m.p.port} a replica of ${m.r.port} after CLUSTER FAILOVER`, async () => {
+      const me = (await clusterNodes(m.p.port)).find((l) => l.flags.includes('myself'));
+      return me !== undefined && me.flags.includes('slave') && me.master === m.r.id;
+    }, FAILOVER_DEADLINE_MS);
+    console.log(`${kind}: CLUSTER FAILOVER on :${m.r.port}: serving after ${(performance.now() - t2).toFixed(0)} ms, the old primary its replica`);
+    // 4. A primary alone in a minority: the others stopped, it turns fail and refuses writes.
     const all = await waitFor('three primaries with slots', async () => {
       const ps = await cl.primaries(a.r);
+      if (!ps.includes(m.r)) return undefined;
       return ps.length === 3 ? ps : undefined;
     }, 10000);
     const c = all.find((p) => p !== a.r && p !== promoted)!;
     const others = all.filter((p) => p !== c);
     assert.equal(others.length, 2);
-    const cTag = (await pickShard(cl, (p) => p === c)).tag;
+    const cTag = await tagServedBy(c);
     assert.equal(await call(c.port, 'SET', `{${cTag}}x`, '1'), 'OK');
     const t1 = performance.now();
     for (const o of others) cl.sigstop(o);
@@ -217,6 +248,14 @@ describe('cluster failover with real processes', { skip: skipIfNoRedis() }, () =
       for (const [rep, prim] of [[rs.find((r) => r.kind === 'cinnabar')!, pr], [rs.find((r) => r.kind === 'redis')!, pc]] as const) {
         const cur = (await clusterNodes(rep.port)).find((l) => l.flags.includes('myself'))!;
         if (cur.master !== prim.id) assert.equal(await call(rep.port, 'CLUSTER', 'REPLICATE', prim.id), 'OK');
+      }
+      // The other replicas of those two primaries may not fail over: the chosen replica must be the one elected.
+      for (const [rep, prim] of [[rs.find((r) => r.kind === 'cinnabar')!, pr], [rs.find((r) => r.kind === 'redis')!, pc]] as const) {
+        for (const o of rs) {
+          if (o === rep) continue;
+          const cur = (await clusterNodes(o.port)).find((l) => l.flags.includes('myself'))!;
+          if (cur.master === prim.id) assert.equal(await call(o.port, 'CONFIG', 'SET', 'cluster-replica-no-failover', 'yes'), 'OK');
+        }
       }
       for (const n of cl.nodes) {
         await waitFor(`mixed :${n.port} knows the arrangement`, async () => {
