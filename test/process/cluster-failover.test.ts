@@ -267,8 +267,9 @@ describe('cluster failover with real processes', { skip: skipIfNoRedis() }, () =
           return r.get('role') === 'master' || r.get('master_link_status') === 'up';
         }, 10000);
       }
-      const x = await pickShard(cl, (p, r) => p.kind === 'redis' && r.kind === 'cinnabar');
-      const y = await pickShard(cl, (p, r) => p.kind === 'cinnabar' && r.kind === 'redis');
+      // The very replicas arranged above (a primary may have another replica of the same kind).
+      const x = { p: pr, r: rs.find((r) => r.kind === 'cinnabar')!, tag: await tagServedBy(pr) };
+      const y = { p: pc, r: rs.find((r) => r.kind === 'redis')!, tag: await tagServedBy(pc) };
       await killUnderLoad(cl, x.p, x.r, x.tag, 'mixed (redis primary, cinnabar replica)');
       for (const n of cl.live()) await waitFor(`mixed :${n.port} cluster_state:ok`, async () => /cluster_state:ok/.test(String(await call(n.port, 'CLUSTER', 'INFO'))), 10000);
       await killUnderLoad(cl, y.p, y.r, y.tag, 'mixed (cinnabar primary, redis replica)');
