@@ -3,8 +3,8 @@
  * the promoted replica accepts. `node dist/bench/cluster-failover.js [--runs N]
  * [--kind redis|cinnabar]… [--node-timeout MS] [--no-write]` (npm run bench:cluster-failover).
  *
- * Each run: a fresh 3-primary / 1-replica-each cluster of the kind (redis-server 7.0 by
- * default; `--kind cinnabar` once cluster mode lands; give both for a ratio), created by
+ * Each run: a fresh 3-primary / 1-replica-each cluster of the kind (both redis-server 7.0
+ * and Cinnabar by default, for the ratio; `--kind` picks one), created by
  * `redis-cli --cluster create`, cluster-node-timeout 1000 unless told. A writer sends
  * `SET fo:{t}:<i> <i>` one at a time to the primary of slot {t} for WARMUP_MS, then the
  * primary is killed with SIGKILL (t0) while the writer goes on. From t0, a second loop
@@ -49,7 +49,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--no-write') o.write = false;
     else throw new Error(`unknown option ${a}`);
   }
-  if (o.kinds.length === 0) o.kinds = ['redis'];
+  if (o.kinds.length === 0) o.kinds = ['redis', 'cinnabar'];
   return o;
 }
 

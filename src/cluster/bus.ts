@@ -23,7 +23,10 @@
 //   - PUBLISH goes to every node, SPUBLISH to the nodes of this node's shard, as
 //     PUBLISH / PUBLISHSHARD messages (instead of the replication stream).
 //
-// Not yet: FAIL agreement by a majority, failover elections, UPDATE, manual failover. A malformed frame closes its link and is logged; the node
+//   - failure detection, FAIL, elections, UPDATE, manual failover and replica
+//     migration are failover.ts's, fed by process() and the cron.
+//
+// A malformed frame closes its link and is logged; the node
 // stays up. Every link's pending output is bounded by cluster-link-sendbuf-limit.
 
 import * as net from 'node:net';
@@ -33,20 +36,26 @@ import {
   BusProtocolError,
   decodeBusMessage,
   encodeBusMessage,
+  MSG_FAIL,
+  MSG_FAILOVER_AUTH_ACK,
+  MSG_FAILOVER_AUTH_REQUEST,
+  MSG_MFSTART,
+  MSG_UPDATE,
   MSG_MEET,
   MSG_PING,
   MSG_PONG,
   MSG_PUBLISH,
   MSG_PUBLISHSHARD,
   MSG_TYPE_COUNT,
+  type BusBody,
   type BusMessage,
   type GossipEntry,
   type PingExt,
 } from './bus-codec.js';
 import type { Cluster, ClusterBus, LinkInfo } from './cluster.js';
-import { ClusterNode, NODE_FAIL, NODE_HANDSHAKE, NODE_MASTER, NODE_MEET, NODE_NOADDR, NODE_PFAIL, NODE_SLAVE, randomNodeId, SLOT_BITMAP_BYTES } from './state.js';
-import { CLUSTER_SLOTS } from '../keyspace/hash-slot.js';
+import { ClusterNode, NODE_HANDSHAKE, NODE_MASTER, NODE_MEET, NODE_NOADDR, NODE_PFAIL, NODE_SLAVE, randomNodeId } from './state.js';
 import { replicationOf } from '../replication/index.js';
+import { Failover, type FailoverEnv } from './failover.js';
 
 /** Largest frame accepted on a link (a PING with gossip about 1000 nodes is ~110 KB). */
 const BUS_FRAME_MAX_BYTES = 1024 * 1024;
@@ -84,9 +93,63 @@ export class BusImpl implements ClusterBus {
   private readonly inbound = new Set<Link>();
   private iteration = 0;
   private readonly server: Server;
+  /** Failure detection, elections and manual failover (failover.ts). */
+  readonly fo: Failover;
 
   constructor(private readonly cluster: Cluster) {
     this.server = cluster.server;
+    this.fo = new Failover(() => cluster.st, this.failoverEnv());
+  }
+
+  private failoverEnv(): FailoverEnv {
+    const server = this.server;
+    const cfg = server.config;
+    const repl = () => replicationOf(server);
+    return {
+      now: () => Date.now(),
+      random: () => Math.random(),
+      nodeTimeout: () => cfg.getNumber('cluster-node-timeout'),
+      validityFactor: () => cfg.getNumber('cluster-replica-validity-factor'),
+      replicaNoFailover: () => cfg.getBool('cluster-replica-no-failover'),
+      replPingPeriodSec: () => cfg.getNumber('repl-ping-replica-period'),
+      migrationBarrier: () => cfg.getNumber('cluster-migration-barrier'),
+      allowReplicaMigration: () => cfg.getBool('cluster-allow-replica-migration'),
+      myOffset: () => server.masterReplOffset,
+      replicaDataAgeMs: () => {
+        const r = repl();
+        const now = Date.now();
+        if (r.link !== null && r.link.state === 'connected') return now - r.link.lastIo;
+        return now - r.replDownSince;
+      },
+      sendTo: (n, type, body, mflags = 0) => {
+        const l = this.outbound.get(n);
+        if (l !== undefined && !l.connecting && !n.inHandshake) this.sendMsg(l, type, body, mflags);
+      },
+      broadcast: (type, body, mflags = 0) => {
+        for (const [n, l] of this.outbound) if (!l.connecting && !n.inHandshake) this.sendMsg(l, type, body, mflags);
+      },
+      broadcastPong: (local) => {
+        const me = this.st.myself;
+        for (const [n, l] of this.outbound) {
+          if (l.connecting || n.inHandshake) continue;
+          if (local && !(n.isReplica && n.primary !== null && n.primary === me.primary)) continue;
+          this.sendPing(l, MSG_PONG);
+        }
+      },
+      becomePrimary: () => repl().unsetMaster(),
+      follow: (n) => repl().setMaster(n.ip, n.port),
+      pauseClients: (ms) => server.pauseClients(ms, false),
+      unpauseClients: () => server.unpause(),
+      changed: () => this.cluster.changed(),
+      updateState: () => this.cluster.updateState(),
+      log: (level, msg) => server.log[level](msg),
+    };
+  }
+
+  private sendMsg(l: Link, type: number, body: BusBody, mflags: number): void {
+    const header = this.header(type);
+    header.mflags |= mflags;
+    this.send(l, { header, body });
   }
 
   private get st() {
@@ -203,7 +266,7 @@ export class BusImpl implements ClusterBus {
       myip: this.server.config.getString('cluster-announce-ip'),
       flags: me.flags,
       state: st.state === 'ok' ? 0 : 1,
-      mflags: 0,
+      mflags: this.fo.headerMflags(),
     };
   }
 
@@ -296,16 +359,9 @@ export class BusImpl implements ClusterBus {
     if (sender !== undefined && sender.inHandshake) sender = undefined;
     if (sender !== undefined) {
       sender.dataReceived = now;
-      if (h.currentEpoch > st.currentEpoch) {
-        st.currentEpoch = h.currentEpoch;
-        this.cluster.changed();
-      }
-      if (h.configEpoch > sender.configEpoch && h.slaveof === null) {
-        sender.configEpoch = h.configEpoch;
-        this.cluster.changed();
-      }
-      sender.replOffset = Number(h.offset);
+      this.fo.processEpochs(sender, h);
     }
+    if (sender !== undefined && this.processFailoverMessage(sender, msg)) return;
     if (msg.body.kind === 'publish') {
       // From a known node only (Redis drops messages of unknown senders but MEET).
       if (sender === undefined) return;
@@ -400,10 +456,7 @@ export class BusImpl implements ClusterBus {
     if (!link.inbound && type === MSG_PONG && link.node === sender) {
       sender.pongReceived = now;
       sender.pingSent = 0;
-      if ((sender.flags & NODE_PFAIL) !== 0) {
-        sender.flags &= ~NODE_PFAIL;
-        this.cluster.changed();
-      }
+      this.fo.onPong(sender);
     }
     for (const e of msg.body.exts) {
       if (e.kind === 'hostname' && sender.hostname !== e.hostname) {
@@ -422,69 +475,33 @@ export class BusImpl implements ClusterBus {
         }
       }
     }
-    this.updateRole(sender, h.slaveof);
-    if (h.slaveof === null) this.updateSlots(sender, h.configEpoch, h.myslots);
-    if (h.slaveof === null && me.isPrimary && sender.isPrimary) this.configEpochCollision(sender);
+    this.fo.processRoleAndSlots(sender, h);
     this.processGossip(msg.body.gossip, sender);
   }
 
-  /** The sender's role as its header says (primary, or replica of a known node). */
-  private updateRole(sender: ClusterNode, slaveof: string | null): void {
-    const st = this.st;
-    if (slaveof === null) {
-      if (sender.isReplica) {
-        st.setPrimaryOf(sender, null);
-        sender.flags = (sender.flags & ~NODE_SLAVE) | NODE_MASTER;
-        this.cluster.changed();
-      }
-      return;
+  /** FAIL, FAILOVER_AUTH_REQUEST/ACK, UPDATE and MFSTART from a known node: true when `msg` was one. */
+  private processFailoverMessage(sender: ClusterNode, msg: BusMessage): boolean {
+    const h = msg.header;
+    const b = msg.body;
+    switch (h.type) {
+      case MSG_FAIL:
+        if (b.kind === 'fail') this.fo.onFail(sender, b.nodeId);
+        return true;
+      case MSG_FAILOVER_AUTH_REQUEST:
+        this.fo.onAuthRequest(sender, h);
+        return true;
+      case MSG_FAILOVER_AUTH_ACK:
+        this.fo.onAuthAck(sender, h);
+        return true;
+      case MSG_UPDATE:
+        if (b.kind === 'update') this.fo.onUpdate(sender, b);
+        return true;
+      case MSG_MFSTART:
+        this.fo.onMfStart(sender);
+        return true;
+      default:
+        return false;
     }
-    const primary = st.lookup(slaveof);
-    if (sender.isPrimary) {
-      st.delNodeSlots(sender);
-      sender.flags = (sender.flags & ~NODE_MASTER) | NODE_SLAVE;
-      this.cluster.changed();
-    }
-    if (primary !== undefined && sender.primary !== primary) {
-      st.setPrimaryOf(sender, primary);
-      this.cluster.changed();
-    }
-  }
-
-  /** Slots the sender claims with a greater config epoch than their owner's become its (clusterUpdateSlotsConfigWith). */
-  private updateSlots(sender: ClusterNode, epoch: bigint, slots: Uint8Array): void {
-    const st = this.st;
-    const me = st.myself;
-    if (slots.length !== SLOT_BITMAP_BYTES) return;
-    const db = this.server.ks.dbs[0];
-    let changed = false;
-    for (let j = 0; j < CLUSTER_SLOTS; j++) {
-      if ((slots[j >> 3] & (1 << (j & 7))) === 0) continue;
-      const owner = st.slots[j];
-      if (owner === sender || st.importingFrom[j] !== null) continue;
-      if (owner === null || owner.configEpoch < epoch) {
-        // Keys we still hold for a slot we lose stay until an operator fixes it (Redis keeps them too).
-        if (owner === me && db.countKeysInSlot(j) > 0) this.server.log.warning(`Lost slot ${j} to node ${sender.id} while holding keys for it`);
-        st.delSlot(j);
-        st.addSlot(sender, j);
-        changed = true;
-      }
-    }
-    if (changed) {
-      this.cluster.changed();
-      this.cluster.updateState();
-    }
-  }
-
-  /** Two primaries with the same config epoch: the one with the smaller id takes a new one (clusterHandleConfigEpochCollision). */
-  private configEpochCollision(sender: ClusterNode): void {
-    const st = this.st;
-    const me = st.myself;
-    if (sender.configEpoch !== me.configEpoch || sender.id >= me.id) return;
-    st.currentEpoch++;
-    me.configEpoch = st.currentEpoch;
-    this.cluster.changed();
-    this.server.log.verbose(`WARNING: configEpoch collision with node ${sender.id}. configEpoch set to ${me.configEpoch}`);
   }
 
   /** Gossip about nodes: unknown ones (not forgotten, with an address) get a handshake when the sender is known. */
@@ -492,6 +509,7 @@ export class BusImpl implements ClusterBus {
     const st = this.st;
     for (const g of gossip) {
       const n = st.lookup(g.nodeId);
+      if (n !== undefined && sender !== null) this.fo.onGossip(sender, g);
       if (n !== undefined) {
         // A node we lost the address of, seen by others at one.
         if ((n.flags & NODE_NOADDR) !== 0 && g.ip !== '' && (g.flags & NODE_NOADDR) === 0) {
@@ -547,8 +565,10 @@ export class BusImpl implements ClusterBus {
     return null;
   }
 
-  failover(_mode: 'default' | 'force' | 'takeover'): string | null {
-    return 'ERR CLUSTER FAILOVER is not implemented yet';
+  failover(mode: 'default' | 'force' | 'takeover'): string | null {
+    const err = this.fo.manualFailover(mode);
+    this.cluster.saveIfNeeded();
+    return err;
   }
 
   linksInfo(): LinkInfo[] {
@@ -604,14 +624,7 @@ export class BusImpl implements ClusterBus {
       }
       if (n.pingSent === 0 && now - n.pongReceived > timeout / 2) this.sendPing(l, MSG_PING);
     }
-    for (const n of st.nodes.values()) {
-      if (n === st.myself || n.inHandshake || (n.flags & (NODE_PFAIL | NODE_FAIL)) !== 0) continue;
-      if (n.pingSent !== 0 && now - n.pingSent > timeout) {
-        n.flags |= NODE_PFAIL;
-        this.server.log.verbose(`*** NODE ${n.id} possibly failing`);
-        this.cluster.changed();
-      }
-    }
+    this.fo.cron();
   }
 
   private connect(n: ClusterNode): void {
@@ -621,6 +634,10 @@ export class BusImpl implements ClusterBus {
     link.connecting = true;
     this.outbound.set(n, link);
     this.wire(link);
+    // A node we cannot connect to counts as not answering (as Redis sets ping_sent when the connect fails).
+    s.once('error', () => {
+      if (link.connecting && n.pingSent === 0) n.pingSent = Date.now();
+    });
     s.once('connect', () => {
       link.connecting = false;
       if (link.closed) return;

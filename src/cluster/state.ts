@@ -65,6 +65,9 @@ export class ClusterNode {
   linkConnected = false;
   readonly slots = new Uint8Array(SLOT_BITMAP_BYTES);
   numSlots = 0;
+  /** Unix ms this node (a primary) last got my vote for a replica of it (voted_time), and since when it is orphaned. */
+  votedTime = 0;
+  orphanedTime = 0;
   /** Failure reports: reporting primary's id -> unix ms of the report. */
   readonly failReports = new Map<string, number>();
   readonly ctime = Date.now();

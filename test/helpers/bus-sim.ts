@@ -325,3 +325,239 @@ export class BusSim {
     return pred();
   }
 }
+
+// ---- cluster nodes running the real failover code ------------------------------------------
+
+/**
+ * An endpoint that is a cluster node: its own ClusterState and the real failure detection
+ * and election code (src/cluster/failover.ts), with a small bus loop around them written
+ * here (PING every node whose PONG is older than half the node timeout, PONG to a PING,
+ * gossip with the PFAIL nodes and a few others). Replication is modelled by offsets: a
+ * primary's offset grows every tick, a replica's is the last one its primary announced.
+ * `clusterSim` builds N primaries with R replicas each, every node knowing every other.
+ */
+import { Failover, type FailoverEnv } from '../../src/cluster/failover.js';
+import { ClusterNode, ClusterState, NODE_FAIL, NODE_MASTER, NODE_MYSELF, NODE_PFAIL, NODE_SLAVE } from '../../src/cluster/state.js';
+import {
+  BusProtocolError, encodeBusMessage, MSG_FAIL, MSG_FAILOVER_AUTH_ACK, MSG_FAILOVER_AUTH_REQUEST, MSG_MFSTART, MSG_PING, MSG_PONG, MSG_UPDATE,
+  type BusBody, type GossipEntry, type BusMessage,
+} from '../../src/cluster/bus-codec.js';
+import { CLUSTER_SLOTS } from '../../src/keyspace/hash-slot.js';
+
+/** The node name of endpoint `i`. */
+export const simNodeName = (i: number): string => (i + 1).toString(16).padStart(40, '0');
+
+export interface ClusterSimOptions {
+  seed: number;
+  primaries: number;
+  replicasEach: number;
+  nodeTimeoutMs?: number;
+  faults?: SimFaults;
+}
+
+export class SimClusterNode implements SimEndpoint {
+  readonly st: ClusterState;
+  readonly fo: Failover;
+  /** Replication offset (a primary's grows each tick; a replica's follows its primary's announcements). */
+  offset = 0;
+  private lastFromPrimary = 0;
+  readonly log: string[] = [];
+  private iteration = 0;
+
+  constructor(private readonly ctx: SimContext, total: number, primaries: number, readonly nodeTimeout: number) {
+    const me = new ClusterNode(simNodeName(ctx.id), NODE_MYSELF);
+    this.st = new ClusterState(me);
+    for (let i = 0; i < total; i++) if (i !== ctx.id) this.st.nodes.set(simNodeName(i), new ClusterNode(simNodeName(i), 0));
+    const per = Math.ceil(CLUSTER_SLOTS / primaries);
+    for (let i = 0; i < total; i++) {
+      const n = this.st.lookup(simNodeName(i))!;
+      n.ip = '10.0.0.1';
+      n.port = 7000 + i;
+      n.cport = 17000 + i;
+      n.linkConnected = true;
+      n.pongReceived = 0;
+      if (i < primaries) {
+        n.flags |= NODE_MASTER;
+        n.configEpoch = BigInt(i + 1);
+        for (let j = i * per; j < Math.min(CLUSTER_SLOTS, (i + 1) * per); j++) this.st.addSlot(n, j);
+      } else {
+        n.flags |= NODE_SLAVE;
+        this.st.setPrimaryOf(n, this.st.lookup(simNodeName((i - primaries) % primaries))!);
+      }
+    }
+    this.st.currentEpoch = BigInt(primaries);
+    this.st.state = 'ok';
+    this.updateState();
+    const env: FailoverEnv = {
+      now: () => ctx.now(),
+      random: () => ctx.rng.float(),
+      nodeTimeout: () => this.nodeTimeout,
+      validityFactor: () => 10,
+      replicaNoFailover: () => false,
+      replPingPeriodSec: () => 10,
+      migrationBarrier: () => 1,
+      allowReplicaMigration: () => false,
+      myOffset: () => this.offset,
+      replicaDataAgeMs: () => ctx.now() - this.lastFromPrimary,
+      sendTo: (n, type, body, mflags = 0) => this.sendTo(n, type, body, mflags),
+      broadcast: (type, body, mflags = 0) => {
+        for (const n of this.st.nodes.values()) if (n !== this.st.myself) this.sendTo(n, type, body, mflags);
+      },
+      broadcastPong: (local) => {
+        const me = this.st.myself;
+        for (const n of this.st.nodes.values()) {
+          if (n === me || (local && !(n.isReplica && n.primary === me.primary))) continue;
+          this.sendTo(n, MSG_PONG, this.pingBody(n), 0);
+        }
+      },
+      becomePrimary: () => undefined,
+      follow: () => {
+        this.lastFromPrimary = ctx.now();
+      },
+      pauseClients: () => undefined,
+      unpauseClients: () => undefined,
+      changed: () => undefined,
+      updateState: () => this.updateState(),
+      log: (_level, msg) => {
+        this.log.push(`t=${ctx.now()} ${msg}`);
+        if (this.log.length > 1000) this.log.splice(0, 500);
+      },
+    };
+    this.fo = new Failover(() => this.st, env);
+  }
+
+  get me(): ClusterNode {
+    return this.st.myself;
+  }
+
+  /** cluster_state as Cluster.updateState computes it, without its start-up and rejoin delays. */
+  private updateState(): void {
+    const st = this.st;
+    let next: 'ok' | 'fail' = 'ok';
+    for (let j = 0; j < CLUSTER_SLOTS; j++) {
+      const n = st.slots[j];
+      if (n === null || (n.flags & NODE_FAIL) !== 0) {
+        next = 'fail';
+        break;
+      }
+    }
+    let size = 0;
+    let reachable = 0;
+    for (const n of st.nodes.values()) {
+      if (!n.isPrimary || n.numSlots === 0) continue;
+      size++;
+      if ((n.flags & (NODE_FAIL | NODE_PFAIL)) === 0) reachable++;
+    }
+    st.size = size;
+    if (reachable < Math.floor(size / 2) + 1) next = 'fail';
+    st.state = next;
+  }
+
+  private indexOf(n: ClusterNode): number {
+    return parseInt(n.id, 16) - 1;
+  }
+
+  private header(type: number, mflags: number): BusMessage['header'] {
+    const st = this.st;
+    const me = st.myself;
+    const primary = me.isReplica && me.primary !== null ? me.primary : me;
+    return {
+      type, port: me.port, pport: 0, cport: me.cport, currentEpoch: st.currentEpoch, configEpoch: primary.configEpoch,
+      offset: BigInt(this.offset), sender: me.id, myslots: primary.slots,
+      slaveof: me.isReplica && me.primary !== null ? me.primary.id : null, myip: '', flags: me.flags,
+      state: st.state === 'ok' ? 0 : 1, mflags: mflags | this.fo.headerMflags(),
+    };
+  }
+
+  private pingBody(to: ClusterNode): BusBody {
+    const gossip: GossipEntry[] = [];
+    const others: ClusterNode[] = [];
+    for (const n of this.st.nodes.values()) {
+      if (n === this.st.myself || n === to) continue;
+      if ((n.flags & NODE_PFAIL) !== 0) gossip.push(this.entry(n));
+      else others.push(n);
+    }
+    for (let k = 0; k < 3 && others.length > 0; k++) gossip.push(this.entry(others.splice(this.ctx.rng.int(others.length), 1)[0]!));
+    return { kind: 'ping', gossip, exts: [] };
+  }
+
+  private entry(n: ClusterNode): GossipEntry {
+    return { nodeId: n.id, pingSent: Math.floor(n.pingSent / 1000), pongReceived: Math.floor(n.pongReceived / 1000), ip: n.ip, port: n.port, cport: n.cport, pport: 0, flags: n.flags };
+  }
+
+  private sendTo(n: ClusterNode, type: number, body: BusBody, mflags: number): void {
+    if (type === MSG_PING && n.pingSent === 0) n.pingSent = this.ctx.now();
+    this.ctx.send(this.indexOf(n), encodeBusMessage({ header: this.header(type, mflags), body }));
+  }
+
+  tick(now: number): void {
+    this.iteration++;
+    if (this.me.isPrimary) this.offset += 1 + this.ctx.rng.int(100);
+    for (const n of this.st.nodes.values()) {
+      if (n === this.me) continue;
+      // A PING pending for half the timeout: sent again, as a reconnected link would.
+      if (n.pingSent !== 0 && now - n.pingSent > this.nodeTimeout / 2 && this.iteration % 5 === 0) this.ctx.send(this.indexOf(n), encodeBusMessage({ header: this.header(MSG_PING, 0), body: this.pingBody(n) }));
+      else if (n.pingSent === 0 && now - n.pongReceived > this.nodeTimeout / 2) this.sendTo(n, MSG_PING, this.pingBody(n), 0);
+    }
+    this.fo.cron();
+  }
+
+  onFrame(_from: number, frame: Buffer): void {
+    let m: BusMessage;
+    try {
+      m = decodeBusMessage(frame);
+    } catch (e) {
+      if (e instanceof BusProtocolError) return;
+      throw e;
+    }
+    const h = m.header;
+    const sender = this.st.lookup(h.sender);
+    if (sender === undefined || sender === this.me) return;
+    const now = this.ctx.now();
+    sender.dataReceived = now;
+    this.fo.processEpochs(sender, h);
+    if (this.me.isReplica && this.me.primary === sender) {
+      this.lastFromPrimary = now;
+      this.offset = Math.max(this.offset, Number(h.offset));
+    }
+    const b = m.body;
+    switch (h.type) {
+      case MSG_FAIL:
+        if (b.kind === 'fail') this.fo.onFail(sender, b.nodeId);
+        return;
+      case MSG_FAILOVER_AUTH_REQUEST:
+        this.fo.onAuthRequest(sender, h);
+        return;
+      case MSG_FAILOVER_AUTH_ACK:
+        this.fo.onAuthAck(sender, h);
+        return;
+      case MSG_UPDATE:
+        if (b.kind === 'update') this.fo.onUpdate(sender, b);
+        return;
+      case MSG_MFSTART:
+        this.fo.onMfStart(sender);
+        return;
+    }
+    if (b.kind !== 'ping') return;
+    if (h.type === MSG_PING) this.sendTo(sender, MSG_PONG, this.pingBody(sender), 0);
+    if (h.type === MSG_PONG) {
+      sender.pongReceived = now;
+      sender.pingSent = 0;
+      this.fo.onPong(sender);
+    }
+    this.fo.processRoleAndSlots(sender, h);
+    for (const g of b.gossip) this.fo.onGossip(sender, g);
+  }
+}
+
+/** A simulated cluster: endpoints 0..primaries-1 are the primaries, then the replicas (replica k follows primary k % primaries). */
+export function clusterSim(o: ClusterSimOptions): { sim: BusSim; nodes: SimClusterNode[] } {
+  const total = o.primaries * (1 + o.replicasEach);
+  const nodes: SimClusterNode[] = [];
+  const sim = new BusSim({ seed: o.seed, endpoints: total, faults: o.faults }, (ctx) => {
+    const n = new SimClusterNode(ctx, total, o.primaries, o.nodeTimeoutMs ?? 1000);
+    nodes.push(n);
+    return n;
+  });
+  return { sim, nodes };
+}
