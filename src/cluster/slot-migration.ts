@@ -37,6 +37,7 @@
 //    the target drops its staging database (on ABORT or when the connection closes),
 //    and the source keeps serving as if nothing happened.
 //
+// The pause starts once the target has acknowledged all but PAUSE_AT_UNACKED_BYTES.
 // Limits (abort with a message in GETSLOTMIGRATIONS when exceeded): WINDOW_BYTES sent
 // and not acknowledged before the walk waits; BUFFER_LIMIT_BYTES of forwarded writes
 // sent and not acknowledged; PAUSE_MAX_MS from the pause to COMMIT's reply;
@@ -75,6 +76,8 @@ export const CHUNK_BYTES = 256 * 1024;
 export const WINDOW_BYTES = 8 * 1024 * 1024;
 /** Forwarded writes sent and not acknowledged beyond this abort the job. */
 export const BUFFER_LIMIT_BYTES = 64 * 1024 * 1024;
+/** The pause starts once at most this many sent bytes wait for the target's acknowledgement. */
+export const PAUSE_AT_UNACKED_BYTES = 64 * 1024;
 /** Longest write pause: from the pause to COMMIT's reply. */
 export const PAUSE_MAX_MS = 2000;
 /** A job waiting for replies aborts after this long without one. */
@@ -309,7 +312,9 @@ class ExportJob {
       }
       if (!this.nextSlotKeys()) {
         this.flushBatch();
-        this.pause();
+        // Everything is sent: the pause starts once the target has applied it, so that
+        // it lasts only for the forwarded writes in flight, COMMIT and the switch.
+        if (this.unacked <= PAUSE_AT_UNACKED_BYTES) this.pause();
         return;
       }
     }

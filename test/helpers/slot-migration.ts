@@ -29,7 +29,11 @@ export class MovedClient {
   private readonly conns = new Map<number, RespClient>();
   private readonly slotPort = new Map<number, number>();
 
-  constructor(private readonly seedPort: number) {}
+  /** `followAsk`: on ASK, send ASKING and the command to the named node once (as cluster clients do). */
+  constructor(
+    private readonly seedPort: number,
+    private readonly followAsk = false,
+  ) {}
 
   private async conn(port: number): Promise<RespClient> {
     let c = this.conns.get(port);
@@ -54,15 +58,26 @@ export class MovedClient {
         this.slotPort.set(slot, port);
         continue;
       }
-      if (m !== null) this.errors.ask++;
-      else if (r.v.startsWith('TRYAGAIN')) this.errors.tryagain++;
-      else {
-        this.errors.other++;
-        if (this.errors.samples.length < 5) this.errors.samples.push(r.v);
-      }
+      if (m !== null) {
+        this.errors.ask++;
+        if (this.followAsk) {
+          const ac = await this.conn(Number(m[3]));
+          const [, ar] = await ac.pipeline([['ASKING'], args]);
+          if (ar!.t !== 'err') return ar!;
+          if (ar!.v.startsWith('TRYAGAIN')) this.errors.tryagain++;
+          else this.countOther(ar!.v);
+          return ar!;
+        }
+      } else if (r.v.startsWith('TRYAGAIN')) this.errors.tryagain++;
+      else this.countOther(r.v);
       return r;
     }
     throw new Error(`more than ${MAX_REDIRECTS} redirections for ${args.join(' ')}`);
+  }
+
+  private countOther(msg: string): void {
+    this.errors.other++;
+    if (this.errors.samples.length < 5) this.errors.samples.push(msg);
   }
 
   close(): void {
@@ -88,7 +103,7 @@ export async function logicalValue(c: RespClient, key: string): Promise<Plain> {
     {
       // Scores as parsed doubles: 7.0 prints %.17g, 7.2 the shortest round trip (known-differences zset-double-format).
       const flat = toPlain(await c.call('ZRANGE', key, '0', '-1', 'WITHSCORES')) as string[];
-      return ['zset', flat.map((x, i) => (i % 2 === 1 ? String(Number(x === 'inf' ? Infinity : x === '-inf' ? -Infinity : x)) : x))];
+      return ['zset', flat.map((x, i) => (i % 2 === 1 && x !== 'inf' && x !== '-inf' ? String(Number(x)) : x))];
     }
     case 'hash': {
       const flat = toPlain(await c.call('HGETALL', key)) as string[];
