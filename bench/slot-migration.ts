@@ -191,6 +191,7 @@ async function oneCase(which: 'a' | 'b' | 'c', nKeys: number): Promise<CaseResul
     check.close();
     lat.sort((x, y) => x - y);
     const e = mc.errors;
+    if (process.env['SLOT_MIGRATION_BENCH_LOGS'] === '1') for (const h of [...cl.nodes.map((n) => n.handle), extra]) console.error(`--- ${h.kind} :${h.port}\n${h.output().split('\n').filter((l) => /migration|configEpoch/.test(l)).join('\n')}`);
     return { label, keys: nKeys, moveMs, ops: lat.length, moved: e.moved, ask: e.ask, tryagain: e.tryagain, other: e.other, p50: pct(lat, 0.5), p99: pct(lat, 0.99), max: lat[lat.length - 1] ?? 0, lost, pauseMs };
   } catch (e) {
     for (const h of [...cl.nodes.map((n) => n.handle), extra]) console.error(`--- ${h.kind} :${h.port}\n${h.output().split('\n').slice(-12).join('\n')}`);
