@@ -125,7 +125,7 @@ export class Router {
       }
     }
     if (slot < 0) return null;
-    if (st.slots[slot] === st.myself && st.openSlots === 0 && st.state === 'ok' && this.cluster.migrationPause === null) return null;
+    if (st.slots[slot] === st.myself && st.openSlots === 0 && st.state === 'ok') return null;
     return undefined;
   }
 

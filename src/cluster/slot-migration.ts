@@ -584,6 +584,8 @@ class ExportJob {
     const paused = new Uint8Array(CLUSTER_SLOTS);
     for (const s of this.slots) paused[s] = 1;
     cl.migrationPause = paused;
+    // Counted as open slots: the routing's fast path leaves every command to the full check.
+    cl.st.setPausedSlots(this.slots.length);
     this.pausedAt = performance.now();
     this.setState('paused');
     this.pauseTimer = setTimeout(() => this.pauseExpired(), PAUSE_MAX_MS);
@@ -627,6 +629,7 @@ class ExportJob {
     const cl = this.mig.cluster;
     if (cl.migrationPause !== null) {
       cl.migrationPause = null;
+      cl.st.setPausedSlots(0);
       this.mig.server.resumePostponed();
     }
   }
