@@ -79,6 +79,8 @@ export class Cluster {
   /** CLUSTER INFO's message counters, by bus message type. */
   readonly sent = new Array<number>(BUS_MSG_TYPES).fill(0);
   readonly received = new Array<number>(BUS_MSG_TYPES).fill(0);
+  /** Slots whose writes wait for an atomic slot migration's switch (slot-migration.ts), or null. */
+  migrationPause: Uint8Array | null = null;
   /** total_cluster_links_buffer_limit_exceeded. */
   linksBufferLimitExceeded = 0;
 

@@ -12,6 +12,7 @@ import { CLUSTER_SLOTS, keyHashSlot } from '../keyspace/hash-slot.js';
 import { parseInt64 } from '../util/numbers.js';
 import { clusterOf, type Cluster } from './cluster.js';
 import { preferredEndpoint } from './routing.js';
+import { slotMigrationsOf } from './slot-migration.js';
 import { nodeLine, nodesDescription, NODE_FAIL, NODE_PFAIL, slotRanges, type ClusterNode } from './state.js';
 
 const ERR_DISABLED = 'ERR This instance has cluster support disabled';
@@ -546,6 +547,10 @@ export function bindClusterCommands(server: Server): void {
     replicate: clusterReplicate,
     failover: clusterFailover,
     help: (c) => addHelp(c, HELP),
+    migrateslots: (c, argv, cl) => slotMigrationsOf(cl).migrateSlots(c, argv),
+    cancelslotmigrations: (c, _argv, cl) => slotMigrationsOf(cl).cancel(c),
+    getslotmigrations: (c, _argv, cl) => slotMigrationsOf(cl).getMigrations(c),
+    syncslots: (c, argv, cl) => slotMigrationsOf(cl).syncSlots(c, argv),
   };
   for (const [name, fn] of Object.entries(sub)) t.provide(`cluster|${name}`, inCluster(fn));
   t.provide(

@@ -141,8 +141,8 @@ export class Router {
     if ((flags & CLIENT_MASTER) !== 0) return null;
     if (spec === this.execSpec) {
       if (c.multi === null) return null;
-      const err = this.route(c, c.multi.queue, asking, c.multi.cmdFlags);
-      if (err === null) return null;
+      const err = this.route(c, c.multi.queue, asking, c.multi.cmdFlags, argv);
+      if (err === null || err === '') return err;
       // Redis discards the transaction and sends the redirection (no EXECABORT).
       discardTransaction(c);
       c.addError(err);
@@ -156,7 +156,7 @@ export class Router {
     }
     this.one[0].spec = spec;
     this.one[0].argv = argv;
-    return this.route(c, this.one, asking, 0);
+    return this.route(c, this.one, asking, 0, argv);
   }
 
   private readonly one: Array<{ spec: CommandSpec; argv: string[] }> = [{ spec: undefined as unknown as CommandSpec, argv: [] }];
@@ -165,7 +165,7 @@ export class Router {
    * getNodeByQuery over `cmds` (one command, or EXEC's queue). `execFlags`: the
    * queue's CMD_* bits (EXEC is a write when one queued command is).
    */
-  private route(c: Client, cmds: ReadonlyArray<{ spec: CommandSpec; argv: string[] }>, asking: boolean, execFlags: number): string | null {
+  private route(c: Client, cmds: ReadonlyArray<{ spec: CommandSpec; argv: string[] }>, asking: boolean, execFlags: number, topArgv: string[]): string | null {
     const st = this.cluster.st;
     const me = st.myself;
     let firstKey: string | null = null;
@@ -228,6 +228,12 @@ export class Router {
         if (!cfg.getBool('cluster-allow-pubsubshard-when-down')) return ERR_DOWN_STATE;
       } else if (!cfg.getBool('cluster-allow-reads-when-down')) return ERR_DOWN_STATE;
       else if (isWrite) return ERR_DOWN_RO_STATE;
+    }
+    // An atomic slot migration's switch (slot-migration.ts): writes to its slots wait ('' = taken).
+    const paused = this.cluster.migrationPause;
+    if (paused !== null && n === me && isWrite && paused[slot] === 1) {
+      this.server.postponeCommand(c, topArgv);
+      return '';
     }
     // MIGRATE works on the keys it finds, wherever the slot is going.
     if ((migrating || importing) && migrateCmd) return null;

@@ -136,6 +136,11 @@ export class ClusterState {
   readonly importingFrom: Array<ClusterNode | null> = new Array<ClusterNode | null>(CLUSTER_SLOTS).fill(null);
   /** Slots with an importing or migrating state, for the routing check's fast path. */
   openSlots = 0;
+  /**
+   * Slots whose writes an atomic slot migration holds during its switch
+   * (slot-migration.ts): counted in openSlots, so the fast path leaves them to the full check.
+   */
+  pausedSlots = 0;
 
   constructor(myself?: ClusterNode) {
     this.myself = myself ?? new ClusterNode(randomNodeId(), NODE_MYSELF | NODE_MASTER);
@@ -196,13 +201,19 @@ export class ClusterState {
   closeAllSlots(): void {
     this.migratingTo.fill(null);
     this.importingFrom.fill(null);
-    this.openSlots = 0;
+    this.openSlots = this.pausedSlots;
+  }
+
+  /** Sets the number of slots an atomic slot migration's switch holds (0 when none). */
+  setPausedSlots(n: number): void {
+    this.pausedSlots = n;
+    this.countOpenSlots();
   }
 
   private countOpenSlots(): void {
     let n = 0;
     for (let j = 0; j < CLUSTER_SLOTS; j++) if (this.migratingTo[j] !== null || this.importingFrom[j] !== null) n++;
-    this.openSlots = n;
+    this.openSlots = n + this.pausedSlots;
   }
 
   /** Makes `replica` a replica of `primary` (or of none), keeping both sides' lists. */

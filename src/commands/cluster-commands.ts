@@ -62,6 +62,11 @@ export const COMMANDS: CommandSpec[] = [
       sub('shards', 2, STALE, SLOW, '7.0.0', 'Returns the mapping of cluster slots to shards.', 'O(N) where N is the total number of cluster nodes', ND),
       sub('slaves', 3, ADMIN_STALE, ADMIN_ACL, '3.0.0', 'Lists the replica nodes of a master node.', 'O(1)', ND),
       sub('slots', 2, STALE, SLOW, '3.0.0', 'Returns the mapping of cluster slots to nodes.', 'O(N) where N is the total number of Cluster nodes', ND),
+      // Atomic slot migration (Cinnabar, Valkey 9's shape; src/cluster/slot-migration.ts).
+      sub('migrateslots', -7, ADMIN_FLAGS, ADMIN_ACL, '9.0.0', 'Migrates slot ranges to another primary as one operation.', 'O(N) where N is the total number of the slots between all start slot and end slot arguments.'),
+      sub('cancelslotmigrations', 2, ADMIN_FLAGS, ADMIN_ACL, '9.0.0', 'Cancels the slot migrations in progress from this node.', 'O(N), where N is the number of active slot export jobs.'),
+      sub('getslotmigrations', 2, ADMIN_STALE, ADMIN_ACL, '9.0.0', 'Returns the in-progress and recently finished slot migrations.', 'O(N), where N is the number of active slot import and export jobs.', ND),
+      sub('syncslots', -3, ADMIN_FLAGS, ADMIN_ACL, '9.0.0', 'An internal command of atomic slot migration.', 'Depends on subcommand.'),
     ],
   }),
   cmd('readonly', 1, ['loading', 'stale', 'fast'], NONE, 'cluster', ['fast', 'connection'], undefined, {

@@ -712,6 +712,21 @@ export class Server implements ServerContext {
     };
   }
 
+  /** Holds a command back until resumePostponed (the write pause of an atomic slot migration's switch). */
+  postponeCommand(c: Client, argv: string[]): void {
+    this.postponed.push({ c, argv });
+  }
+
+  /** Runs the held-back commands again, unless a CLIENT PAUSE or a hold still keeps them. */
+  resumePostponed(): void {
+    if (this.pause === null && this.writeHolds === 0) this.unpause();
+  }
+
+  /** True when some consumer (AOF, replicas, a slot migration) receives the propagated commands. */
+  get propagating(): boolean {
+    return this.prop.active;
+  }
+
   /** Whether writes are held back now (CLIENT PAUSE, FAILOVER or a hold). */
   get writesPaused(): boolean {
     return this.writeHolds > 0 || (this.pause !== null && this.pause.until > Date.now());

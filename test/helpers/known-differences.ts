@@ -235,6 +235,8 @@ function setDocField(fields: Array<[Reply, Reply]>, field: string, f: (v: Reply)
 }
 
 const COMMANDS_NEW_IN_72 = new Set(['waitaof', 'client|setinfo', 'client|no-touch', 'cluster|myshardid']);
+/** Cinnabar's atomic slot migration subcommands (beyond Redis 7.2, Valkey 9's shape). */
+const CINNABAR_SLOT_MIGRATION = new Set(['cluster|migrateslots', 'cluster|cancelslotmigrations', 'cluster|getslotmigrations', 'cluster|syncslots']);
 const COMPLEXITY_REWORDED_IN_72 = new Set(['hscan', 'sscan', 'zscan', 'zrandmember', 'zunionstore']);
 
 /** Drops the WITHSCORE argument and the 7.2.0 history entry from a ZRANK/ZREVRANK document. */
@@ -456,6 +458,15 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     command: 'CONFIG GET',
     reason: 'The directive cluster-announce-human-nodename is new in Redis 7.2; 7.0 does not list it.',
     transform: (r) => dropFields(r, new Set(['cluster-announce-human-nodename'])),
+  },
+  {
+    id: 'command-slot-migration',
+    command: ['COMMAND', 'COMMAND INFO', 'COMMAND DOCS'],
+    reason: "CLUSTER MIGRATESLOTS, CANCELSLOTMIGRATIONS, GETSLOTMIGRATIONS and SYNCSLOTS are Cinnabar's atomic slot migration (beyond Redis 7.2, as Valkey 9): Redis has no COMMAND INFO / DOCS entry for them.",
+    transform: (r, cmd) =>
+      (cmd[1] ?? '').toUpperCase() === 'DOCS'
+        ? mapCommandDocs(r, (name, f) => (CINNABAR_SLOT_MIGRATION.has(name) ? null : f))
+        : mapCommandInfo(r, (name, e) => (CINNABAR_SLOT_MIGRATION.has(name) ? null : e)),
   },
 ];
 

@@ -20,11 +20,12 @@ import { DATA as stream } from './stream-docs.js';
 import { DATA as scripting } from './scripting-docs.js';
 import { DATA as cluster } from './cluster-docs.js';
 import { REDIS_72 } from './redis72.js';
+import { DATA as slotMigration } from './slot-migration-docs.js';
 import { CHANNELS } from './channels.js';
 
 export type * from './types.js';
 
-const GENERATED: CommandDataFile[] = [bitmap, connection, generic, geo, hash, hyperloglog, list, pubsub, server, set, sortedSet, string, transactions, stream, scripting, cluster];
+const GENERATED: CommandDataFile[] = [bitmap, connection, generic, geo, hash, hyperloglog, list, pubsub, server, set, sortedSet, string, transactions, stream, scripting, cluster, slotMigration];
 
 function build(): Map<string, CommandData> {
   const out = new Map<string, CommandData>();
