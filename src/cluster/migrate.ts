@@ -27,7 +27,8 @@
 //
 // Inside MULTI/EXEC and scripts the client cannot wait: MIGRATE is refused there
 // (Redis runs it, blocking); see test/helpers/known-differences.ts. In cluster
-// mode Redis sends RESTORE-ASKING instead of RESTORE; that comes with cluster mode.
+// mode RESTORE-ASKING is sent instead of RESTORE, as Redis does, so that a target
+// importing the slot takes the key.
 //
 // Limits: the keys of one MIGRATE are those of its argv (bounded by the query
 // buffer limits where the request entered); their payloads are built in memory
@@ -85,6 +86,8 @@ interface Job {
   username: string | null;
   password: string | null;
   entries: Entry[];
+  /** RESTORE, or RESTORE-ASKING in cluster mode (the target may be importing the slot). */
+  restore: string;
   /** The arguments as MONITOR shows them (passwords redacted), for the slow log. */
   shown: string[];
   spec: CommandSpec;
@@ -252,7 +255,7 @@ async function attempt(st: MigrateState, job: Job, mayRetry: boolean): Promise<O
   const select = cs.lastDbid !== job.dbid;
   if (select) cmds.push(['SELECT', String(job.dbid)]);
   for (const e of job.entries) {
-    const c: CommandArg[] = ['RESTORE', e.key, String(e.ttl), e.payload];
+    const c: CommandArg[] = [job.restore, e.key, String(e.ttl), e.payload];
     if (job.replace) c.push('REPLACE');
     cmds.push(c);
   }
@@ -374,7 +377,7 @@ function migrateCommand(c: Client, argv: string[]): void {
     }
     entries.push({ key, ttl, payload: createDumpPayload(obj, opts) });
   }
-  const job: Job = { host: argv[1], port: argv[2], dbid, timeoutMs, copy, replace, username, password, entries, shown: c.redactedArgv ?? argv, spec: c.cmd!, startedMs: performance.now() };
+  const job: Job = { host: argv[1], port: argv[2], dbid, timeoutMs, copy, replace, username, password, entries, restore: s.mode === 'cluster' ? 'RESTORE-ASKING' : 'RESTORE', shown: c.redactedArgv ?? argv, spec: c.cmd!, startedMs: performance.now() };
   const release = s.holdWrites();
   c.block({ keys: [], timeoutAt: 0, type: null, onTimeout: 'custom', timeoutReply: replyOf, interruptible: false });
   const blocked = c.blocked;

@@ -133,6 +133,12 @@ export class ClusterState {
   readonly importingFrom: Array<ClusterNode | null> = new Array<ClusterNode | null>(CLUSTER_SLOTS).fill(null);
   /** Slots with an importing or migrating state, for the routing check's fast path. */
   openSlots = 0;
+  /**
+   * Called when a slot that myself serves (as its owner, or as a replica of its
+   * owner) is unassigned, before the next owner is set (Redis's clusterDelSlot
+   * then drops the slot's shard channels).
+   */
+  onSlotUnserved: ((slot: number) => void) | null = null;
 
   constructor(myself?: ClusterNode) {
     this.myself = myself ?? new ClusterNode(randomNodeId(), NODE_MYSELF | NODE_MASTER);
@@ -166,6 +172,10 @@ export class ClusterState {
   delSlot(slot: number): boolean {
     const n = this.slots[slot];
     if (n === null) return false;
+    if (this.onSlotUnserved !== null) {
+      const owner = n.isReplica && n.primary !== null ? n.primary : n;
+      if (owner === this.myself || this.myself.primary === owner) this.onSlotUnserved(slot);
+    }
     n.slots[slot >> 3] &= ~(1 << (slot & 7));
     n.numSlots--;
     this.slots[slot] = null;
