@@ -20,6 +20,8 @@ import { ClusterNode, ClusterState, configText, NODE_FAIL, NODE_MASTER, NODE_MYS
 import { installRouting } from './routing.js';
 import { BusImpl } from './bus.js';
 import { replicationOf } from '../replication/index.js';
+import { keyHashSlot } from '../keyspace/hash-slot.js';
+import { writeSubscription } from '../commands/pubsub-registry.js';
 
 /** One bus link as CLUSTER LINKS reports it. */
 export interface LinkInfo {
@@ -103,6 +105,37 @@ export class Cluster {
       server.log.notice(`Node configuration loaded, I'm ${this.st.myself.id}`);
     }
     this.applyMyselfConfig();
+    this.st.onSlotUnserved = (slot) => this.slotUnserved(slot);
+  }
+
+  /** Slots myself stopped serving this turn, whose shard channels are dropped in one pass (dropShardChannels). */
+  private readonly unservedSlots = new Set<number>();
+
+  private slotUnserved(slot: number): void {
+    if (this.server.pubsub.shardChannels.size === 0) return;
+    if (this.unservedSlots.size === 0) queueMicrotask(() => this.dropShardChannels());
+    this.unservedSlots.add(slot);
+  }
+
+  /**
+   * Redis's removeChannelsInSlot for the slots gathered: every client subscribed to a
+   * shard channel of one of them gets `sunsubscribe` for it (with its remaining count)
+   * and loses the subscription. One pass over the shard channels, however many slots
+   * moved at once.
+   */
+  private dropShardChannels(): void {
+    const slots = this.unservedSlots;
+    const reg = this.server.pubsub.shardChannels;
+    for (const [channel, clients] of [...reg]) {
+      if (!slots.has(keyHashSlot(channel))) continue;
+      for (const c of clients) {
+        c.shardChannels.delete(channel);
+        writeSubscription(c, 'sunsubscribe', channel, c.shardChannels.size);
+      }
+      reg.delete(channel);
+    }
+    slots.clear();
+    this.server.flushPending();
   }
 
   get myself(): ClusterNode {

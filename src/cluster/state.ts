@@ -141,6 +141,12 @@ export class ClusterState {
    * (slot-migration.ts): counted in openSlots, so the fast path leaves them to the full check.
    */
   pausedSlots = 0;
+  /**
+   * Called when a slot that myself serves (as its owner, or as a replica of its
+   * owner) is unassigned, before the next owner is set (Redis's clusterDelSlot
+   * then drops the slot's shard channels).
+   */
+  onSlotUnserved: ((slot: number) => void) | null = null;
 
   constructor(myself?: ClusterNode) {
     this.myself = myself ?? new ClusterNode(randomNodeId(), NODE_MYSELF | NODE_MASTER);
@@ -174,6 +180,10 @@ export class ClusterState {
   delSlot(slot: number): boolean {
     const n = this.slots[slot];
     if (n === null) return false;
+    if (this.onSlotUnserved !== null) {
+      const owner = n.isReplica && n.primary !== null ? n.primary : n;
+      if (owner === this.myself || this.myself.primary === owner) this.onSlotUnserved(slot);
+    }
     n.slots[slot >> 3] &= ~(1 << (slot & 7));
     n.numSlots--;
     this.slots[slot] = null;
