@@ -438,6 +438,21 @@ local function args(esc, ...)
   return a
 end
 
+-- What EVAL and FCALL return for xpcall's result: 'ok', value or 'err', message,
+-- source, line (a kill requested during the call wins over its value).
+local function outcome(ok, r)
+  local kd = killed
+  killed = nil
+  if ok then
+    if kd then return 'err', kd end
+    return 'ok', r
+  end
+  if type(r) ~= 'table' then return 'err', 'ERR ' .. tostring(r) end
+  local e = rawget(r, 'err')
+  if type(e) ~= 'string' then e = 'ERR unknown error' end
+  return 'err', e, rawget(r, 'source'), rawget(r, 'line')
+end
+
 -- EVAL: name, numkeys, the escaped arguments' indices, the keys and arguments.
 -- Returns 'ok', value or 'err', message, source, line.
 local function run(name, nkeys, esc, ...)
@@ -453,16 +468,7 @@ local function run(name, nkeys, esc, ...)
   sethook(hook, '', HOOK_COUNT)
   local ok, r = xpcall(f, errh)
   sethook()
-  local k = killed
-  killed = nil
-  if ok then
-    if k then return 'err', k end
-    return 'ok', r
-  end
-  if type(r) ~= 'table' then return 'err', 'ERR ' .. tostring(r) end
-  local e = rawget(r, 'err')
-  if type(e) ~= 'string' then e = 'ERR unknown error' end
-  return 'err', e, rawget(r, 'source'), rawget(r, 'line')
+  return outcome(ok, r)
 end
 
 -- A script's value as RESP: p3 '1' when the caller speaks RESP3, s3 '1' when the script set RESP 3.
@@ -630,16 +636,7 @@ local function fcall(token, name, nkeys, esc, ...)
   local ok, r = xpcall(callcf, errh)
   CF, CK, CV = nil, nil, nil
   sethook()
-  local kd = killed
-  killed = nil
-  if ok then
-    if kd then return 'err', kd end
-    return 'ok', r
-  end
-  if type(r) ~= 'table' then return 'err', 'ERR ' .. tostring(r) end
-  local e = rawget(r, 'err')
-  if type(e) ~= 'string' then e = 'ERR unknown error' end
-  return 'err', e, rawget(r, 'source'), rawget(r, 'line')
+  return outcome(ok, r)
 end
 -- ---- end of functions ------------------------------------------------------------------------
 
