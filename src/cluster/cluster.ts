@@ -22,6 +22,7 @@ import { BusImpl } from './bus.js';
 import { replicationOf } from '../replication/index.js';
 import { keyHashSlot } from '../keyspace/hash-slot.js';
 import { writeSubscription } from '../commands/pubsub-registry.js';
+import { expireFailReports } from './failover.js';
 
 /** One bus link as CLUSTER LINKS reports it. */
 export interface LinkInfo {
@@ -53,8 +54,6 @@ const CLUSTER_CRON_MS = 100;
 const MAX_PORT_WITH_BUS_OFFSET = 55535;
 /** How long a forgotten node stays out of gossip (Redis's CLUSTER_BLACKLIST_TTL, 60 s). */
 const FORGET_TTL_MS = 60_000;
-/** Failure reports are valid for this many node timeouts (Redis's CLUSTER_FAIL_REPORT_VALIDITY_MULT). */
-export const FAIL_REPORT_VALIDITY_MULT = 2;
 /** Number of bus message types (for the message counters of CLUSTER INFO). */
 export const BUS_MSG_TYPES = 11;
 
@@ -322,10 +321,9 @@ export class Cluster {
     this.changed();
   }
 
-  /** Failure reports older than FAIL_REPORT_VALIDITY_MULT node timeouts are dropped (clusterNodeCleanupFailureReports). */
+  /** Failure reports older than FAIL_REPORT_VALIDITY_MULT node timeouts are dropped (failover.ts). */
   expireFailReports(n: ClusterNode, now = Date.now()): void {
-    const maxAge = this.server.config.getNumber('cluster-node-timeout') * FAIL_REPORT_VALIDITY_MULT;
-    for (const [id, t] of n.failReports) if (now - t > maxAge) n.failReports.delete(id);
+    expireFailReports(n, now, this.server.config.getNumber('cluster-node-timeout'));
   }
 
   /** Node ids CLUSTER FORGET dropped, with the unix ms until which gossip may not add them back. */

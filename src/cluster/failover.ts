@@ -46,6 +46,12 @@ import { ClusterNode, ClusterState, NODE_FAIL, NODE_MASTER, NODE_MIGRATE_TO, NOD
 
 /** Failure reports are valid for this many node timeouts (CLUSTER_FAIL_REPORT_VALIDITY_MULT). */
 export const FAIL_REPORT_VALIDITY_MULT = 2;
+
+/** Drops a node's failure reports older than FAIL_REPORT_VALIDITY_MULT node timeouts (clusterNodeCleanupFailureReports). */
+export function expireFailReports(n: ClusterNode, now: number, nodeTimeoutMs: number): void {
+  const maxAge = nodeTimeoutMs * FAIL_REPORT_VALIDITY_MULT;
+  for (const [id, t] of n.failReports) if (now - t > maxAge) n.failReports.delete(id);
+}
 /** A primary with slots is cleared of FAIL after this many node timeouts (CLUSTER_FAIL_UNDO_TIME_MULT). */
 export const FAIL_UNDO_TIME_MULT = 2;
 /** Fixed part of the election delay, and the bound of its random part (ms). */
@@ -139,9 +145,7 @@ export class Failover {
 
   /** Failure reports older than node-timeout × 2 are dropped; returns those left. */
   failureReportCount(n: ClusterNode): number {
-    const maxAge = this.env.nodeTimeout() * FAIL_REPORT_VALIDITY_MULT;
-    const now = this.env.now();
-    for (const [id, t] of n.failReports) if (now - t > maxAge) n.failReports.delete(id);
+    expireFailReports(n, this.env.now(), this.env.nodeTimeout());
     return n.failReports.size;
   }
 
