@@ -153,6 +153,10 @@ async function killUnderLoad(cl: Cluster, p: ClusterNode, r: ClusterNode, tag: s
     const { lost, waitLost } = await w.lostOn(promoted.port);
     console.log(`${label}: kill -9 of ${p.kind} :${p.port}; ${r.kind} :${r.port} promoted and serving after ${tPromoted.toFixed(0)} ms; ` +
       `${w.acked.length} writes acknowledged (${w.waitAcked.size} by WAIT 1), ${lost} lost (${waitLost} WAIT-acknowledged)`);
+    if (waitLost > 0) {
+      // What the nodes said, for the failure report.
+      for (const n of cl.live()) console.log(`--- ${n.kind} :${n.port}${n === r ? ' (the promoted replica)' : ''}\n${n.handle.output().split('\n').slice(-40).join('\n')}`);
+    }
     assert.equal(waitLost, 0, 'a write acknowledged by WAIT 1 was lost');
     assert.ok(lost <= LOSS_BOUND, `${lost} acknowledged writes lost (bound ${LOSS_BOUND})`);
   } finally {
