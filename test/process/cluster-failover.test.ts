@@ -2,7 +2,7 @@
 // redis-server 7.0 cluster and a Cinnabar cluster (3 primaries, 1 replica each,
 // cluster-node-timeout 1000), and on a mixed one:
 //   - kill -9 of a primary under a write load: its replica is elected and serves the
-//     slots; every write acknowledged by WAIT 1 is on the new primary (a lost one fails
+//     slots; every write acknowledged by WAIT (all its replicas) is on the new primary (a lost one fails
 //     the test), other acknowledged writes lost are printed and bounded;
 //   - SIGSTOP of a primary: its replica takes over; after SIGCONT the old primary
 //     rejoins as a replica of the winner (it lost its slots to a greater config epoch);
@@ -27,12 +27,17 @@ import { call, info, waitFor } from '../helpers/wait.js';
 const NODE_TIMEOUT_MS = 1000;
 /** Deadline of a failover (node timeout, election delay, a loaded machine). */
 const FAILOVER_DEADLINE_MS = 20000;
-/** A WAIT 1 after every this many writes. */
+/** A WAIT after every this many writes. */
 const WAIT_EVERY = 5;
 /** Acknowledged writes not covered by a WAIT that may be lost in one kill (asynchronous replication). */
 const LOSS_BOUND = 50;
 
-/** Writes SET <prefix><i> i to `target` in a loop, WAIT 1 every WAIT_EVERY writes; follows MOVED. */
+/**
+ * Writes SET <prefix><i> i to `target` in a loop, WAIT <replicas> every WAIT_EVERY writes;
+ * follows MOVED. `replicas` is every replica the primary has: a write WAIT-acknowledged by
+ * one replica of two is not on the other, which may be the one elected (the mixed test's
+ * arrangement leaves a primary with two replicas, one with cluster-replica-no-failover).
+ */
 class Writer {
   target: number;
   acked: number[] = [];
@@ -40,7 +45,7 @@ class Writer {
   private i = 0;
   private running = true;
   private done: Promise<void>;
-  constructor(port: number, readonly prefix: string) {
+  constructor(port: number, readonly prefix: string, readonly replicas = 1) {
     this.target = port;
     this.done = this.loop();
   }
@@ -64,8 +69,8 @@ class Writer {
             await new Promise((res) => setTimeout(res, 10));
           }
           if (pending.length >= WAIT_EVERY) {
-            const w = await c.call('WAIT', '1', '200');
-            if (w.t === 'int' && Number(w.v) >= 1) for (const k of pending) this.waitAcked.add(k);
+            const w = await c.call('WAIT', String(this.replicas), '200');
+            if (w.t === 'int' && Number(w.v) >= this.replicas) for (const k of pending) this.waitAcked.add(k);
             pending = [];
           }
         }
@@ -134,9 +139,14 @@ async function tagServedBy(n: ClusterNode): Promise<string> {
 /** kill -9 of `p` under writes; returns the promoted replica and the figures. */
 async function killUnderLoad(cl: Cluster, p: ClusterNode, r: ClusterNode, tag: string, label: string): Promise<void> {
   const slot = keyHashSlot(tag);
-  const w = new Writer(p.port, `fo:{${tag}}:`);
+  // WAIT for every replica of p, so that a WAIT-acknowledged write is on whichever is elected.
+  const replicas = Number((await info(p.port, 'replication')).get('connected_slaves'));
+  assert.ok(replicas >= 1, `${p.kind} :${p.port} has no connected replica`);
+  const w = new Writer(p.port, `fo:{${tag}}:`, replicas);
   try {
     await waitFor('some writes acknowledged by WAIT', () => w.waitAcked.size >= 20, 10000);
+    // The primary's view of its replicas at the kill (offsets), printed when writes are lost.
+    const atKill = [...(await info(p.port, 'replication')).entries()].filter(([k]) => /^slave\d+$|^master_repl_offset$/.test(k)).map(([k, v]) => `${k}:${v}`).join('\n');
     const t0 = performance.now();
     cl.kill9(p);
     const promoted = await cl.waitPromoted(p, FAILOVER_DEADLINE_MS, [r]).catch((e: Error) => {
@@ -152,12 +162,13 @@ async function killUnderLoad(cl: Cluster, p: ClusterNode, r: ClusterNode, tag: s
     await w.stop();
     const { lost, waitLost } = await w.lostOn(promoted.port);
     console.log(`${label}: kill -9 of ${p.kind} :${p.port}; ${r.kind} :${r.port} promoted and serving after ${tPromoted.toFixed(0)} ms; ` +
-      `${w.acked.length} writes acknowledged (${w.waitAcked.size} by WAIT 1), ${lost} lost (${waitLost} WAIT-acknowledged)`);
+      `${w.acked.length} writes acknowledged (${w.waitAcked.size} by WAIT ${replicas}), ${lost} lost (${waitLost} WAIT-acknowledged)`);
     if (waitLost > 0) {
       // What the nodes said, for the failure report.
+      console.log(`--- ${p.kind} :${p.port} (killed) replication at the kill\n${atKill}`);
       for (const n of cl.live()) console.log(`--- ${n.kind} :${n.port}${n === r ? ' (the promoted replica)' : ''}\n${n.handle.output().split('\n').slice(-40).join('\n')}`);
     }
-    assert.equal(waitLost, 0, 'a write acknowledged by WAIT 1 was lost');
+    assert.equal(waitLost, 0, `a write acknowledged by WAIT ${replicas} was lost`);
     assert.ok(lost <= LOSS_BOUND, `${lost} acknowledged writes lost (bound ${LOSS_BOUND})`);
   } finally {
     await w.stop();
