@@ -6,8 +6,12 @@
 // encode_keep_buffer true). Numbers are written with %.<precision>g; strings escape
 // control characters, '"', '\' and '/' as the C library's table does. Errors carry
 // the C library's messages ("Cannot serialise ...", "Expected ... but found ... at
-// character N"). decode_array_with_array_mt is not in redis-server 7.0's cjson and
-// not here.
+// character N").
+//
+// decode_array_with_array_mt(on) is the setting later Redis added (redis/redis#14296,
+// not in 7.0 or 7.2; the issue asks for it): off by default; when on, an empty JSON
+// array decodes to an empty table whose metatable marks it an array
+// (__is_cjson_array), and encode writes such a table back as [] instead of {}.
 
 export const CJSON = String.raw`
 do
@@ -20,10 +24,12 @@ do
   ESC['"'], ESC['\\'], ESC['/'], ESC['\127'] = '\\"', '\\\\', '\\/', '\\u007f'
   local TOKEN = { [0] = 'T_OBJ_BEGIN', 'T_OBJ_END', 'T_ARR_BEGIN', 'T_ARR_END', 'T_STRING', 'T_NUMBER', 'T_BOOLEAN', 'T_NULL', 'T_COLON', 'T_COMMA', 'T_END', 'T_WHITESPACE', 'T_ERROR', 'T_UNKNOWN' }
   local INVALID = { [0] = 'off', 'on', 'null' }
+  -- The metatable of an empty array decoded with decode_array_with_array_mt on.
+  local ARRAY_MT = { __is_cjson_array = true }
 
   local function new()
     local cfg = { sparse_convert = false, sparse_ratio = 2, sparse_safe = 10, enc_depth = 1000, dec_depth = 1000,
-      enc_invalid = 0, dec_invalid = 1, keep = true, prec = 14, fmt = '%.14g' }
+      enc_invalid = 0, dec_invalid = 1, keep = true, prec = 14, fmt = '%.14g', dec_array_mt = false }
     local M = { _NAME = 'cjson', _VERSION = '2.1.0', null = null }
 
     local function str(s) return '"' .. sgsub(s, '[%c"\\/]', ESC) .. '"' end
@@ -60,7 +66,8 @@ do
         depth = depth + 1
         if depth > cfg.enc_depth then lerr('Cannot serialise, excessive nesting (' .. depth .. ')') end
         local n = arraylen(v)
-        if n > 0 then
+        if n == 0 and getmetatable(v) == ARRAY_MT then o[#o + 1] = '[]'
+        elseif n > 0 then
           o[#o + 1] = '['
           for i = 1, n do
             if i > 1 then o[#o + 1] = ',' end
@@ -234,7 +241,10 @@ do
         descend(depth, p)
         local t = {}
         tt, tv, ti, p = token(s, p)
-        if tt == 3 then return t, p end
+        if tt == 3 then
+          if cfg.dec_array_mt then setmetatable(t, ARRAY_MT) end
+          return t, p
+        end
         local i = 1
         while true do
           t[i], p = value(s, tt, tv, ti, p, depth)
@@ -316,6 +326,12 @@ do
       nargs_ok('decode_invalid_numbers', nargs, 1)
       cfg.dec_invalid = enum('decode_invalid_numbers', 1, nargs, (...), BOOL, cfg.dec_invalid)
       return pushenum(cfg.dec_invalid, BOOL)
+    end
+    M.decode_array_with_array_mt = function(...)
+      local nargs = select('#', ...)
+      nargs_ok('decode_array_with_array_mt', nargs, 1)
+      cfg.dec_array_mt = enum('decode_array_with_array_mt', 1, nargs, (...), BOOL, cfg.dec_array_mt and 1 or 0) == 1
+      return cfg.dec_array_mt
     end
     M.new = function() return new() end
     return M

@@ -12,6 +12,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { toPlain } from '../../src/protocol/resp-client.js';
 import { DiffPair } from '../helpers/diff.js';
 import { skipIfNoRedis } from '../helpers/servers.js';
 import { startPair } from '../helpers/pair.js';
@@ -42,7 +43,8 @@ describe('Lua libraries cjson, cmsgpack, bit, struct (differential)', { skip: sk
 
   test('the libraries, their fields and read-only tables', async () => {
     await pair.check([
-      ev("local o={} for _,n in ipairs({'cjson','cmsgpack','bit','struct'}) do local t={} for k in pairs(_G[n]) do t[#t+1]=k end table.sort(t) o[#o+1]=n..': '..table.concat(t,' ') end return o"),
+      // decode_array_with_array_mt is later Redis's (not 7.0's): listed apart, below.
+      ev("local o={} for _,n in ipairs({'cjson','cmsgpack','bit','struct'}) do local t={} for k in pairs(_G[n]) do if k ~= 'decode_array_with_array_mt' then t[#t+1]=k end end table.sort(t) o[#o+1]=n..': '..table.concat(t,' ') end return o"),
       ev('return {cjson._NAME, cjson._VERSION, cmsgpack._NAME, cmsgpack._VERSION, type(cjson.null), type(cjson.new)}'),
       ev('local x = cjson.foo return x'),
       ev('cjson.encode = nil return 1'),
@@ -51,6 +53,27 @@ describe('Lua libraries cjson, cmsgpack, bit, struct (differential)', { skip: sk
       ev('cmsgpack.x = 1 return 1'),
       ev('local t = cjson.new() return {cjson.encode_max_depth(), t.encode_max_depth(5), cjson.encode_max_depth()}'),
     ]);
+  });
+
+  test('cjson.decode_array_with_array_mt: off as the default decodes [] as Redis does; on, [] round-trips', async () => {
+    // Off (the default): the same on both, [] comes back as {}.
+    await pair.check([
+      ev("return {cjson.encode(cjson.decode('[]')), cjson.encode(cjson.decode('{\"a\":[],\"b\":{}}')), tostring(getmetatable(cjson.decode('[]')))}"),
+    ]);
+    // On: Cinnabar alone, as redis/redis#14296 defines it (redis-server 7.0 has no such function).
+    const c = pair.ours;
+    const one = async (script: string): Promise<unknown> => {
+      const r = toPlain(await c.call(...ev(script)));
+      return r instanceof Error ? r.message : r;
+    };
+    assert.equal(await one("return type(cjson.decode_array_with_array_mt)"), 'function');
+    assert.deepEqual(await one("local a = cjson.decode_array_with_array_mt(true) local b = cjson.decode_array_with_array_mt() " +
+      "local r = {tostring(a), tostring(b), cjson.encode(cjson.decode('[]')), cjson.encode(cjson.decode('{\"a\":[]}')), cjson.encode(cjson.decode('[1,[],{}]')), " +
+      "cjson.encode({}), cjson.encode(cjson.decode('[1,2]')), tostring(cjson.new().decode_array_with_array_mt())} " +
+      "cjson.decode_array_with_array_mt('off') r[#r+1] = cjson.encode(cjson.decode('[]')) return r"),
+    ['true', 'true', '[]', '{"a":[]}', '[1,[],{}]', '{}', '[1,2]', 'false', '{}']);
+    assert.match(String(await one("local x = cjson.decode_array_with_array_mt('maybe') return x")), /bad argument #1 to 'decode_array_with_array_mt' \(invalid option 'maybe'\)/);
+    assert.match(String(await one('local x = cjson.decode_array_with_array_mt(true, 1) return x')), /bad argument #2 to 'decode_array_with_array_mt' \(found too many arguments\)/);
   });
 
   test('cjson: encode and decode, numbers, strings, sparse arrays, null', async () => {
