@@ -8,6 +8,8 @@
  *   --top N            rows of each table (default 25)
  *   --out DIR          where the .cpuprofile goes (default a new temp dir)
  *   --no-pin           do not pin (see run.ts; by default the server runs on CPU 1)
+ *   --eval SCRIPT      profile EVALSHA of this Lua script (SCRIPT LOAD first) with
+ *                      one key, bench:profile:key, in place of a -t test
  *
  * The server runs under `node --cpu-prof` (V8's sampling profiler: JS and the
  * native code it calls, sampled on the main thread) for its whole life: a first
@@ -38,17 +40,19 @@ interface Options {
   top: number;
   out: string | null;
   pin: boolean;
+  /** A Lua script to profile with EVALSHA, or null for the -t test. */
+  script: string | null;
 }
 
 function usage(msg: string): never {
   process.stderr.write(
-    `${msg}\nusage: node dist/bench/profile.js [--test set] [--pipeline 1] [--requests 300000] [--keyspace 100000] [--top 25] [--out DIR] [--no-pin]\n`,
+    `${msg}\nusage: node dist/bench/profile.js [--test set] [--pipeline 1] [--requests 300000] [--keyspace 100000] [--top 25] [--out DIR] [--no-pin] [--eval SCRIPT]\n`,
   );
   process.exit(2);
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { test: 'set', pipeline: 1, requests: 300000, keyspace: 100000, top: 25, out: null, pin: true };
+  const o: Options = { test: 'set', pipeline: 1, requests: 300000, keyspace: 100000, top: 25, out: null, pin: true, script: null };
   const int = (flag: string, v: string | undefined, min: number, max: number): number => {
     const n = Number(v);
     if (v === undefined || !Number.isInteger(n) || n < min || n > max) usage(`${flag} needs an integer in [${min}, ${max}]`);
@@ -84,6 +88,12 @@ function parseArgs(argv: string[]): Options {
       case '--no-pin':
         o.pin = false;
         break;
+      case '--eval': {
+        const sc = argv[++i];
+        if (sc === undefined || sc === '') usage('--eval needs a Lua script');
+        o.script = sc;
+        break;
+      }
       default:
         usage(`unknown option ${a}`);
     }
@@ -98,10 +108,17 @@ async function main(): Promise<void> {
   const outDir = o.out ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cinnabar-profile-'));
   fs.mkdirSync(outDir, { recursive: true });
   const before = new Set(fs.readdirSync(outDir));
-  log(`profiling ${o.test} at pipeline ${o.pipeline}, ${o.requests} requests, -r ${o.keyspace}; ${pinned ?? 'not pinned'}`);
+  log(`profiling ${o.script === null ? o.test : 'EVALSHA'} at pipeline ${o.pipeline}, ${o.requests} requests, -r ${o.keyspace}; ${pinned ?? 'not pinned'}`);
   const srv = await startServer('cinnabar', 20000, [], ['--cpu-prof', `--cpu-prof-dir=${outDir}`]);
   try {
-    const args = ['-p', String(srv.port), '-c', '50', '-P', String(o.pipeline), '-r', String(o.keyspace), '-n', String(o.requests), '-t', o.test, '--csv'];
+    let what = ['-t', o.test];
+    if (o.script !== null) {
+      const load = await runProcess('redis-cli', ['-p', String(srv.port), 'SCRIPT', 'LOAD', o.script], 10_000);
+      const sha = load.stdout.trim();
+      if (load.code !== 0 || !/^[0-9a-f]{40}$/.test(sha)) throw new Error(`SCRIPT LOAD failed: ${load.stdout}${load.stderr}`);
+      what = ['EVALSHA', sha, '1', 'bench:profile:key'];
+    }
+    const args = ['-p', String(srv.port), '-c', '50', '-P', String(o.pipeline), '-r', String(o.keyspace), '-n', String(o.requests), '--csv', ...what];
     for (const phase of ['first run (fills the keyspace, warms the JIT)', 'second run']) {
       const r = await runProcess(REDIS_BENCHMARK, args, 600_000);
       if (r.code !== 0 || r.timedOut) throw new Error(`redis-benchmark (${phase}) failed: ${r.stderr || r.stdout}`);
@@ -115,7 +132,7 @@ async function main(): Promise<void> {
   if (written.length === 0) throw new Error(`no .cpuprofile written to ${outDir} (server output: ${srv.output().slice(-500)})`);
   const file = path.join(outDir, written[0]!);
   const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
-  process.stdout.write(`## cinnabar-server profile: ${o.test}, pipeline ${o.pipeline}\n\n${summarize(profile, o.top)}\n\nProfile: ${file}\n`);
+  process.stdout.write(`## cinnabar-server profile: ${o.script === null ? o.test : `EVALSHA of ${o.script}`}, pipeline ${o.pipeline}\n\n${summarize(profile, o.top)}\n\nProfile: ${file}\n`);
 }
 
 main().then(
