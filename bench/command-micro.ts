@@ -11,28 +11,12 @@
  * turns with this build, in the same process, so machine noise falls on both.
  * Prints per command the minimum and median ns per call over the rounds.
  */
-import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import * as compose from '../src/compose/compose.js';
-import * as clientMod from '../src/server/client.js';
-import * as configMod from '../src/config/config.js';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
+import { arg, loadBuilds, type Build } from './micro-builds.js';
 
 const N = Number(arg('--n') ?? 200_000);
 const ROUNDS = Number(arg('--rounds') ?? 5);
 const BASELINE = arg('--baseline');
-
-interface Build {
-  name: string;
-  compose: typeof compose;
-  client: typeof clientMod;
-  config: typeof configMod;
-}
 
 interface Runner {
   run(argv: string[]): void;
@@ -67,16 +51,7 @@ const CASES: Array<[string, (i: number) => string[]]> = [
 ];
 
 async function main(): Promise<void> {
-  const builds: Build[] = [{ name: 'this', compose, client: clientMod, config: configMod }];
-  if (BASELINE) {
-    const load = (p: string): Promise<unknown> => import(pathToFileURL(path.resolve(BASELINE, p)).href);
-    builds.push({
-      name: 'baseline',
-      compose: (await load('src/compose/compose.js')) as typeof compose,
-      client: (await load('src/server/client.js')) as typeof clientMod,
-      config: (await load('src/config/config.js')) as typeof configMod,
-    });
-  }
+  const builds = await loadBuilds(BASELINE);
   // Pre-built argument arrays: the loop measures the dispatcher, not the array building.
   const argvs = CASES.map(([, f]) => Array.from({ length: N }, (_, i) => f(i)));
   for (const maxmemory of [false, true]) {

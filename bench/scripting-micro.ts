@@ -13,28 +13,12 @@
  * node_modules resolve) and runs it in turns with this build in the same process.
  * Prints per case the minimum and median ns per EVALSHA over the rounds.
  */
-import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import * as compose from '../src/compose/compose.js';
-import * as clientMod from '../src/server/client.js';
-import * as configMod from '../src/config/config.js';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
+import { arg, loadBuilds, type Build } from './micro-builds.js';
 
 const N = Number(arg('--n') ?? 100_000);
 const ROUNDS = Number(arg('--rounds') ?? 5);
 const BASELINE = arg('--baseline');
-
-interface Build {
-  name: string;
-  compose: typeof compose;
-  client: typeof clientMod;
-  config: typeof configMod;
-}
 
 const SCRIPTS: Array<[string, string]> = [
   ['one-line', "return redis.call('ping')"],
@@ -58,16 +42,7 @@ function runner(b: Build): Run {
 }
 
 async function main(): Promise<void> {
-  const builds: Build[] = [{ name: 'this', compose, client: clientMod, config: configMod }];
-  if (BASELINE) {
-    const load = (p: string): Promise<unknown> => import(pathToFileURL(path.resolve(BASELINE, p)).href);
-    builds.push({
-      name: 'baseline',
-      compose: (await load('src/compose/compose.js')) as typeof compose,
-      client: (await load('src/server/client.js')) as typeof clientMod,
-      config: (await load('src/config/config.js')) as typeof configMod,
-    });
-  }
+  const builds = await loadBuilds(BASELINE);
   const times = new Map<string, number[]>();
   for (let round = 0; round < ROUNDS; round++) {
     for (const b of builds) {
